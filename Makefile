@@ -1,0 +1,97 @@
+# rrkit: plain GNU make.
+#   make                 build libraries and tools into build/ (or build-san/ with SANITIZE=1)
+#   make check           build and run every unit and end-to-end test
+#   make guest-tests     build the bare-metal riscv64 test programs (build/guest/)
+#   make fuzz            build and run the librrlog reader fuzzer for FUZZ_SECONDS
+#   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
+#   make install PREFIX=/usr/local
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+CC      ?= cc
+SANITIZE ?=
+PKGS    := libzstd libarchive libfdt slirp
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lpthread -lm
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+ifeq ($(SANITIZE),1)
+B := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B := build
+SANFLAGS :=
+endif
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -fPIC $(SANFLAGS)
+CPPFLAGS += -Ilib -DRRKIT_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+
+RRLOG_SRC := $(wildcard lib/rrlog/*.c)
+EMU_SRC   := $(wildcard lib/emu/*.c)
+RRLOG_OBJ := $(RRLOG_SRC:%.c=$(B)/%.o)
+EMU_OBJ   := $(EMU_SRC:%.c=$(B)/%.o)
+TOOLS     := rr-run rr-dump rr-diff rr-cut rr-merge
+TOOL_BINS := $(foreach t,$(TOOLS),$(if $(wildcard bin/$(t)/*.c),$(B)/$(t)))
+CHECKS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/check_*.c))
+
+all: $(B)/librrlog.a $(B)/librrlog.so $(B)/libemu.a $(TOOL_BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/librrlog.a: $(RRLOG_OBJ)
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+$(B)/librrlog.so: $(RRLOG_OBJ)
+	$(CC) -shared -Wl,-soname,librrlog.so.0 $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libzstd)
+$(B)/libemu.a: $(EMU_OBJ)
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+
+# rr-run links the emulator; every tool links librrlog.
+$(B)/rr-run: $(patsubst %.c,$(B)/%.o,$(wildcard bin/rr-run/*.c)) $(B)/libemu.a $(B)/librrlog.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+define tool_rule
+$(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard bin/$(1)/*.c)) $(B)/librrlog.a
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach t,rr-dump rr-diff rr-cut rr-merge,$(eval $(call tool_rule,$(t))))
+
+$(B)/tests/check_%: tests/check_%.c $(B)/libemu.a $(B)/librrlog.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+
+guest-tests:
+	$(MAKE) -C tests/guest OUT=$(CURDIR)/build/guest
+
+check: all $(CHECKS) guest-tests
+	@BUILD=$(CURDIR)/$(B) sh tests/run-tests.sh $(CHECKS)
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) -o build/fuzz/fuzz_reader \
+	    tests/fuzz/fuzz_reader.c $(RRLOG_SRC) $(shell pkg-config --libs libzstd)
+	build/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 tests/fuzz/corpus build/fuzz/corpus-out 2>&1 | tail -5
+
+guest-images:
+	scripts/build-guest.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(B)/librrlog.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/librrlog.so $(DESTDIR)$(PREFIX)/lib/librrlog.so.0
+	ln -sf librrlog.so.0 $(DESTDIR)$(PREFIX)/lib/librrlog.so
+	install -m 644 lib/rrlog/rrlog.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/rrlog/rrlog.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rrlog.pc
+	for m in man/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done; true
+	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all check guest-tests fuzz guest-images install clean
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install every Debian package rrkit needs. Idempotent; quiet when all is there.
+# Usage: scripts/install-deps.sh [--guest]   (--guest adds what building the Linux guest needs)
+set -e
+PKGS="build-essential pkg-config libzstd-dev zstd libarchive-dev check libreadline-dev
+libfdt-dev device-tree-compiler libslirp-dev opensbi qemu-system-misc
+gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
+clang llvm libclang-rt-14-dev gdb-multiarch python3 e2fsprogs cpio busybox-static"
+GUEST="linux-source-6.1 gcc-riscv64-linux-gnu bc flex bison libelf-dev libssl-dev
+xz-utils dpkg-dev"
+[ "$1" = "--guest" ] && PKGS="$PKGS $GUEST"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "install-deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
