@@ -188,6 +188,16 @@ void rt_check(const char *name, uint64_t got, uint64_t want)
 	rt_putc('\n');
 }
 
+void rt_check2(const char *name, uint64_t a, uint64_t b, uint64_t got, uint64_t want)
+{
+	rt_printf("%s %016lx %016lx -> %016lx", name, a, b, got);
+	if (got != want) {
+		rt_printf(" FAIL (want %016lx)", want);
+		rt_failures++;
+	}
+	rt_putc('\n');
+}
+
 void rt_note(const char *name, uint64_t val)
 {
 	rt_printf("%s = 0x%016lx\n", name, val);

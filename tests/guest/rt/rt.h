@@ -87,6 +87,8 @@ void rt_exit(int code) __attribute__((noreturn));
  * 0x<want>)" and count the failure. rt_note prints without checking. */
 void rt_check(const char *name, uint64_t got, uint64_t want);
 void rt_note(const char *name, uint64_t val);
+/* Two-operand form: print "name a b -> got" (hex) and check got == want. */
+void rt_check2(const char *name, uint64_t a, uint64_t b, uint64_t got, uint64_t want);
 extern int rt_failures;
 /* Print the closing line and return the exit code main() should return. */
 int rt_done(const char *prog);
