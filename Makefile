@@ -9,10 +9,12 @@ PREFIX  ?= /usr/local
 VERSION := 0.1.0
 CC      ?= cc
 SANITIZE ?=
-PKGS    := libzstd libarchive libfdt slirp
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lreadline -lpthread -lm
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# Debian 12's libfdt ships no .pc file and slirp's .pc wants glib's: name those directly.
+pc = $(shell pkg-config $(1) $(2) 2>/dev/null || echo $(3))
+PKG_CFLAGS := $(call pc,--cflags,libzstd,) $(call pc,--cflags,libarchive,)
+PKG_LIBS   := $(call pc,--libs,libzstd,-lzstd) $(call pc,--libs,libarchive,-larchive) -lfdt -lslirp \
+              -lreadline -lpthread -lm
+CHECK_LIBS := $(call pc,--libs,check,-lcheck)
 
 ifeq ($(SANITIZE),1)
 B := build-san
@@ -44,7 +46,7 @@ $(B)/%.o: %.c
 $(B)/librrlog.a: $(RRLOG_OBJ)
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 $(B)/librrlog.so: $(RRLOG_OBJ)
-	$(CC) -shared -Wl,-soname,librrlog.so.0 $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libzstd)
+	$(CC) -shared -Wl,-soname,librrlog.so.0 $(LDFLAGS) -o $@ $^ $(call pc,--libs,libzstd,-lzstd)
 $(B)/libemu.a: $(EMU_OBJ)
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 
@@ -71,7 +73,7 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@mkdir -p build/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) -o build/fuzz/fuzz_reader \
-	    tests/fuzz/fuzz_reader.c $(RRLOG_SRC) $(shell pkg-config --libs libzstd)
+	    tests/fuzz/fuzz_reader.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
 	build/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 tests/fuzz/corpus build/fuzz/corpus-out 2>&1 | tail -5
 
 guest-images:

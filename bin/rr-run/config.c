@@ -1,0 +1,171 @@
+/* rr-run config: the machine configuration as the text stored in a recording's
+ * header, and the guest images it names.
+ *
+ * The text is one "key=value" a line; values escape backslash and newline as \\ and
+ * \n. Keys: ram, smp, bios, kernel, initrd, append, drive, net, hostfwd, rng, input,
+ * icount-shift. Paths are absolute.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rr-run.h"
+#include "rrlog/rrlog.h"
+#include "record.h"
+
+static void put(char **buf, size_t *len, size_t *cap, const char *key, const char *val)
+{
+	size_t need = strlen(key) + 2 * strlen(val) + 3;
+	if (*len + need + 1 > *cap) {
+		*cap = (*len + need + 1) * 2;
+		*buf = realloc(*buf, *cap);
+		if (!*buf)
+			abort(); /* a few hundred bytes: out of memory here is hopeless */
+	}
+	char *p = *buf + *len;
+	p += sprintf(p, "%s=", key);
+	for (const char *s = val; *s; s++) {
+		if (*s == '\\' || *s == '\n') {
+			*p++ = '\\';
+			*p++ = *s == '\n' ? 'n' : '\\';
+		} else {
+			*p++ = *s;
+		}
+	}
+	*p++ = '\n';
+	*p = 0;
+	*len = p - *buf;
+}
+
+char *rr_config_text(const struct machine_config *c)
+{
+	char *buf = NULL, num[32];
+	size_t len = 0, cap = 0;
+	snprintf(num, sizeof num, "%llu", (unsigned long long)c->ram_size);
+	put(&buf, &len, &cap, "ram", num);
+	snprintf(num, sizeof num, "%d", c->nharts);
+	put(&buf, &len, &cap, "smp", num);
+	put(&buf, &len, &cap, "bios", c->bios ? c->bios : "none");
+	if (c->kernel)
+		put(&buf, &len, &cap, "kernel", c->kernel);
+	if (c->initrd)
+		put(&buf, &len, &cap, "initrd", c->initrd);
+	if (c->append)
+		put(&buf, &len, &cap, "append", c->append);
+	if (c->drive)
+		put(&buf, &len, &cap, "drive", c->drive);
+	put(&buf, &len, &cap, "net", c->net_user ? "user" : "none");
+	if (c->hostfwd)
+		put(&buf, &len, &cap, "hostfwd", c->hostfwd);
+	put(&buf, &len, &cap, "rng", c->rng ? "on" : "off");
+	put(&buf, &len, &cap, "input", c->input ? "on" : "off");
+	snprintf(num, sizeof num, "%d", c->icount_shift);
+	put(&buf, &len, &cap, "icount-shift", num);
+	return buf;
+}
+
+static char *unescape(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *p = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			i++;
+			*p++ = s[i] == 'n' ? '\n' : s[i];
+		} else {
+			*p++ = s[i];
+		}
+	}
+	*p = 0;
+	return out;
+}
+
+int rr_config_parse(const char *text, struct machine_config *c, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	c->nharts = 1;
+	c->bios = "none";
+	const char *line = text;
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		const char *eq = memchr(line, '=', n);
+		if (!eq) {
+			snprintf(err, errlen, "bad configuration line '%.*s'", (int)n, line);
+			return -1;
+		}
+		size_t klen = eq - line;
+		char *v = unescape(eq + 1, n - klen - 1);
+		if (!v) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+#define KEY(k) (klen == strlen(k) && memcmp(line, k, klen) == 0)
+		if (KEY("ram"))
+			c->ram_size = strtoull(v, NULL, 10);
+		else if (KEY("smp"))
+			c->nharts = atoi(v);
+		else if (KEY("bios"))
+			c->bios = v, v = NULL;
+		else if (KEY("kernel"))
+			c->kernel = v, v = NULL;
+		else if (KEY("initrd"))
+			c->initrd = v, v = NULL;
+		else if (KEY("append"))
+			c->append = v, v = NULL;
+		else if (KEY("drive"))
+			c->drive = v, v = NULL;
+		else if (KEY("net"))
+			c->net_user = strcmp(v, "user") == 0;
+		else if (KEY("hostfwd"))
+			c->hostfwd = v, v = NULL;
+		else if (KEY("rng"))
+			c->rng = strcmp(v, "on") == 0;
+		else if (KEY("input"))
+			c->input = strcmp(v, "on") == 0;
+		else if (KEY("icount-shift"))
+			c->icount_shift = atoi(v);
+		else {
+			snprintf(err, errlen, "unknown configuration key '%.*s' (made by a newer rr-run?)",
+				 (int)klen, line);
+			free(v);
+			return -1;
+		}
+#undef KEY
+		free(v);
+		line = nl ? nl + 1 : NULL;
+	}
+	if (!c->ram_size || c->nharts < 1 || c->nharts > MACHINE_MAX_HARTS) {
+		snprintf(err, errlen, "configuration lacks a valid ram size or hart count");
+		return -1;
+	}
+	return 0;
+}
+
+/* The images of a configuration, with their roles, in a fixed order. */
+int rr_config_images(const struct machine_config *c, const char **roles, const char ***paths)
+{
+	static const char *r[] = { "bios", "kernel", "initrd", "drive0" };
+	int n = 0;
+	const char **slot[] = { (const char **)&c->bios, (const char **)&c->kernel,
+				(const char **)&c->initrd, (const char **)&c->drive };
+	for (int i = 0; i < 4; i++) {
+		const char *p = *slot[i];
+		if (!p || (i == 0 && strcmp(p, "none") == 0))
+			continue;
+		roles[n] = r[i];
+		paths[n] = slot[i];
+		n++;
+	}
+	return n;
+}
+
+char *rr_abspath(const char *p)
+{
+	char buf[PATH_MAX];
+	if (realpath(p, buf))
+		return strdup(buf);
+	return NULL;
+}

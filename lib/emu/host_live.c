@@ -1,0 +1,415 @@
+/* host_live: the real world behind host.h.
+ *
+ * Inputs that arrive asynchronously (console bytes read by a stdin thread, frames
+ * from the slirp thread, block completions from the disk worker, shutdown requests
+ * from signal handlers) are queued here; the machine takes them at its next poll.
+ * A pending input makes next_input() answer "now", otherwise the machine polls every
+ * HOST_LIVE_POLL instructions. idle() paces virtual time to real time: it sleeps
+ * until the deadline's virtual time has passed in real time or an input arrives
+ * (icount_sleep off: it jumps to the deadline at once unless input is pending).
+ * This is the only file of lib/emu that reads the host's clocks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include "emu/host_live.h"
+#include "emu/net_slirp.h"
+
+#define HOST_LIVE_POLL (1u << 20)
+
+struct live_item {
+	struct emu_input in;
+	uint8_t *buf;
+	struct live_item *next;
+};
+
+struct host_live {
+	struct emu_host host;
+	struct host_live_config cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;           /* an input was queued */
+	struct live_item *head, *tail;
+	struct live_item *cur;         /* handed out by the last poll */
+	atomic_int pending;
+	/* disk worker */
+	pthread_t worker;
+	int worker_started, worker_quit;
+	pthread_cond_t work_cond;
+	struct emu_blk_req *work_head, *work_tail;
+	/* console */
+	pthread_t reader;
+	int reader_started;
+	int stdin_fd;
+	int ctrl_a;                    /* last byte was the Ctrl-A escape */
+	/* network */
+	struct net_slirp *slirp;
+	pthread_t sigthread;
+	int sig_started;
+};
+
+static uint64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Queue an input (copying data) and wake whoever waits. Any thread. */
+static void live_push(struct host_live *l, int kind, uint32_t dev, uint64_t id,
+		      const uint8_t *data, size_t len)
+{
+	struct live_item *it = calloc(1, sizeof *it);
+	if (!it)
+		return;
+	if (len) {
+		it->buf = malloc(len);
+		if (!it->buf) {
+			free(it);
+			return;
+		}
+		memcpy(it->buf, data, len);
+	}
+	it->in.kind = kind;
+	it->in.dev = dev;
+	it->in.id = id;
+	it->in.data = it->buf;
+	it->in.len = len;
+	pthread_mutex_lock(&l->lock);
+	if (l->tail)
+		l->tail->next = it;
+	else
+		l->head = it;
+	l->tail = it;
+	atomic_fetch_add(&l->pending, 1);
+	pthread_cond_broadcast(&l->cond);
+	pthread_mutex_unlock(&l->lock);
+}
+
+void host_live_request_shutdown(struct host_live *l)
+{
+	live_push(l, EMU_INPUT_SHUTDOWN, 0, 0, NULL, 0);
+}
+
+static uint64_t live_rtc_ns(void *ctx)
+{
+	return now_ns(CLOCK_REALTIME);
+}
+
+static void live_entropy(void *ctx, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			memset(p, 0, len); /* getrandom cannot fail for small sizes on Linux */
+			return;
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+static uint64_t live_next_input(void *ctx, uint64_t icount)
+{
+	struct host_live *l = ctx;
+	return atomic_load(&l->pending) ? icount : icount + HOST_LIVE_POLL;
+}
+
+static int live_poll(void *ctx, uint64_t icount, struct emu_input *in)
+{
+	struct host_live *l = ctx;
+	if (l->cur) {
+		free(l->cur->buf);
+		free(l->cur);
+		l->cur = NULL;
+	}
+	if (!atomic_load(&l->pending))
+		return 0;
+	pthread_mutex_lock(&l->lock);
+	struct live_item *it = l->head;
+	if (it) {
+		l->head = it->next;
+		if (!l->head)
+			l->tail = NULL;
+		atomic_fetch_sub(&l->pending, 1);
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (!it)
+		return 0;
+	l->cur = it;
+	*in = it->in;
+	return 1;
+}
+
+static uint64_t live_idle(void *ctx, uint64_t icount, uint64_t deadline)
+{
+	struct host_live *l = ctx;
+	int shift = l->cfg.icount_shift;
+	if (atomic_load(&l->pending))
+		return icount;
+	if (!l->cfg.icount_sleep && deadline != UINT64_MAX)
+		return deadline;
+	uint64_t start = now_ns(CLOCK_MONOTONIC);
+	uint64_t wait_ns = UINT64_MAX;
+	if (deadline != UINT64_MAX) {
+		unsigned __int128 v = (unsigned __int128)(deadline - icount) << shift;
+		wait_ns = v > UINT64_MAX / 2 ? UINT64_MAX : (uint64_t)v;
+	}
+	pthread_mutex_lock(&l->lock);
+	while (!atomic_load(&l->pending)) {
+		if (wait_ns == UINT64_MAX) {
+			pthread_cond_wait(&l->cond, &l->lock);
+			continue;
+		}
+		uint64_t elapsed = now_ns(CLOCK_MONOTONIC) - start;
+		if (elapsed >= wait_ns)
+			break;
+		uint64_t until = now_ns(CLOCK_REALTIME) + (wait_ns - elapsed);
+		struct timespec ts = { until / 1000000000ull, until % 1000000000ull };
+		pthread_cond_timedwait(&l->cond, &l->lock, &ts);
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (!atomic_load(&l->pending))
+		return deadline;
+	uint64_t waited = (now_ns(CLOCK_MONOTONIC) - start) >> shift;
+	uint64_t t = icount + waited;
+	return t > deadline || t < icount ? deadline : t;
+}
+
+/* ---- disk worker: performs block requests in submission order ---- */
+
+static void *worker_main(void *arg)
+{
+	struct host_live *l = arg;
+	pthread_mutex_lock(&l->lock);
+	for (;;) {
+		while (!l->work_head && !l->worker_quit)
+			pthread_cond_wait(&l->work_cond, &l->lock);
+		if (!l->work_head)
+			break;
+		struct emu_blk_req *r = l->work_head;
+		l->work_head = r->next;
+		if (!l->work_head)
+			l->work_tail = NULL;
+		pthread_mutex_unlock(&l->lock);
+		r->work(r);
+		live_push(l, EMU_INPUT_BLOCK, r->dev, r->id, NULL, 0);
+		pthread_mutex_lock(&l->lock);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+static void live_blk_submit(void *ctx, struct emu_blk_req *req)
+{
+	struct host_live *l = ctx;
+	pthread_mutex_lock(&l->lock);
+	req->next = NULL;
+	if (l->work_tail)
+		l->work_tail->next = req;
+	else
+		l->work_head = req;
+	l->work_tail = req;
+	pthread_cond_signal(&l->work_cond);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void live_net_send(void *ctx, uint32_t dev, const uint8_t *frame, size_t len)
+{
+	struct host_live *l = ctx;
+	if (l->slirp)
+		net_slirp_send(l->slirp, frame, len);
+}
+
+static void slirp_rx(void *opaque, const uint8_t *frame, size_t len)
+{
+	live_push(opaque, EMU_INPUT_NET, 0, 0, frame, len);
+}
+
+static void live_serial_write(void *ctx, uint32_t dev, const uint8_t *buf, size_t len)
+{
+	struct host_live *l = ctx;
+	int fd = l->cfg.console_fd;
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* console gone: the guest's output is dropped */
+		buf += n;
+		len -= n;
+	}
+}
+
+/* ---- console input ---- */
+
+static struct termios saved_tio;
+static int tio_saved;
+
+static void restore_terminal(void)
+{
+	if (tio_saved)
+		tcsetattr(0, TCSANOW, &saved_tio);
+	tio_saved = 0;
+}
+
+static void *reader_main(void *arg)
+{
+	struct host_live *l = arg;
+	uint8_t buf[256], out[256];
+	for (;;) {
+		ssize_t n = read(l->stdin_fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* EOF: the console simply has no more input */
+		size_t k = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			uint8_t c = buf[i];
+			if (l->cfg.escape && l->ctrl_a) {
+				l->ctrl_a = 0;
+				if (c == 'x') {
+					if (k)
+						live_push(l, EMU_INPUT_SERIAL, 0, 0, out, k);
+					host_live_request_shutdown(l);
+					return NULL;
+				}
+				if (c != 1)
+					continue; /* unknown escape: swallowed */
+			} else if (l->cfg.escape && c == 1) {
+				l->ctrl_a = 1;
+				continue;
+			}
+			out[k++] = c;
+		}
+		if (k)
+			live_push(l, EMU_INPUT_SERIAL, 0, 0, out, k);
+	}
+	return NULL;
+}
+
+/* SIGINT/SIGTERM/SIGHUP end the run cleanly: blocked in every thread, taken by
+ * this one with sigwait(), turned into a shutdown input. */
+static void *signal_main(void *arg)
+{
+	struct host_live *l = arg;
+	sigset_t set;
+	int sig;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	while (sigwait(&set, &sig) == 0)
+		host_live_request_shutdown(l);
+	return NULL;
+}
+
+static const struct emu_host_ops live_ops = {
+	.rtc_ns = live_rtc_ns,
+	.entropy = live_entropy,
+	.next_input = live_next_input,
+	.poll = live_poll,
+	.idle = live_idle,
+	.blk_submit = live_blk_submit,
+	.net_send = live_net_send,
+	.serial_write = live_serial_write,
+};
+
+struct host_live *host_live_new(const struct host_live_config *cfg, char *err, size_t errlen)
+{
+	struct host_live *l = calloc(1, sizeof *l);
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	l->cfg = *cfg;
+	l->host.ops = &live_ops;
+	l->host.ctx = l;
+	l->stdin_fd = cfg->stdin_fd;
+	if (cfg->handle_signals) {
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+		if (pthread_create(&l->sigthread, NULL, signal_main, l) == 0) {
+			l->sig_started = 1;
+			pthread_detach(l->sigthread);
+		}
+	}
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->cond, NULL);
+	pthread_cond_init(&l->work_cond, NULL);
+	if (pthread_create(&l->worker, NULL, worker_main, l) == 0)
+		l->worker_started = 1;
+	if (cfg->net_user) {
+		l->slirp = net_slirp_new(cfg->hostfwd, slirp_rx, l, err, errlen);
+		if (!l->slirp) {
+			host_live_free(l);
+			return NULL;
+		}
+	}
+	if (cfg->stdin_fd >= 0) {
+		if (cfg->raw_terminal && isatty(cfg->stdin_fd) && tcgetattr(cfg->stdin_fd, &saved_tio) == 0) {
+			struct termios t = saved_tio;
+			cfmakeraw(&t);
+			t.c_oflag |= OPOST | ONLCR;
+			tio_saved = 1;
+			atexit(restore_terminal);
+			tcsetattr(cfg->stdin_fd, TCSANOW, &t);
+		}
+		if (pthread_create(&l->reader, NULL, reader_main, l) == 0) {
+			l->reader_started = 1;
+			pthread_detach(l->reader);
+		}
+	}
+	return l;
+}
+
+struct emu_host *host_live_host(struct host_live *l)
+{
+	return &l->host;
+}
+
+void host_live_free(struct host_live *l)
+{
+	if (!l)
+		return;
+	restore_terminal();
+	net_slirp_free(l->slirp);
+	if (l->worker_started) {
+		pthread_mutex_lock(&l->lock);
+		l->worker_quit = 1;
+		pthread_cond_signal(&l->work_cond);
+		pthread_mutex_unlock(&l->lock);
+		pthread_join(l->worker, NULL);
+	}
+	/* The detached stdin reader may still be blocked in read(): leave the handle's
+	 * memory to process exit rather than free it under the thread. */
+	if (l->reader_started || l->sig_started)
+		return;
+	struct live_item *it = l->head;
+	while (it) {
+		struct live_item *n = it->next;
+		free(it->buf);
+		free(it);
+		it = n;
+	}
+	if (l->cur) {
+		free(l->cur->buf);
+		free(l->cur);
+	}
+	free(l);
+}

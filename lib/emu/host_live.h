@@ -1,0 +1,24 @@
+/* host_live: the live host (the real world) behind host.h; see host_live.c. */
+#ifndef EMU_HOST_LIVE_H
+#define EMU_HOST_LIVE_H
+#include <stddef.h>
+#include "emu/host.h"
+
+struct host_live_config {
+	int stdin_fd;            /* console input, or -1 for none */
+	int console_fd;          /* console output */
+	int raw_terminal;        /* put a terminal stdin in raw mode (restored at exit) */
+	int escape;              /* Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A */
+	int net_user;            /* start libslirp user networking */
+	const char *hostfwd;
+	int icount_shift;
+	int icount_sleep;        /* pace idle virtual time to real time */
+	int handle_signals;      /* SIGINT/SIGTERM/SIGHUP become a shutdown input */
+};
+
+struct host_live *host_live_new(const struct host_live_config *cfg, char *err, size_t errlen);
+struct emu_host *host_live_host(struct host_live *l);
+/* Ask the machine to stop at its next poll (async-signal-unsafe: call from a thread). */
+void host_live_request_shutdown(struct host_live *l);
+void host_live_free(struct host_live *l);
+#endif

@@ -1,0 +1,100 @@
+/* machine: the QEMU-virt-compatible board: harts, memory map, devices, boot, and the
+ * deterministic run loop (DESIGN.md "The machine", "Determinism").
+ *
+ * Memory map (QEMU virt):
+ *   0x00001000 boot ROM        0x00100000 sifive_test     0x00101000 goldfish RTC (IRQ 11)
+ *   0x02000000 CLINT           0x0c000000 PLIC            0x10000000 UART 16550 (IRQ 10)
+ *   0x10001000 + n*0x1000 virtio-mmio slot n (IRQ 1 + n), n = 0..7
+ *   0x80000000 DRAM
+ * Time: the machine icount is the sum of instructions executed by all harts plus the
+ * instructions skipped while every hart idles; virtual ns = icount << icount_shift;
+ * CLINT mtime = virtual ns / 100 (10 MHz).
+ */
+#ifndef EMU_MACHINE_H
+#define EMU_MACHINE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "emu/host.h"
+
+#define MACHINE_MAX_HARTS 8
+#define VIRT_ROM_BASE     0x1000ull
+#define VIRT_TEST_BASE    0x100000ull
+#define VIRT_RTC_BASE     0x101000ull
+#define VIRT_CLINT_BASE   0x2000000ull
+#define VIRT_PLIC_BASE    0xc000000ull
+#define VIRT_UART_BASE    0x10000000ull
+#define VIRT_VIRTIO_BASE  0x10001000ull
+#define VIRT_VIRTIO_SLOTS 8
+#define VIRT_DRAM_BASE    0x80000000ull
+#define VIRT_UART_IRQ     10
+#define VIRT_RTC_IRQ      11
+#define VIRT_VIRTIO_IRQ   1   /* slot n uses IRQ 1 + n */
+
+struct machine_config {
+	uint64_t ram_size;       /* bytes (default 128 MiB) */
+	int nharts;              /* 1..MACHINE_MAX_HARTS */
+	const char *bios;        /* firmware ELF/bin path, or "none": the kernel ELF runs at DRAM */
+	const char *kernel;      /* kernel Image/ELF (or the bare-metal ELF with bios none) */
+	const char *initrd;
+	const char *append;      /* kernel command line */
+	const char *drive;       /* virtio-blk disk image, or NULL */
+	int drive_persist;       /* write guest writes back to the image (live only) */
+	int net_user;            /* virtio-net with libslirp user networking */
+	const char *hostfwd;     /* slirp port forwards, "tcp:HOSTPORT-:GUESTPORT[,...]", or NULL */
+	int rng;                 /* virtio-rng present */
+	int input;               /* virtio-input keyboard present */
+	int icount_shift;        /* virtual ns per instruction = 1 << shift */
+};
+
+struct machine;
+
+enum machine_exit {
+	MACHINE_EXIT_POWEROFF = 0, /* guest wrote sifive_test: exit_code holds its code */
+	MACHINE_EXIT_RESET,        /* guest asked for reset (handled internally unless asked) */
+	MACHINE_EXIT_ICOUNT,       /* reached the requested stop icount */
+	MACHINE_EXIT_BREAK,        /* a hart hit a breakpoint */
+	MACHINE_EXIT_HOST,         /* the host asked to stop (EMU_INPUT_SHUTDOWN) */
+	MACHINE_EXIT_ERROR,        /* fatal guest or host error: machine_errmsg() says what */
+};
+
+#endif
+
+/* Create the board for cfg: RAM, boot ROM, devices, images loaded, device tree built.
+ * The host is borrowed and must outlive the machine. NULL with a message in err
+ * (naming the file, e.g. "kernel.elf: segment 1 at 0x... is outside guest RAM"). */
+struct machine *machine_new(const struct machine_config *cfg, struct emu_host *host,
+			    char *err, size_t errlen);
+void machine_free(struct machine *m);
+
+/* Run until stop_icount (UINT64_MAX: no limit) or an exit. Returns enum machine_exit.
+ * Stopping at an icount is exact: machine_icount() == stop_icount afterwards. */
+int machine_run(struct machine *m, uint64_t stop_icount);
+
+uint64_t machine_icount(const struct machine *m);
+int machine_exit_code(const struct machine *m);       /* sifive_test code after POWEROFF */
+const char *machine_errmsg(const struct machine *m);  /* after MACHINE_EXIT_ERROR */
+int machine_nharts(const struct machine *m);
+struct hart *machine_hart(struct machine *m, int i);
+struct physmem *machine_physmem(struct machine *m);
+
+/* The flattened device tree handed to the guest (valid for the machine's life). */
+const void *machine_fdt(const struct machine *m, size_t *len);
+
+/* Deliver one asynchronous input now (the run loop does this for inputs it polls;
+ * exposed for the monitor and tests). */
+void machine_deliver(struct machine *m, const struct emu_input *in);
+
+/* Ask the machine to stop at the end of the current instruction (or at once between
+ * runs) with the given exit; msg (may be NULL) becomes machine_errmsg(). For hosts:
+ * a replayer that found a divergence, a log that ran out. */
+void machine_request_stop(struct machine *m, int exit, const char *msg);
+
+/* State hashes for replay checking (DESIGN.md rule 5): one 64-bit hash per
+ * component, MACHINE_HASH_MAX at most; returns the number filled. Component i is
+ * named by machine_hash_name(m, i): "machine" (icount, scheduler, CLINT), "ram",
+ * "devices", then "hart0".. */
+#define MACHINE_HASH_MAX (3 + MACHINE_MAX_HARTS)
+int machine_hash(struct machine *m, uint64_t *out);
+const char *machine_hash_name(int i);
+/* Combine component hashes into one. */
+uint64_t machine_hash_combine(const uint64_t *h, int n);
