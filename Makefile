@@ -69,6 +69,13 @@ guest-tests:
 check: all $(CHECKS) guest-tests
 	@BUILD=$(CURDIR)/$(B) sh tests/run-tests.sh $(CHECKS)
 
+# The slow end-to-end tests: Linux guests on rr-run and QEMU (images cached in cache/).
+check-slow: all guest-images
+	@BUILD=$(CURDIR)/$(B) SLOW=only sh tests/run-tests.sh
+
+demo: all
+	sh scripts/demo.sh
+
 FUZZ_SECONDS ?= 60
 fuzz:
 	@mkdir -p build/fuzz
@@ -95,5 +102,5 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all check guest-tests fuzz guest-images install clean
+.PHONY: all check check-slow demo guest-tests fuzz guest-images install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
