@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "record.h"
 #include "replay.h"
+#include "bundle.h"
 #include "rrlog/rrlog.h"
 #include "emu/host_live.h"
 
@@ -335,7 +336,43 @@ static int record_main(struct rr_options *o)
 
 int rr_run_recorded(struct rr_options *o)
 {
-	if (o->replay)
-		return rr_replay_main(o);
-	return record_main(o);
+	if (o->replay) {
+		char *dir = NULL, *log = NULL;
+		if (strcmp(o->replay, "-") && rr_is_bundle_file(o->replay)) {
+			if (!(log = rr_bundle_extract(o->replay, &dir))) {
+				rr_bundle_cleanup(dir);
+				return RR_EXIT_ERROR;
+			}
+			o->replay = log;
+		}
+		int st = rr_replay_main(o);
+		free(log);
+		rr_bundle_cleanup(dir);
+		return st;
+	}
+	/* -w trace.tar: record beside it, then bundle; --bundle F: keep the log too. */
+	const char *bundle = o->bundle;
+	char *tmp = NULL;
+	if (!bundle && strcmp(o->record, "-") && rr_is_bundle_name(o->record)) {
+		bundle = o->record;
+		tmp = malloc(strlen(o->record) + 16);
+		sprintf(tmp, "%s.rr-tmp", o->record);
+		o->record = tmp;
+	}
+	if (bundle && strcmp(o->record, "-") == 0) {
+		fprintf(stderr, "rr-run: --bundle needs -w FILE, not -w -\n");
+		return RR_EXIT_USAGE;
+	}
+	int st = record_main(o);
+	if (bundle && st != RR_EXIT_ERROR && st != RR_EXIT_USAGE) {
+		if (rr_bundle_write(bundle, o->record) < 0)
+			st = RR_EXIT_ERROR;
+		else if (!o->quiet)
+			fprintf(stderr, "rr-run: wrote bundle %s\n", bundle);
+	}
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return st;
 }

@@ -1,0 +1,235 @@
+/* rr-run bundle: a portable recording, one tar archive (libarchive) holding the log
+ * as "recording.rr" and every image it names under its file name, so that
+ * `rr-run -r trace.tar` replays on a machine that has none of the original files
+ * (the replayer finds images beside the log and checks them by SHA-256).
+ *
+ * Reading extracts only plain files with plain names (no directories, links or
+ * "..") into a private temporary directory, which is removed afterwards.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "bundle.h"
+#include "record.h"
+#include "rrlog/rrlog.h"
+
+int rr_is_bundle_name(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 4 && strcmp(path + n - 4, ".tar") == 0;
+}
+
+int rr_is_bundle_file(const char *path)
+{
+	char magic[6];
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	int ok = pread(fd, magic, 5, 257) == 5 && memcmp(magic, "ustar", 5) == 0;
+	close(fd);
+	return ok;
+}
+
+static int add_file(struct archive *a, const char *path, const char *name, const char *out)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "rr-run: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, st.st_size);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_mtime(e, st.st_mtime, 0);
+	int rc = archive_write_header(a, e);
+	archive_entry_free(e);
+	if (rc != ARCHIVE_OK) {
+		fprintf(stderr, "rr-run: %s: %s\n", out, archive_error_string(a));
+		close(fd);
+		return -1;
+	}
+	char buf[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		if (archive_write_data(a, buf, n) != n) {
+			fprintf(stderr, "rr-run: %s: %s\n", out, archive_error_string(a));
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	if (n < 0) {
+		fprintf(stderr, "rr-run: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int rr_bundle_write(const char *out, const char *logpath)
+{
+	rrlog_reader *rd = NULL;
+	if (rrlog_reader_open(logpath, &rd) < 0) {
+		fprintf(stderr, "rr-run: %s: %s\n", logpath, rd ? rrlog_reader_errmsg(rd) : "out of memory");
+		rrlog_reader_close(rd);
+		return -1;
+	}
+	const struct rrlog_header_info *h = rrlog_reader_header(rd);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	int rc = -1;
+	if (archive_write_open_filename(a, out) != ARCHIVE_OK) {
+		fprintf(stderr, "rr-run: %s: %s\n", out, archive_error_string(a));
+		goto done;
+	}
+	if (add_file(a, logpath, "recording.rr", out) < 0)
+		goto done;
+	for (size_t i = 0; i < h->nimages; i++) {
+		char *tmp = strdup(h->images[i].path);
+		const char *name = basename(tmp);
+		for (size_t j = 0; j < i; j++) {
+			char *t2 = strdup(h->images[j].path);
+			int same = strcmp(basename(t2), name) == 0;
+			free(t2);
+			if (same) {
+				fprintf(stderr, "rr-run: %s: two images are named %s; a bundle needs distinct "
+					"file names\n", out, name);
+				free(tmp);
+				goto done;
+			}
+		}
+		int r = strcmp(name, "recording.rr") == 0 ? -1 : add_file(a, h->images[i].path, name, out);
+		free(tmp);
+		if (r < 0)
+			goto done;
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		fprintf(stderr, "rr-run: %s: %s\n", out, archive_error_string(a));
+		goto done;
+	}
+	rc = 0;
+done:
+	archive_write_free(a);
+	rrlog_reader_close(rd);
+	return rc;
+}
+
+/* Is name a plain file name (no directory part, not . or ..)? */
+static int plain_name(const char *name)
+{
+	return *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+}
+
+char *rr_bundle_extract(const char *path, char **dir_out)
+{
+	char tmpl[] = "/tmp/rr-run-bundle-XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char *dir;
+	if (tmpdir && *tmpdir) {
+		dir = malloc(strlen(tmpdir) + 32);
+		sprintf(dir, "%s/rr-run-bundle-XXXXXX", tmpdir);
+	} else {
+		dir = strdup(tmpl);
+	}
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "rr-run: cannot create a temporary directory: %s\n", strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	*dir_out = dir;
+	struct archive *a = archive_read_new();
+	archive_read_support_format_tar(a);
+	struct archive_entry *e;
+	char *log = NULL;
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		fprintf(stderr, "rr-run: %s: %s\n", path, archive_error_string(a));
+		goto fail;
+	}
+	int rc;
+	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (archive_entry_filetype(e) != AE_IFREG || !plain_name(name)) {
+			fprintf(stderr, "rr-run: %s: skipping '%s' (not a plain file)\n", path, name);
+			continue;
+		}
+		char *dst = malloc(strlen(dir) + strlen(name) + 2);
+		sprintf(dst, "%s/%s", dir, name);
+		int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (fd < 0) {
+			fprintf(stderr, "rr-run: %s: %s\n", dst, strerror(errno));
+			free(dst);
+			goto fail;
+		}
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		int r;
+		while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+			if (pwrite(fd, buf, len, off) != (ssize_t)len) {
+				fprintf(stderr, "rr-run: %s: %s\n", dst, strerror(errno));
+				close(fd);
+				free(dst);
+				goto fail;
+			}
+		}
+		close(fd);
+		if (r != ARCHIVE_EOF) {
+			fprintf(stderr, "rr-run: %s: %s\n", path, archive_error_string(a));
+			free(dst);
+			goto fail;
+		}
+		if (strcmp(name, "recording.rr") == 0) {
+			free(log);
+			log = dst;
+		} else {
+			free(dst);
+		}
+	}
+	if (rc != ARCHIVE_EOF) {
+		fprintf(stderr, "rr-run: %s: %s\n", path, archive_error_string(a));
+		goto fail;
+	}
+	if (!log) {
+		fprintf(stderr, "rr-run: %s: not an rr-run bundle (no recording.rr inside)\n", path);
+		goto fail;
+	}
+	archive_read_free(a);
+	return log;
+fail:
+	free(log);
+	archive_read_free(a);
+	return NULL;
+}
+
+void rr_bundle_cleanup(char *dir)
+{
+	if (!dir)
+		return;
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (!plain_name(de->d_name))
+				continue;
+			char *p = malloc(strlen(dir) + strlen(de->d_name) + 2);
+			sprintf(p, "%s/%s", dir, de->d_name);
+			unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+	free(dir);
+}
