@@ -167,9 +167,10 @@ START_TEST(test_initrd_and_no_append)
 	c.ram_size = 8192 * MiB;
 	build_ok(&c, 0x200000000ull, 0x200001000ull);
 	int len;
-	const fdt64_t *v = prop("/chosen", "linux,initrd-end", &len);
+	fdt64_t v;
+	memcpy(&v, prop("/chosen", "linux,initrd-end", &len), sizeof v);
 	ck_assert_int_eq(len, 8);
-	ck_assert_uint_eq(fdt64_to_cpu(*v), 0x200001000ull);
+	ck_assert_uint_eq(fdt64_to_cpu(v), 0x200001000ull);
 	ck_assert_uint_eq(cell("/memory@80000000", "reg", 2), 2);
 	ck_assert_uint_eq(cell("/memory@80000000", "reg", 3), 0);
 }
