@@ -444,7 +444,8 @@ static res expect(int d, int op, uint64_t a, uint64_t b, uint64_t c, int rm)
 		return ne;
 	}
 	if (op == CVT) {
-		if (d || rm != SF_RMM) return host_cvt(d, a, rm);
+		if (d) return host_cvt(d, a, SF_RNE); /* exact: rm is not an operand */
+		if (rm != SF_RMM) return host_cvt(d, a, rm);
 		ne = host_cvt(0, a, SF_RNE);
 		dn = host_cvt(0, a, SF_RDN);
 		up = host_cvt(0, a, SF_RUP);
