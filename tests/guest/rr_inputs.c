@@ -1,0 +1,178 @@
+/* rr_inputs: a bare-metal guest that takes one of every nondeterministic input the
+ * board has, for the record/replay tests (tests/rr-bare.sh):
+ *   - the goldfish RTC (host real time),
+ *   - console bytes (a line on the UART, waited for with WFI and a timer so the
+ *     machine idles),
+ *   - virtio-rng bytes,
+ *   - virtio-blk reads and writes (completions arrive asynchronously),
+ * and prints what it got. A replay must print exactly what the recording printed.
+ * The printed values differ from run to run (time, entropy): compare a recording
+ * with its replays, not with a constant.
+ */
+#include "rt.h"
+
+#define RTC_BASE     0x101000ul
+#define VIRTIO_BASE  0x10001000ul
+#define VIRTIO_SLOTS 8
+
+static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)a; }
+static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static inline uint8_t rd8(uint64_t a) { return *(volatile uint8_t *)a; }
+
+/* ---- a minimal virtio-mmio (version 2) driver, one queue of 8 ---- */
+
+struct vdesc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+struct vq {
+	struct vdesc desc[8];
+	struct { uint16_t flags, idx, ring[8], used_event; } avail;
+	uint8_t pad[4096];
+	struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[8]; uint16_t avail_event; } used;
+	uint16_t last_used;
+};
+
+static struct vq rngq __attribute__((aligned(4096)));
+static struct vq blkq __attribute__((aligned(4096)));
+
+static uint64_t virtio_find(uint32_t id)
+{
+	for (int i = 0; i < VIRTIO_SLOTS; i++) {
+		uint64_t b = VIRTIO_BASE + 0x1000ul * i;
+		if (rd32(b) == 0x74726976 && rd32(b + 4) == 2 && rd32(b + 8) == id)
+			return b;
+	}
+	return 0;
+}
+
+static int virtio_init(uint64_t b, struct vq *q)
+{
+	wr32(b + 0x70, 0);
+	wr32(b + 0x70, 1 | 2);
+	wr32(b + 0x24, 1);       /* driver features, high word: VERSION_1 */
+	wr32(b + 0x20, 1);
+	wr32(b + 0x24, 0);
+	wr32(b + 0x20, 0);
+	wr32(b + 0x70, 1 | 2 | 8);
+	if (!(rd32(b + 0x70) & 8))
+		return -1;
+	wr32(b + 0x30, 0);
+	if (rd32(b + 0x34) < 8)
+		return -1;
+	wr32(b + 0x38, 8);
+	uint64_t d = (uint64_t)q->desc, a = (uint64_t)&q->avail, u = (uint64_t)&q->used;
+	wr32(b + 0x80, d); wr32(b + 0x84, d >> 32);
+	wr32(b + 0x90, a); wr32(b + 0x94, a >> 32);
+	wr32(b + 0xa0, u); wr32(b + 0xa4, u >> 32);
+	wr32(b + 0x44, 1);
+	wr32(b + 0x70, 1 | 2 | 4 | 8);
+	return 0;
+}
+
+/* Post the chain starting at descriptor 0, notify, wait (WFI-free spin on the used
+ * ring, with a bound), acknowledge the interrupt. Returns the used length or -1. */
+static int virtio_submit(uint64_t b, struct vq *q)
+{
+	q->avail.ring[q->avail.idx % 8] = 0;
+	__sync_synchronize();
+	q->avail.idx++;
+	__sync_synchronize();
+	wr32(b + 0x50, 0);
+	for (long spin = 0; spin < 100000000; spin++) {
+		if (*(volatile uint16_t *)&q->used.idx != q->last_used) {
+			int len = q->used.ring[q->last_used % 8].len;
+			q->last_used++;
+			wr32(b + 0x64, rd32(b + 0x60));
+			return len;
+		}
+	}
+	return -1;
+}
+
+static uint32_t fnv(const uint8_t *p, int n)
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static uint8_t rngbuf[16];
+static struct { uint32_t type, reserved; uint64_t sector; } blkhdr;
+static uint8_t sector[512];
+static uint8_t blkstatus;
+
+static int blk_rw(uint64_t b, int write, uint64_t s)
+{
+	blkhdr.type = write;
+	blkhdr.sector = s;
+	blkstatus = 0xff;
+	blkq.desc[0] = (struct vdesc){ (uint64_t)&blkhdr, 16, 1, 1 };
+	blkq.desc[1] = (struct vdesc){ (uint64_t)sector, 512, (uint16_t)(1 | (write ? 0 : 2)), 2 };
+	blkq.desc[2] = (struct vdesc){ (uint64_t)&blkstatus, 1, 2, 0 };
+	if (virtio_submit(b, &blkq) < 0)
+		return -1;
+	return blkstatus;
+}
+
+/* ---- main ---- */
+
+static uint64_t mtime(void) { return *(volatile uint64_t *)CLINT_MTIME; }
+
+int main(void)
+{
+	/* RTC: TIME_LOW latches, TIME_HIGH returns the latched high half. */
+	uint64_t lo = rd32(RTC_BASE), hi = rd32(RTC_BASE + 4);
+	uint64_t ns = hi << 32 | lo;
+	rt_printf("rtc ns=%lx plausible=%d\n", ns, ns > 1500000000ull * 1000000000ull);
+
+	/* Console: a line, waiting with WFI on a 1 ms timer between polls (the machine
+	 * idles), giving up after 2 s of virtual time. */
+	char line[64];
+	int n = 0;
+	uint64_t start = mtime();
+	csr_set(mie, 1 << 7);
+	while (n < (int)sizeof line - 1 && mtime() - start < 20000000) {
+		if (rd8(UART_BASE + 5) & 1) {
+			char c = rd8(UART_BASE);
+			if (c == '\n' || c == '\r')
+				break;
+			line[n++] = c;
+			continue;
+		}
+		*(volatile uint64_t *)CLINT_MTIMECMP = mtime() + 10000;
+		__asm__ volatile("wfi");
+	}
+	*(volatile uint64_t *)CLINT_MTIMECMP = ~0ull;
+	csr_clear(mie, 1 << 7);
+	line[n] = 0;
+	rt_printf("serial line='%s' len=%d\n", line, n);
+
+	uint64_t rng = virtio_find(4);
+	if (rng && virtio_init(rng, &rngq) == 0) {
+		rngq.desc[0] = (struct vdesc){ (uint64_t)rngbuf, sizeof rngbuf, 2, 0 };
+		int got = virtio_submit(rng, &rngq);
+		rt_printf("rng len=%d bytes=", got);
+		for (int i = 0; i < (int)sizeof rngbuf; i++)
+			rt_printf("%02x", rngbuf[i]);
+		rt_printf("\n");
+	} else {
+		rt_printf("rng absent\n");
+	}
+
+	uint64_t blk = virtio_find(2);
+	if (blk && virtio_init(blk, &blkq) == 0) {
+		int st = blk_rw(blk, 0, 0);
+		rt_printf("blk read0 status=%d fnv=%x\n", st, fnv(sector, 512));
+		for (int i = 0; i < 512; i++)
+			sector[i] = (uint8_t)(i * 7 + 3);
+		st = blk_rw(blk, 1, 1);
+		rt_printf("blk write1 status=%d\n", st);
+		for (int i = 0; i < 512; i++)
+			sector[i] = 0;
+		st = blk_rw(blk, 0, 1);
+		rt_printf("blk read1 status=%d fnv=%x\n", st, fnv(sector, 512));
+	} else {
+		rt_printf("blk absent\n");
+	}
+	rt_printf("done\n");
+	return 0;
+}
