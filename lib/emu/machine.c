@@ -234,11 +234,11 @@ static int load_images(struct machine *m, char *err, size_t errlen)
 	if (c->initrd) {
 		if (!(buf = loader_read_file(c->initrd, &len, err, errlen)))
 			return -1;
-		/* QEMU's placement: half-way into RAM, at most 128 MiB past the kernel. */
+		/* QEMU's placement: past the kernel entry by half the RAM, at most 128 MiB. */
 		uint64_t off = c->ram_size / 2;
 		if (off > 128ull << 20)
 			off = 128ull << 20;
-		m->initrd_start = (VIRT_DRAM_BASE + off) & ~0xfffull;
+		m->initrd_start = (m->kernel_entry + off) & ~0xfffull;
 		m->initrd_end = m->initrd_start + len;
 		int r = loader_load_raw(&m->pm, c->initrd, buf, len, m->initrd_start, err, errlen);
 		free(buf);
