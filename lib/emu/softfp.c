@@ -265,24 +265,28 @@ static uint64_t sfp_div(sfp_fmt f, uint64_t a, uint64_t b, int rm, uint32_t *fl)
 	return sfp_round_pack(f, s, A.e - B.e, q, rm, fl);
 }
 
-/* floor(sqrt(n)) for n < 2^126, and whether it is inexact. */
+/* floor(sqrt(n)) for n in [2^124, 2^126), and whether it is inexact.
+ * A digit-by-digit root of the high 64 bits gives 31 correct bits; one
+ * Newton step from below lands at most 2 above the root; then step down. */
 static uint64_t isqrt128(u128 n, int *inexact)
 {
-	u128 rem = 0, root = 0;
-	int i;
+	uint64_t x = (uint64_t)(n >> 64), r = 0, bit = 1ull << 62, g;
+	u128 g1;
 
-	for (i = 0; i < 64; i++) {
-		rem = (rem << 2) | (n >> 126);
-		n <<= 2;
-		u128 t = (root << 2) | 1;
-		root <<= 1;
-		if (rem >= t) {
-			rem -= t;
-			root |= 1;
-		}
+	while (bit > x)
+		bit >>= 2;
+	while (bit) { /* branch-free: the test is a coin toss */
+		uint64_t t = r + bit, take = -(uint64_t)(x >= t);
+		x -= t & take;
+		r = (r >> 1) + (bit & take);
+		bit >>= 2;
 	}
-	*inexact = rem != 0;
-	return (uint64_t)root;
+	g = r << 32;                             /* <= sqrt(n), within 2^32 */
+	g1 = ((u128)g + (uint64_t)(n / g)) >> 1; /* n/g < 2^64 as g >= 2^62 */
+	while (g1 * g1 > n)
+		g1--;
+	*inexact = g1 * g1 != n;
+	return (uint64_t)g1;
 }
 
 static uint64_t sfp_sqrt(sfp_fmt f, uint64_t a, int rm, uint32_t *fl)
