@@ -705,6 +705,12 @@ static void random_arith(int d)
 			for (i = 0; i < (rm == SF_RMM ? NRAND / 2 : NRAND); i++) {
 				uint64_t a = gen(d), b = gen_near(d, a), c;
 				if (op == SQRT && (rnd() & 1)) a &= ~signbit_of(d);
+				if (op == SQRT && (i & 3) == 0) { /* exact squares, scaled */
+					uint64_t k = rnd() % (d ? 1ull << 26 : 1ull << 12);
+					int sc = (int)(rnd() % 200) - 100;
+					a = d ? f64b(ldexp((double)(k * k), 2 * sc))
+					      : f32b((float)ldexp((double)(k * k), sc & ~1));
+				}
 				if (op >= FMADD) {
 					/* aim c near the product sometimes, for cancellation */
 					uint64_t p = ours(d, MUL, a, b, 0, 0).r;
@@ -714,6 +720,10 @@ static void random_arith(int d)
 				}
 				vec(d, op, a, b, c, rm);
 			}
+	if (!d) /* binary32 sqrt: a sweep over the whole positive range */
+		for (i = 0; i < NRAND * 2; i++)
+			vec(0, SQRT, (uint64_t)i * (0x7f800000 / (NRAND * 2)) + (rnd() & 0x3ff),
+			    0, 0, i % 5);
 	finish(d ? "f64 random arithmetic" : "f32 random arithmetic");
 }
 START_TEST(test_random32) { random_arith(0); }
