@@ -1,0 +1,372 @@
+/* virtio_blk: virtio block device over a disk (see virtio.h for the contract).
+ *
+ * A request (header: type, reserved, sector; data; status byte) is checked when it
+ * is taken from the queue. Requests that need the disk (IN, OUT, FLUSH) go to the
+ * host as a struct blk_rec holding a bounce buffer (filled from guest RAM at
+ * submission for OUT); the host runs blk_work() on its I/O thread, and the machine
+ * calls virtio_blk_complete() when the host reports completion: only then is read
+ * data copied into guest RAM, the status written, the used ring pushed. Requests
+ * that do not need the disk (GET_ID, errors) complete at once.
+ *
+ * The plain-data state keeps the in-flight requests as (id, head) pairs in
+ * submission order; the host-side records (bounce buffers) are parallel to it and
+ * are rebuilt from guest RAM after a state load.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "emu/virtio.h"
+#include "emu/disk.h"
+
+#define VIRTIO_BLK_F_SEG_MAX (1ull << 2)
+#define VIRTIO_BLK_F_FLUSH   (1ull << 9)
+
+#define T_IN     0
+#define T_OUT    1
+#define T_FLUSH  4
+#define T_GET_ID 8
+#define S_OK     0
+#define S_IOERR  1
+#define S_UNSUPP 2
+
+#define BLK_ID "rrkit-virtio-blk"        /* GET_ID answer (at most 20 bytes) */
+
+struct blk_inflight {
+	uint64_t id;
+	uint64_t sector;
+	uint32_t len;                   /* data bytes */
+	uint16_t head;
+	uint8_t type;
+	uint8_t pad;
+};
+
+struct virtio_blk_state {
+	struct virtio_mmio_state t;
+	uint64_t next_id;               /* id of the next request sent to the host */
+	uint32_t first, count;          /* ring of in-flight requests, oldest first */
+	struct blk_inflight inflight[VIRTQ_MAX_SIZE];
+};
+
+/* A request handed to the host. hreq must stay first (blk_work casts). */
+struct blk_rec {
+	struct emu_blk_req hreq;
+	struct disk *disk;
+	uint32_t type;
+	uint64_t sector;
+	uint8_t *buf;
+	size_t len;
+	int status;                     /* set by blk_work */
+	struct blk_rec *next_orphan;
+};
+
+struct blk_priv {
+	struct disk *disk;
+	uint64_t capacity;              /* sectors */
+	struct blk_rec *rec[VIRTQ_MAX_SIZE];  /* parallel to the in-flight ring */
+	struct blk_rec *orphans;        /* records of a reset device the host still holds */
+	struct virtq_req req;           /* scratch */
+};
+
+static const struct virtio_ops blk_ops;
+
+static struct virtio_blk_state *BS(struct virtio_dev *d) { return d->state; }
+static struct blk_priv *BP(struct virtio_dev *d) { return d->priv; }
+
+/* Runs on the host's I/O thread: disk <-> bounce buffer only. */
+static void blk_work(struct emu_blk_req *hreq)
+{
+	struct blk_rec *r = (struct blk_rec *)hreq;
+	int rc = 0;
+	switch (r->type) {
+	case T_IN:
+		rc = disk_read(r->disk, r->sector * 512, r->buf, r->len);
+		break;
+	case T_OUT:
+		rc = disk_write(r->disk, r->sector * 512, r->buf, r->len);
+		break;
+	case T_FLUSH:
+		rc = disk_flush(r->disk);
+		break;
+	}
+	r->status = rc < 0 ? S_IOERR : S_OK;
+}
+
+static void rec_free(struct blk_rec *r)
+{
+	if (r) {
+		free(r->buf);
+		free(r);
+	}
+}
+
+/* Write the status byte (the last writable byte), push, interrupt. */
+static void blk_finish(struct virtio_dev *d, const struct virtq_req *q, uint8_t status,
+		       uint32_t written)
+{
+	virtq_write(d, q, q->in_len - 1, &status, 1);
+	virtq_push(d, 0, q->head, written + 1);
+	virtq_irq(d, 0);
+}
+
+/* A host record for a request of type with dlen data bytes at sector; OUT data
+ * is copied from the chain q now. NULL if out of memory. */
+static struct blk_rec *rec_new(struct virtio_dev *d, const struct virtq_req *q,
+			       uint32_t type, uint64_t sector, uint64_t dlen)
+{
+	struct blk_rec *r = calloc(1, sizeof *r);
+	if (!r || (dlen && !(r->buf = malloc(dlen)))) {
+		free(r);
+		return NULL;
+	}
+	r->disk = BP(d)->disk;
+	r->type = type;
+	r->sector = sector;
+	r->len = dlen;
+	r->status = S_IOERR;
+	r->hreq.dev = d->index;
+	r->hreq.work = blk_work;
+	if (type == T_OUT)
+		virtq_read(d, q, 16, r->buf, dlen);
+	return r;
+}
+
+/* Check the request at q and either complete it now (returns 1), or build its host
+ * record in *out (returns 0). -1: malformed (no room for header or status). */
+static int blk_prepare(struct virtio_dev *d, const struct virtq_req *q, struct blk_rec **out)
+{
+	struct blk_priv *p = BP(d);
+	struct { uint32_t type, reserved; uint64_t sector; } h;
+	*out = NULL;
+	if (q->out_len < sizeof h || q->in_len < 1)
+		return -1;
+	virtq_read(d, q, 0, &h, sizeof h);
+	uint64_t dlen;
+	switch (h.type) {
+	case T_IN:
+		dlen = q->in_len - 1;
+		break;
+	case T_OUT:
+		dlen = q->out_len - sizeof h;
+		break;
+	case T_FLUSH:
+		dlen = 0;
+		break;
+	case T_GET_ID: {
+		char id[20] = BLK_ID;
+		uint32_t n = q->in_len - 1 < sizeof id ? q->in_len - 1 : sizeof id;
+		virtq_write(d, q, 0, id, n);
+		blk_finish(d, q, S_OK, n);
+		return 1;
+	}
+	default:
+		blk_finish(d, q, S_UNSUPP, 0);
+		return 1;
+	}
+	if (h.type == T_FLUSH)
+		h.sector = 0;                   /* ignored for flushes */
+	if ((dlen % 512) || dlen > VIRTIO_BLK_MAX_BYTES || h.sector > p->capacity ||
+	    dlen / 512 > p->capacity - h.sector) {
+		blk_finish(d, q, S_IOERR, 0);
+		return 1;
+	}
+	struct blk_rec *r = rec_new(d, q, h.type, h.sector, dlen);
+	if (!r) {
+		blk_finish(d, q, S_IOERR, 0);
+		return 1;
+	}
+	*out = r;
+	return 0;
+}
+
+/* Take requests from the queue while there is room in flight. */
+static void blk_notify(struct virtio_dev *d, int qi)
+{
+	struct virtio_blk_state *s = BS(d);
+	struct blk_priv *p = BP(d);
+	if (qi != 0)
+		return;
+	while (s->count < VIRTQ_MAX_SIZE) {
+		if (virtq_pop(d, 0, &p->req) <= 0)
+			return;
+		struct blk_rec *r;
+		int rc = blk_prepare(d, &p->req, &r);
+		if (rc < 0) {
+			virtio_set_needs_reset(d);
+			return;
+		}
+		if (rc > 0)
+			continue;
+		uint32_t slot = (s->first + s->count) % VIRTQ_MAX_SIZE;
+		s->inflight[slot].id = s->next_id++;
+		s->inflight[slot].head = p->req.head;
+		s->inflight[slot].type = r->type;
+		s->inflight[slot].sector = r->sector;
+		s->inflight[slot].len = r->len;
+		s->count++;
+		p->rec[slot] = r;
+		r->hreq.id = s->inflight[slot].id;
+		host_blk_submit(d->host, &r->hreq);
+	}
+}
+
+int virtio_blk_complete(struct virtio_dev *d, uint64_t id)
+{
+	if (!d || d->ops != &blk_ops)
+		return -1;
+	struct virtio_blk_state *s = BS(d);
+	struct blk_priv *p = BP(d);
+	/* a request of a device that was reset meanwhile: just forget it */
+	for (struct blk_rec **o = &p->orphans; *o; o = &(*o)->next_orphan) {
+		if ((*o)->hreq.id == id) {
+			struct blk_rec *r = *o;
+			*o = r->next_orphan;
+			rec_free(r);
+			return 0;
+		}
+	}
+	uint32_t k;
+	for (k = 0; k < s->count; k++)
+		if (s->inflight[(s->first + k) % VIRTQ_MAX_SIZE].id == id)
+			break;
+	if (k == s->count)
+		return -1;
+	uint32_t slot = (s->first + k) % VIRTQ_MAX_SIZE;
+	uint16_t head = s->inflight[slot].head;
+	struct blk_rec *r = p->rec[slot];
+	/* remove entry k, keeping submission order (k is 0 unless the host reorders) */
+	for (uint32_t j = k; j > 0; j--) {
+		uint32_t a = (s->first + j) % VIRTQ_MAX_SIZE, b = (s->first + j - 1) % VIRTQ_MAX_SIZE;
+		s->inflight[a] = s->inflight[b];
+		p->rec[a] = p->rec[b];
+	}
+	memset(&s->inflight[s->first], 0, sizeof s->inflight[0]);
+	p->rec[s->first] = NULL;
+	s->first = (s->first + 1) % VIRTQ_MAX_SIZE;
+	if (--s->count == 0)
+		s->first = 0;
+
+	/* the chain is still the driver's: walk it again to reach its buffers */
+	if (r && !(s->t.status & VIRTIO_S_NEEDS_RESET)) {
+		struct virtq_req *q = &p->req;
+		if (virtq_walk(d, 0, head, q) < 0 || q->in_len < 1) {
+			virtio_set_needs_reset(d);
+		} else {
+			uint32_t written = 0;
+			if (r->type == T_IN && r->status == S_OK) {
+				size_t n = r->len < q->in_len - 1 ? r->len : q->in_len - 1;
+				written = virtq_write(d, q, 0, r->buf, n);
+			}
+			blk_finish(d, q, r->status, written);
+		}
+	}
+	rec_free(r);
+	/* there may be requests that waited for room in flight */
+	if (virtq_usable(d, 0))
+		blk_notify(d, 0);
+	return 0;
+}
+
+int virtio_blk_inflight(struct virtio_dev *d)
+{
+	return d && d->ops == &blk_ops ? (int)BS(d)->count : 0;
+}
+
+static size_t blk_config(struct virtio_dev *d, uint8_t *buf)
+{
+	uint64_t cap = BP(d)->capacity;
+	uint32_t size_max = 0, seg_max = VIRTQ_MAX_SIZE - 2;
+	memcpy(buf + 0, &cap, 8);
+	memcpy(buf + 8, &size_max, 4);
+	memcpy(buf + 12, &seg_max, 4);
+	return 24;
+}
+
+/* Device reset: records the host still holds become orphans. */
+static void blk_reset(struct virtio_dev *d)
+{
+	struct virtio_blk_state *s = BS(d);
+	struct blk_priv *p = BP(d);
+	for (uint32_t i = 0; i < VIRTQ_MAX_SIZE; i++) {
+		if (p->rec[i]) {
+			p->rec[i]->next_orphan = p->orphans;
+			p->orphans = p->rec[i];
+			p->rec[i] = NULL;
+		}
+	}
+	uint64_t next = s->next_id;     /* ids stay unique across resets */
+	memset((char *)s + sizeof s->t, 0, sizeof *s - sizeof s->t);
+	s->next_id = next;
+}
+
+static void free_records(struct blk_priv *p)
+{
+	for (uint32_t i = 0; i < VIRTQ_MAX_SIZE; i++) {
+		rec_free(p->rec[i]);
+		p->rec[i] = NULL;
+	}
+	while (p->orphans) {
+		struct blk_rec *r = p->orphans;
+		p->orphans = r->next_orphan;
+		rec_free(r);
+	}
+}
+
+/* After a state load: forget every record (the host was drained), then rebuild and
+ * resubmit the requests the state says are in flight, from the state (type, sector,
+ * length) and, for writes, the data still in the driver's buffers. This repeats
+ * the original run exactly unless the guest changed a buffer it had handed over,
+ * or issued overlapping requests that were in flight together. */
+static void blk_state_loaded(struct virtio_dev *d)
+{
+	struct virtio_blk_state *s = BS(d);
+	struct blk_priv *p = BP(d);
+	free_records(p);
+	s->first %= VIRTQ_MAX_SIZE;
+	if (s->count > VIRTQ_MAX_SIZE)
+		s->count = VIRTQ_MAX_SIZE;
+	for (uint32_t k = 0; k < s->count; k++) {
+		uint32_t slot = (s->first + k) % VIRTQ_MAX_SIZE;
+		struct blk_inflight *e = &s->inflight[slot];
+		struct blk_rec *r = NULL;
+		if (e->len <= VIRTIO_BLK_MAX_BYTES && virtq_walk(d, 0, e->head, &p->req) == 0)
+			r = rec_new(d, &p->req, e->type, e->sector, e->len);
+		if (r) {
+			r->hreq.id = e->id;
+			p->rec[slot] = r;
+			host_blk_submit(d->host, &r->hreq);
+		}
+		/* else (an inconsistent snapshot or no memory): the completion
+		 * finds no record and only releases the slot */
+	}
+}
+
+static void blk_free(struct virtio_dev *d)
+{
+	free_records(BP(d));
+}
+
+static const struct virtio_ops blk_ops = {
+	.name = "virtio-blk",
+	.device_id = VIRTIO_ID_BLK,
+	.nqueues = 1,
+	.features = VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_FLUSH,
+	.state_len = sizeof(struct virtio_blk_state),
+	.priv_len = sizeof(struct blk_priv),
+	.config = blk_config,
+	.notify = blk_notify,
+	.reset = blk_reset,
+	.state_loaded = blk_state_loaded,
+	.free = blk_free,
+};
+
+struct virtio_dev *virtio_blk_new(struct physmem *pm, uint64_t base, struct irq_line irq,
+				  struct emu_host *host, uint32_t index, struct disk *disk)
+{
+	if (!disk)
+		return NULL;
+	struct virtio_dev *d = virtio_dev_new(pm, base, irq, host, index, &blk_ops);
+	if (!d)
+		return NULL;
+	BP(d)->disk = disk;
+	BP(d)->capacity = disk_size(disk) / 512;
+	return d;
+}
