@@ -36,6 +36,7 @@ EMU_OBJ   := $(EMU_SRC:%.c=$(B)/%.o)
 TOOLS     := rr-run rr-dump rr-diff rr-cut rr-merge
 TOOL_BINS := $(foreach t,$(TOOLS),$(if $(wildcard bin/$(t)/*.c),$(B)/$(t)))
 CHECKS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/check_*.c))
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
 all: $(B)/librrlog.a $(B)/librrlog.so $(B)/libemu.a $(TOOL_BINS)
 
@@ -63,14 +64,18 @@ $(B)/tests/check_%: tests/check_%.c $(B)/libemu.a $(B)/librrlog.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
 
+$(B)/tests/tools/%: tests/tools/%.c $(B)/librrlog.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 guest-tests:
 	$(MAKE) -C tests/guest OUT=$(CURDIR)/build/guest
 
-check: all $(CHECKS) guest-tests
+check: all $(CHECKS) $(TEST_TOOLS) guest-tests
 	@BUILD=$(CURDIR)/$(B) sh tests/run-tests.sh $(CHECKS)
 
 # The slow end-to-end tests: Linux guests on rr-run and QEMU (images cached in cache/).
-check-slow: all guest-images
+check-slow: all $(TEST_TOOLS) guest-images
 	@BUILD=$(CURDIR)/$(B) SLOW=only sh tests/run-tests.sh
 
 demo: all

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Record and replay of bare-metal guests: every input kind, replays identical to the
+# recording (output, final state hash), the disk image untouched, SMP, pipes, bundles;
+# tampered, truncated and mismatched logs stop replay with the documented status.
+set -u
+B=${BUILD:?}; TOP=${TOP:?}
+G=$TOP/build/guest
+RUN="$B/rr-run"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+expect_status() { # want got what
+	if [ "$1" = "$2" ]; then ok "$3 (exit $2)"; else bad "$3: exit $2, want $1"; fi
+}
+
+[ -x "$RUN" ] || { echo "no $RUN"; exit 1; }
+[ -f "$G/rr_inputs.elf" ] || { echo "no $G/rr_inputs.elf (make guest-tests)"; exit 1; }
+cp "$G/rr_inputs.elf" "$T/prog.elf"
+head -c 65536 /dev/urandom >"$T/disk.img"
+sum0=$(sha256sum <"$T/disk.img")
+
+# 1. Record, with a line typed on the console.
+echo "typed line 42" | timeout 60 "$RUN" -q -w "$T/a.rr" --hash-interval 20000 \
+	--bios none --drive "$T/disk.img" "$T/prog.elf" >"$T/rec.txt" 2>"$T/rec.err"
+expect_status 0 $? "record"
+grep -q "serial line='typed line 42'" "$T/rec.txt" && ok "guest got the typed line" || bad "typed line: $(cat "$T/rec.txt")"
+grep -q "rng len=16" "$T/rec.txt" && ok "rng read" || bad "no rng output"
+grep -q "blk read1 status=0" "$T/rec.txt" && ok "blk read back" || bad "no blk output"
+[ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && ok "disk image untouched by recording" || bad "disk image changed"
+"$B/rr-dump" --validate "$T/a.rr" >/dev/null 2>&1 && ok "log validates" || bad "log does not validate"
+for k in CLOCK_VRT CHAR_READ RANDOM BLOCK STATE_HASH SHUTDOWN; do
+	"$B/rr-dump" "$T/a.rr" | grep -q "kind=$k" && ok "log has $k" || bad "log lacks $k"
+done
+
+# 2. Replay twice, no input: identical output, verified hashes, guest's exit code.
+for n in 1 2; do
+	timeout 60 "$RUN" -r "$T/a.rr" </dev/null >"$T/rep$n.txt" 2>"$T/rep$n.err"
+	expect_status 0 $? "replay $n"
+	cmp -s "$T/rec.txt" "$T/rep$n.txt" && ok "replay $n output identical" || bad "replay $n output differs"
+	grep -q "state hashes verified" "$T/rep$n.err" && ok "replay $n verified hashes" || bad "replay $n: $(cat "$T/rep$n.err")"
+done
+[ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && ok "disk image untouched by replay" || bad "disk image changed"
+
+# 3. SMP: two harts record and replay.
+echo "smp" | timeout 60 "$RUN" -q -w "$T/s.rr" --smp 2 --hash-interval 20000 --bios none \
+	--drive "$T/disk.img" "$T/prog.elf" >"$T/srec.txt" 2>&1
+expect_status 0 $? "record --smp 2"
+timeout 60 "$RUN" -q -r "$T/s.rr" </dev/null >"$T/srep.txt" 2>&1
+expect_status 0 $? "replay --smp 2"
+cmp -s "$T/srec.txt" "$T/srep.txt" && ok "smp replay identical" || bad "smp replay differs"
+
+# 4. Pipes: -w - and -r -.
+echo "pipe" | timeout 60 "$RUN" -q -w - --bios none "$T/prog.elf" 2>"$T/p.console" >"$T/p.rr"
+expect_status 0 $? "record to a pipe"
+timeout 60 "$RUN" -q -r - <"$T/p.rr" >"$T/p.replay" 2>&1
+expect_status 0 $? "replay from a pipe"
+cmp -s "$T/p.console" "$T/p.replay" && ok "pipe replay identical" || bad "pipe replay differs"
+
+# 5. Tampered logs stop replay with a divergence report (exit 4), quickly.
+B2=$B/tests/tools
+for t in "change CLOCK_VRT" "drop CHAR_READ" "change RANDOM" "drop BLOCK"; do
+	set -- $t
+	"$B2/rrlog-tamper" "$1" "$2" "$T/a.rr" "$T/t.rr" || { bad "tamper $t"; continue; }
+	timeout 60 "$RUN" -r "$T/t.rr" </dev/null >/dev/null 2>"$T/t.err"
+	st=$?
+	expect_status 4 $st "replay with $1 $2"
+	grep -q "diverged at icount [0-9]" "$T/t.err" && ok "divergence report: $(tail -1 "$T/t.err" | cut -c1-150)" \
+		|| bad "no divergence report: $(cat "$T/t.err")"
+done
+
+# 6. A truncated log replays up to its last complete block, then exit 3.
+size=$(wc -c <"$T/a.rr")
+head -c $((size * 2 / 3)) "$T/a.rr" >"$T/trunc.rr"
+timeout 60 "$RUN" -r "$T/trunc.rr" </dev/null >"$T/trunc.txt" 2>"$T/trunc.err"
+st=$?
+if [ $st = 3 ] || [ $st = 4 ]; then ok "truncated log stops (exit $st): $(tail -1 "$T/trunc.err" | cut -c1-150)"
+else bad "truncated log: exit $st: $(cat "$T/trunc.err")"; fi
+
+# 7. Replay refuses a different kernel, and a missing one.
+cp "$T/prog.elf" "$T/prog.orig"
+printf 'x' >>"$T/prog.elf"
+timeout 60 "$RUN" -r "$T/a.rr" </dev/null >/dev/null 2>"$T/k.err"
+expect_status 1 $? "replay with a changed kernel"
+grep -q "differs from the one recorded" "$T/k.err" && ok "names the changed image" || bad "message: $(cat "$T/k.err")"
+rm "$T/prog.elf"
+timeout 60 "$RUN" -r "$T/a.rr" </dev/null >/dev/null 2>"$T/k.err"
+expect_status 1 $? "replay with a missing kernel"
+mv "$T/prog.orig" "$T/prog.elf"
+
+# 8. A portable bundle replays from another directory without the original files.
+echo "bundle" | timeout 60 "$RUN" -q -w "$T/b.tar" --bios none --drive "$T/disk.img" "$T/prog.elf" >"$T/b.txt" 2>&1
+expect_status 0 $? "record a bundle"
+mkdir "$T/elsewhere" && mv "$T/b.tar" "$T/elsewhere/" && mv "$T/prog.elf" "$T/prog.moved" && mv "$T/disk.img" "$T/disk.moved"
+timeout 60 "$RUN" -q -r "$T/elsewhere/b.tar" </dev/null >"$T/b.rep" 2>&1
+expect_status 0 $? "replay the bundle without the original images"
+cmp -s "$T/b.txt" "$T/b.rep" && ok "bundle replay identical" || bad "bundle replay differs"
+
+# 9. Bad input.
+printf 'garbage' >"$T/junk.rr"
+timeout 10 "$RUN" -r "$T/junk.rr" </dev/null >/dev/null 2>&1
+expect_status 2 $? "replay of garbage"
+timeout 10 "$RUN" -r "$T/none.rr" </dev/null >/dev/null 2>&1
+st=$?; [ $st = 1 ] || [ $st = 2 ] && ok "replay of a missing file (exit $st)" || bad "missing file: exit $st"
+
+exit $fail
