@@ -7,11 +7,20 @@
 #include "emu/plic.h"
 #include "emu/uart16550.h"
 #include "emu/goldfish_rtc.h"
+#include "emu/virtio.h"
+#include "emu/disk.h"
+
+/* Like QEMU, which hands -device virtio-*-device the highest free slot first, the
+ * devices fill the slots from the top: blk 7, net 6, rng 5, input 4. */
+enum { SLOT_BLK = 7, SLOT_NET = 6, SLOT_RNG = 5, SLOT_INPUT = 4 };
 
 struct machine_devices {
 	struct plic *plic;
 	struct uart *uart;
 	struct goldfish_rtc *rtc;
+	struct disk *disk;
+	struct virtio_dev *slot[VIRT_VIRTIO_SLOTS];
+	struct virtio_dev *blk, *net, *rng, *input;
 };
 
 static struct irq_line plic_line(struct machine *m, int irq)
@@ -38,6 +47,29 @@ int machine_devices_new(struct machine *m, char *err, size_t errlen)
 	d->rtc = goldfish_rtc_new(&m->pm, VIRT_RTC_BASE, plic_line(m, VIRT_RTC_IRQ), m->host);
 	if (!d->uart || !d->rtc)
 		goto nomem;
+	const struct machine_config *c = &m->cfg;
+	if (c->drive) {
+		d->disk = disk_open(c->drive, c->drive_persist, err, errlen);
+		if (!d->disk)
+			return -1;
+	}
+#define SLOT_BASE(n) (VIRT_VIRTIO_BASE + 0x1000ull * (n))
+#define SLOT_IRQ(n) plic_line(m, VIRT_VIRTIO_IRQ + (n))
+	if (d->disk && !(d->blk = d->slot[SLOT_BLK] =
+			 virtio_blk_new(&m->pm, SLOT_BASE(SLOT_BLK), SLOT_IRQ(SLOT_BLK), m->host, 0, d->disk)))
+		goto nomem;
+	if (c->net_user && !(d->net = d->slot[SLOT_NET] =
+			     virtio_net_new(&m->pm, SLOT_BASE(SLOT_NET), SLOT_IRQ(SLOT_NET), m->host, 0, NULL)))
+		goto nomem;
+	if (c->rng && !(d->rng = d->slot[SLOT_RNG] =
+			virtio_rng_new(&m->pm, SLOT_BASE(SLOT_RNG), SLOT_IRQ(SLOT_RNG), m->host)))
+		goto nomem;
+	if (c->input && !(d->input = d->slot[SLOT_INPUT] =
+			  virtio_input_new(&m->pm, SLOT_BASE(SLOT_INPUT), SLOT_IRQ(SLOT_INPUT), m->host, 0)))
+		goto nomem;
+	for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+		if (!d->slot[i] && virtio_mmio_add_empty(&m->pm, SLOT_BASE(i)) < 0)
+			goto nomem;
 	return 0;
 nomem:
 	snprintf(err, errlen, "cannot create the board's devices (out of memory)");
@@ -49,6 +81,9 @@ void machine_devices_free(struct machine *m)
 	struct machine_devices *d = m->dev;
 	if (!d)
 		return;
+	for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+		virtio_free(d->slot[i]);
+	disk_close(d->disk);
 	goldfish_rtc_free(d->rtc);
 	uart_free(d->uart);
 	plic_free(d->plic);
@@ -62,6 +97,18 @@ void machine_devices_deliver(struct machine *m, const struct emu_input *in)
 	switch (in->kind) {
 	case EMU_INPUT_SERIAL:
 		uart_receive(d->uart, in->data, in->len);
+		break;
+	case EMU_INPUT_NET:
+		if (d->net)
+			virtio_net_receive(d->net, in->data, in->len);
+		break;
+	case EMU_INPUT_BLOCK:
+		if (d->blk)
+			virtio_blk_complete(d->blk, in->id);
+		break;
+	case EMU_INPUT_KEY:
+		if (d->input)
+			virtio_input_event_id(d->input, in->id);
 		break;
 	default:
 		break; /* an input for a device this board does not have: ignored */
@@ -80,5 +127,14 @@ uint64_t machine_devices_hash(struct machine *m)
 	h = machine_hash_bytes(h + 12, s, n);
 	s = goldfish_rtc_state(d->rtc, &n);
 	h = machine_hash_bytes(h + 13, s, n);
+	for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
+		if (!d->slot[i])
+			continue;
+		s = virtio_state(d->slot[i], &n);
+		h = machine_hash_bytes(h + 20 + i, s, n);
+	}
+	/* The disk overlay is left out: while recording, the disk worker applies
+	 * requests at host-timed moments, so the overlay at a given icount is not
+	 * deterministic; what the guest reads from it lands in RAM, which is hashed. */
 	return h;
 }
