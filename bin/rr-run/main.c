@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "rr-run.h"
 #include "emu/fdt.h"
@@ -44,6 +45,23 @@ int rr_exit_status(struct machine *m, int r)
 	}
 }
 
+double rr_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void rr_print_stats(const struct rr_options *o, struct machine *m, double t0)
+{
+	if (!o->stats)
+		return;
+	double dt = rr_now() - t0;
+	uint64_t n = machine_icount(m);
+	fprintf(stderr, "rr-run: stats: icount=%llu host_seconds=%.3f mips=%.1f\n",
+		(unsigned long long)n, dt, dt > 0 ? n / dt / 1e6 : 0.0);
+}
+
 static int run_live(const struct rr_options *o)
 {
 	char err[512];
@@ -64,7 +82,9 @@ static int run_live(const struct rr_options *o)
 		host_live_free(hl);
 		return RR_EXIT_ERROR;
 	}
+	double t0 = rr_now();
 	int r = machine_run(m, UINT64_MAX);
+	rr_print_stats(o, m, t0);
 	int st = rr_exit_status(m, r);
 	machine_free(m);
 	host_live_free(hl);

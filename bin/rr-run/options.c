@@ -14,7 +14,7 @@ enum {
 	OPT_SMP = 1000, OPT_BIOS, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DRIVE, OPT_NET,
 	OPT_SHIFT, OPT_SLEEP, OPT_GDB, OPT_MONITOR, OPT_DUMPDTB, OPT_VERSION, OPT_LIVE,
 	OPT_IGNORE, OPT_IGNORE_ARG, OPT_MACHINE, OPT_NORNG, OPT_HASH, OPT_QUIET, OPT_INPUT,
-	OPT_BUNDLE,
+	OPT_BUNDLE, OPT_STATS,
 };
 
 static const struct option longopts[] = {
@@ -43,6 +43,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, 0, OPT_QUIET },
 	{ "bundle", required_argument, 0, OPT_BUNDLE },
 	{ "input", no_argument, 0, OPT_INPUT },
+	{ "stats", no_argument, 0, OPT_STATS },
 	/* QEMU spellings that mean what rr-run does anyway */
 	{ "nographic", no_argument, 0, OPT_IGNORE },
 	{ "M", required_argument, 0, OPT_MACHINE },
@@ -75,6 +76,7 @@ void rr_usage(FILE *f)
 "  --hash-interval N   with -w: a state hash every N instructions (default 50000000)\n"
 "  --bundle FILE.tar   with -w: also write a portable bundle (log + images)\n"
 "  --dumpdtb FILE      write the device tree blob and exit\n"
+"  --stats             at exit, print instructions executed and MIPS on stderr\n"
 "  -q, --quiet         no status messages on stderr\n"
 "  -h, --help          this help;  --version  print the version\n"
 "Console: stdin/stdout; on a terminal Ctrl-A x quits. Long options also take one dash.\n"
@@ -251,6 +253,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_DUMPDTB: o->dumpdtb = optarg; break;
 		case OPT_LIVE: o->live = 1; break;
 		case OPT_BUNDLE: o->bundle = optarg; break;
+		case OPT_STATS: o->stats = 1; break;
 		case OPT_MACHINE:
 			if (strncmp(optarg, "virt", 4) != 0) {
 				fprintf(stderr, "rr-run: -M %s: only the virt board exists\n", optarg);

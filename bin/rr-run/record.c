@@ -312,7 +312,9 @@ static int record_main(struct rr_options *o)
 		return RR_EXIT_ERROR;
 	}
 	rr_recorder_set_machine(r, m);
+	double t0 = rr_now();
 	int e = rr_record_loop(r, o->hash_interval);
+	rr_print_stats(o, m, t0);
 	int status = rr_exit_status(m, e);
 	uint64_t icount = machine_icount(m), events = rr_recorder_events(r);
 	int failed = rr_recorder_failed(r);

@@ -491,7 +491,9 @@ int rr_replay_main(struct rr_options *o)
 		free(p);
 		return RR_EXIT_ERROR;
 	}
+	double t0 = rr_now();
 	int e = machine_run(p->m, UINT64_MAX);
+	rr_print_stats(o, p->m, t0);
 	int status;
 	if (!p->diverged && !p->log_ended && e != MACHINE_EXIT_ICOUNT && !p->live)
 		check_ending(p, e);

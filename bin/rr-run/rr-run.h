@@ -17,7 +17,7 @@ struct rr_options {
 	struct machine_config cfg;
 	const char *record, *replay, *dumpdtb, *bundle;
 	char *drive, *hostfwd;
-	int live, monitor, gdb_port, help, version, quiet, icount_sleep;
+	int live, monitor, gdb_port, help, version, quiet, icount_sleep, stats;
 	int cmdline_machine;       /* a machine option was given */
 	uint64_t hash_interval;
 };
@@ -28,4 +28,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o);
 /* The exit status for a machine exit (guest code on power-off), with a message on
  * stderr where the user must know why. */
 int rr_exit_status(struct machine *m, int e);
+/* With --stats: "rr-run: stats: icount=N host_seconds=S mips=M" on stderr. */
+void rr_print_stats(const struct rr_options *o, struct machine *m, double t0);
+double rr_now(void);
 #endif
