@@ -65,8 +65,8 @@ check_config() {
 		grep -qxF "$l" "$1" || echo "  wanted $l, got: $(grep -E "^(# )?${l%%=*}[= ]" "$1" || echo absent)"
 	done
 	grep -E '^# CONFIG_[A-Za-z0-9_]+ is not set' "$2" | while read -r _ c _; do
-		grep -q "^$c=" "$1" && echo "  wanted $c off, got: $(grep "^$c=" "$1")"
-	done; true)
+		if grep -q "^$c=" "$1"; then echo "  wanted $c off, got: $(grep "^$c=" "$1")"; fi
+	done)
 	[ -z "$bad" ] || die "$3 configuration lacks options from $2 (missing dependency?):
 $bad"
 }
@@ -99,15 +99,13 @@ else
 	note "building Linux $kver (make -j$jobs, a few minutes; log: $kbld.log)"
 	t0=$(date +%s)
 	mkdir -p "$kbld"
-	km() { make -C "$ksrc" O="$kbld" ARCH=riscv CROSS_COMPILE=$cross "$@"; }
-	{
-		km tinyconfig &&
-		(cd "$ksrc" && ARCH=riscv CROSS_COMPILE=$cross scripts/kconfig/merge_config.sh -m \
-			-O "$kbld" "$kbld/.config" "$top/guest/linux.config") &&
-		km olddefconfig
-	} >"$kbld.log" 2>&1 || die_log "$kbld.log" "kernel configuration failed"
+	# tinyconfig is allnoconfig over tiny-base.config + tiny.config; the fragment joins that
+	# allnoconfig pass so that options it enables do not drag in their defaults (IPv6, ...).
+	(cd "$ksrc" && ARCH=riscv CROSS_COMPILE=$cross scripts/kconfig/merge_config.sh -n -O "$kbld" \
+		kernel/configs/tiny-base.config kernel/configs/tiny.config "$top/guest/linux.config") \
+		>"$kbld.log" 2>&1 || die_log "$kbld.log" "kernel configuration failed"
 	check_config "$kbld/.config" "$top/guest/linux.config" kernel
-	km -j"$jobs" Image >>"$kbld.log" 2>&1 || die_log "$kbld.log" "kernel build failed"
+	make -C "$ksrc" O="$kbld" ARCH=riscv CROSS_COMPILE=$cross -j"$jobs" Image >>"$kbld.log" 2>&1 || die_log "$kbld.log" "kernel build failed"
 	install_out "$kbld/arch/riscv/boot/Image" "$out/Image" "$kkey"
 	cp "$kbld/.config" "$out/linux.config.full"
 	note "kernel built in $(( $(date +%s) - t0 ))s"
@@ -164,8 +162,16 @@ else
 	t0=$(date +%s)
 	rm -rf "$bbld"; mkdir -p "$bbld"
 	bm() { make -C "$srcdir/busybox" O="$bbld" CROSS_COMPILE=$cross "$@"; }
-	bm KCONFIG_ALLCONFIG="$top/guest/busybox.config" allnoconfig >"$bbld.log" 2>&1 </dev/null ||
-		die_log "$bbld.log" "busybox configuration failed"
+	# busybox's old kconfig ignores KCONFIG_ALLCONFIG for allnoconfig: start from allnoconfig,
+	# put the fragment's lines in place of the same symbols', let oldconfig settle the rest.
+	frag=$top/guest/busybox.config
+	{
+		bm allnoconfig </dev/null &&
+		sed -n 's/^\(# \)\{0,1\}\(CONFIG_[A-Za-z0-9_]*\)[= ].*/\2/p' "$frag" >"$bbld/frag.syms" &&
+		{ grep -v -w -F -f "$bbld/frag.syms" "$bbld/.config"; grep -E '^(# )?CONFIG_' "$frag"; } >"$bbld/.config.new" &&
+		mv "$bbld/.config.new" "$bbld/.config" &&
+		yes "" | bm oldconfig
+	} >"$bbld.log" 2>&1 || die_log "$bbld.log" "busybox configuration failed"
 	check_config "$bbld/.config" "$top/guest/busybox.config" busybox
 	bm -j"$jobs" busybox >>"$bbld.log" 2>&1 || die_log "$bbld.log" "busybox build failed"
 	${cross}readelf -h "$bbld/busybox" | grep -q 'RISC-V' || die "$bbld/busybox is not a RISC-V binary"
