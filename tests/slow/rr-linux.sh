@@ -1,0 +1,120 @@
+#!/bin/sh
+# Linux on rr-run (slow: needs the cached guest images, scripts/build-guest.sh):
+#  1. the demo guest recorded with a typed line, the network fetch from a server on
+#     loopback, disk writes, RNG and RTC reads; its deterministic lines equal QEMU's;
+#  2. replayed twice with stdin closed and no server: output byte-identical, state
+#     hashes verified, the disk image untouched;
+#  3. the same for --smp 2 (Linux reports 2 CPUs);
+#  4. an interactive shell session typed on the console.
+set -u
+B=${BUILD:?}; TOP=${TOP:?}
+G=${RRKIT_CACHE:-$TOP/cache}/guest
+RUN="$B/rr-run"
+T=$(mktemp -d)
+server=
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+for f in Image initramfs.cpio.gz disk.img; do
+	[ -f "$G/$f" ] || { echo "missing $G/$f: run scripts/build-guest.sh"; exit 1; }
+done
+cp "$G/disk.img" "$T/disk.img"
+sum0=$(sha256sum <"$T/disk.img")
+
+# feed OUT PATTERN TEXT...: once OUT contains PATTERN, type each TEXT line (waiting
+# for PATTERN again between lines); runs until done, at most 300 s.
+feed() {
+	out=$1 pat=$2; shift 2
+	seen=0
+	for line in "$@"; do
+		i=0
+		while [ "$(grep -c -- "$pat" "$out" 2>/dev/null || echo 0)" -le $seen ] && [ $i -lt 3000 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		seen=$((seen + 1))
+		printf '%s\n' "$line"
+	done
+	sleep 2
+}
+
+mkdir "$T/www"
+seq 1 20000 >"$T/www/data.bin"
+want_sum=$(sha256sum <"$T/www/data.bin" | cut -c1-64)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$port" >/dev/null 2>&1 &
+server=$!
+sleep 0.5
+
+run_demo() { # NAME SMP
+	name=$1 smp=$2
+	mkfifo "$T/$name.in"
+	feed "$T/$name.rec" "type a line:" "line from the test $name" >"$T/$name.in" &
+	timeout 600 "$RUN" -q -w "$T/$name.rr" --smp "$smp" -m 256M --kernel "$G/Image" \
+		--initrd "$G/initramfs.cpio.gz" --append "console=ttyS0 quiet rrdemo=1 rrdemo.port=$port" \
+		--drive "$T/disk.img" --net user <"$T/$name.in" >"$T/$name.rec" 2>"$T/$name.err"
+	st=$?
+	[ $st = 0 ] && ok "$name: recorded, guest exit 0" || bad "$name: record exit $st: $(tail -3 "$T/$name.err")"
+	grep -q "rrdemo: line: line from the test $name" "$T/$name.rec" && ok "$name: typed line echoed" \
+		|| bad "$name: no typed line"
+	grep -q "rrdemo: fetch: data.bin $(wc -c <"$T/www/data.bin") bytes, sha256 $want_sum" "$T/$name.rec" \
+		&& ok "$name: network fetch checksum" || bad "$name: fetch: $(grep fetch "$T/$name.rec")"
+	grep -q "rrdemo: cpus: $smp" "$T/$name.rec" && ok "$name: Linux reports $smp CPUs" || bad "$name: cpus"
+	grep -q "FAILED" "$T/$name.rec" && bad "$name: $(grep FAILED "$T/$name.rec")"
+}
+
+run_replays() { # NAME
+	name=$1
+	for n in 1 2; do
+		timeout 600 "$RUN" -r "$T/$name.rr" </dev/null >"$T/$name.rep$n" 2>"$T/$name.rep$n.err"
+		st=$?
+		[ $st = 0 ] && ok "$name: replay $n exit 0" || bad "$name: replay $n exit $st: $(tail -3 "$T/$name.rep$n.err")"
+		cmp -s "$T/$name.rec" "$T/$name.rep$n" && ok "$name: replay $n output byte-identical" \
+			|| bad "$name: replay $n output differs: $(diff "$T/$name.rec" "$T/$name.rep$n" | head -5)"
+		grep -q "state hashes verified" "$T/$name.rep$n.err" && ok "$name: replay $n: $(tail -1 "$T/$name.rep$n.err")" \
+			|| bad "$name: replay $n: no hash report"
+	done
+}
+
+run_demo demo 1
+kill "$server"; server=
+run_replays demo
+[ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && ok "disk image byte-identical" || bad "disk image changed"
+
+# The deterministic lines agree with QEMU's for the same images.
+if command -v qemu-system-riscv64 >/dev/null; then
+	python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$port" >/dev/null 2>&1 &
+	server=$!
+	sleep 0.5
+	mkfifo "$T/q.in"
+	feed "$T/q.out" "type a line:" "line from the test demo" >"$T/q.in" &
+	timeout 600 sh "$TOP/scripts/run-qemu-guest.sh" --port "$port" --disk "$T/disk.img" \
+		--append "quiet" <"$T/q.in" >"$T/q.out" 2>&1
+	kill "$server"; server=
+	grep '^rrdemo:' "$T/demo.rec" | tr -d '\r' | grep -v 'vda:' >"$T/a"
+	grep '^rrdemo:' "$T/q.out" | tr -d '\r' | grep -v 'vda:' >"$T/b"
+	if [ -s "$T/a" ] && cmp -s "$T/a" "$T/b"; then ok "demo lines equal QEMU's ($(wc -l <"$T/a") lines)"
+	else bad "demo lines differ from QEMU's: $(diff "$T/a" "$T/b" | head -6)"; fi
+fi
+
+python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$port" >/dev/null 2>&1 &
+server=$!
+sleep 0.5
+cp "$G/disk.img" "$T/disk.img"
+run_demo smp2 2
+kill "$server"; server=
+run_replays smp2
+
+# An interactive session on the serial console.
+mkfifo "$T/sh.in"
+feed "$T/sh.out" "# " "echo hello \$((6*7))" "cat /proc/cpuinfo | grep -c ^processor" "ls /rrtest | wc -l" \
+	"poweroff -f" >"$T/sh.in" &
+timeout 300 "$RUN" -q -m 256M --kernel "$G/Image" --initrd "$G/initramfs.cpio.gz" \
+	--append "console=ttyS0 quiet rrtest=shell" --no-rng <"$T/sh.in" >"$T/sh.out" 2>&1
+st=$?
+[ $st = 0 ] && ok "shell session powered off, exit 0" || bad "shell session exit $st"
+grep -q "^hello 42" "$T/sh.out" && ok "shell: echo" || bad "shell: no echo output: $(tail -5 "$T/sh.out")"
+grep -q "^1" "$T/sh.out" && ok "shell: cpuinfo" || bad "shell: cpuinfo"
+
+exit $fail
