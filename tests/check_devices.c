@@ -15,6 +15,8 @@
 #include "emu/plic.h"
 #include "emu/uart16550.h"
 #include "emu/goldfish_rtc.h"
+#include "emu/virtio.h"
+#include "emu/disk.h"
 
 /* ---- fakes: harts (only what the PLIC touches), host, irq lines ---- */
 
@@ -31,7 +33,7 @@ void hart_set_mip(struct hart *h, uint64_t bits, int level)
 }
 
 #define RAM_BASE 0x80000000ull
-#define RAM_SIZE (1u << 20)
+#define RAM_SIZE (32u << 20)
 
 struct fake_host {
 	uint64_t rtc;                 /* next rtc_ns answer */
@@ -43,7 +45,8 @@ struct fake_host {
 	uint8_t frame[70000];
 	size_t frame_len;
 	int nframes;
-	struct emu_blk_req *blk[512]; /* submitted, not yet worked */
+	struct emu_blk_req *blk[512]; /* submitted (freed once completed) */
+	uint64_t blk_id[512];         /* their ids */
 	int nblk;
 };
 
@@ -62,6 +65,7 @@ static void fh_blk(void *ctx, struct emu_blk_req *r)
 {
 	struct fake_host *f = ctx;
 	ck_assert_int_lt(f->nblk, 512);
+	f->blk_id[f->nblk] = r->id;
 	f->blk[f->nblk++] = r;
 }
 static void fh_net(void *ctx, uint32_t dev, const uint8_t *frame, size_t len)
@@ -481,7 +485,702 @@ START_TEST(rtc_time)
 }
 END_TEST
 
-/* @VIRTIO_TESTS@ */
+/* ---- virtio: a tiny driver ---- */
+
+#define VB 0x10001000ull               /* slot 0 */
+#define QSIZE 16
+#define QAREA(q) (RAM_BASE + 0x4000ull * (q))   /* desc, +0x1000 avail, +0x2000 used */
+#define DATA (RAM_BASE + 0x100000ull)           /* data buffers */
+
+static void *gp(uint64_t a) { return ram + (a - RAM_BASE); }     /* guest RAM pointer */
+static uint16_t ld16(uint64_t a) { uint16_t v; memcpy(&v, gp(a), 2); return v; }
+static uint32_t ld32(uint64_t a) { uint32_t v; memcpy(&v, gp(a), 4); return v; }
+static void st16(uint64_t a, uint16_t v) { memcpy(gp(a), &v, 2); }
+
+struct seg { uint64_t addr; uint32_t len; int write; };
+static uint16_t next_desc[2];
+
+/* Negotiate (VERSION_1 plus extra feature bits), set up nq queues, DRIVER_OK. */
+static void drv_init(uint64_t base, int nq, uint64_t extra)
+{
+	wr32(base + 0x70, 0);
+	wr32(base + 0x70, 1);
+	wr32(base + 0x70, 3);
+	wr32(base + 0x24, 0);
+	wr32(base + 0x20, (uint32_t)extra);
+	wr32(base + 0x24, 1);
+	wr32(base + 0x20, 1 | (uint32_t)(extra >> 32));
+	wr32(base + 0x70, 0xb);
+	ck_assert_uint_eq(rd32(base + 0x70), 0xb);
+	memset(ram, 0, 0x10000);
+	for (int q = 0; q < nq; q++) {
+		next_desc[q] = 0;
+		wr32(base + 0x30, q);
+		ck_assert_uint_eq(rd32(base + 0x34), VIRTQ_MAX_SIZE);
+		wr32(base + 0x38, QSIZE);
+		wr32(base + 0x80, (uint32_t)QAREA(q));
+		wr32(base + 0x84, QAREA(q) >> 32);
+		wr32(base + 0x90, (uint32_t)(QAREA(q) + 0x1000));
+		wr32(base + 0x94, 0);
+		wr32(base + 0xa0, (uint32_t)(QAREA(q) + 0x2000));
+		wr32(base + 0xa4, 0);
+		wr32(base + 0x44, 1);
+	}
+	wr32(base + 0x70, 0xf);
+}
+
+/* Put a chain of n segments on queue q's avail ring; returns its head. */
+static uint16_t add_chain(int q, int n, const struct seg *s)
+{
+	uint16_t head = next_desc[q] % QSIZE;
+	for (int i = 0; i < n; i++) {
+		uint16_t di = (next_desc[q] + i) % QSIZE;
+		uint8_t *d = gp(QAREA(q) + 16 * di);
+		uint16_t flags = (s[i].write ? 2 : 0) | (i + 1 < n ? 1 : 0);
+		uint16_t next = (di + 1) % QSIZE;
+		memcpy(d, &s[i].addr, 8);
+		memcpy(d + 8, &s[i].len, 4);
+		memcpy(d + 12, &flags, 2);
+		memcpy(d + 14, &next, 2);
+	}
+	next_desc[q] += n;
+	uint64_t av = QAREA(q) + 0x1000;
+	uint16_t idx = ld16(av + 2);
+	st16(av + 4 + 2 * (idx % QSIZE), head);
+	st16(av + 2, idx + 1);
+	return head;
+}
+
+static uint16_t used_idx(int q) { return ld16(QAREA(q) + 0x2000 + 2); }
+static uint32_t used_id(int q, int i) { return ld32(QAREA(q) + 0x2000 + 4 + 8 * (i % QSIZE)); }
+static uint32_t used_len(int q, int i) { return ld32(QAREA(q) + 0x2000 + 8 + 8 * (i % QSIZE)); }
+static void notify(uint64_t base, int q) { wr32(base + 0x50, q); }
+static int needs_reset(uint64_t base) { return (rd32(base + 0x70) & 0x40) != 0; }
+
+/* A raw descriptor write for hostile tests. */
+static void put_desc(int q, int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint8_t *d = gp(QAREA(q) + 16 * i);
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+static void put_avail(int q, uint16_t head)
+{
+	uint64_t av = QAREA(q) + 0x1000;
+	uint16_t idx = ld16(av + 2);
+	st16(av + 4 + 2 * (idx % QSIZE), head);
+	st16(av + 2, idx + 1);
+}
+
+/* A temporary disk image of n bytes: byte i = (i * 7 + i / 512) & 0xff. */
+static char img_path[64];
+static void make_image(size_t n)
+{
+	strcpy(img_path, "/tmp/check_devices_XXXXXX");
+	int fd = mkstemp(img_path);
+	ck_assert_int_ge(fd, 0);
+	uint8_t *b = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		b[i] = (i * 7 + i / 512) & 0xff;
+	ck_assert_int_eq(write(fd, b, n), (ssize_t)n);
+	free(b);
+	close(fd);
+}
+static uint8_t img_byte(uint64_t i) { return (i * 7 + i / 512) & 0xff; }
+static int image_intact(size_t n)
+{
+	FILE *f = fopen(img_path, "rb");
+	int ok = f != NULL;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = fgetc(f) == img_byte(i);
+	ok = ok && fgetc(f) == EOF;
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/* ---- disk ---- */
+
+START_TEST(disk_cow)
+{
+	char err[256];
+	make_image(64 * 1024 + 512);            /* last 4 KiB chunk is partial */
+	struct disk *d = disk_open(img_path, 0, err, sizeof err);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(disk_size(d), 64 * 1024 + 512);
+	uint8_t buf[10000], w[10000];
+	ck_assert_int_eq(disk_read(d, 100, buf, 9000), 0);
+	for (int i = 0; i < 9000; i++)
+		ck_assert_uint_eq(buf[i], img_byte(100 + i));
+	/* a write straddling three chunks, and one into the partial last chunk */
+	for (int i = 0; i < 10000; i++)
+		w[i] = 0xc0 ^ i;
+	ck_assert_int_eq(disk_write(d, 4000, w, 9000), 0);
+	ck_assert_int_eq(disk_write(d, 64 * 1024 + 100, w, 412), 0);
+	ck_assert_int_eq(disk_write(d, 64 * 1024 + 100, w, 413), -1);   /* past the end */
+	ck_assert_int_eq(disk_read(d, 64 * 1024, buf, 513), -1);
+	ck_assert_uint_eq(disk_overlay_chunks(d), 5);   /* chunks 0-3 and the last */
+	ck_assert_int_eq(disk_read(d, 0, buf, 10000), 0);
+	for (int i = 0; i < 10000; i++)
+		ck_assert_uint_eq(buf[i], i >= 4000 && i < 13000 ? w[i - 4000] : img_byte(i));
+	/* snapshot the overlay, change it, restore it */
+	size_t len;
+	void *ov = disk_overlay_save(d, &len);
+	ck_assert_ptr_nonnull(ov);
+	ck_assert_uint_eq(len, 32 + 5 * (8 + DISK_CHUNK));
+	memset(w, 0x11, sizeof w);
+	ck_assert_int_eq(disk_write(d, 20000, w, 5000), 0);
+	ck_assert_int_eq(disk_overlay_load(d, ov, len, err, sizeof err), 0);
+	ck_assert_uint_eq(disk_overlay_chunks(d), 5);
+	ck_assert_int_eq(disk_read(d, 20000, buf, 5000), 0);
+	for (int i = 0; i < 5000; i++)
+		ck_assert_uint_eq(buf[i], img_byte(20000 + i));
+	/* bad overlays are refused and change nothing */
+	ck_assert_int_eq(disk_overlay_load(d, ov, len - 1, err, sizeof err), -1);
+	((uint8_t *)ov)[16] ^= 1;               /* image size */
+	ck_assert_int_eq(disk_overlay_load(d, ov, len, err, sizeof err), -1);
+	ck_assert(strstr(err, "image") != NULL);
+	((uint8_t *)ov)[16] ^= 1;
+	((uint8_t *)ov)[32 + 7] = 0x7f;         /* chunk index far beyond the image */
+	ck_assert_int_eq(disk_overlay_load(d, ov, len, err, sizeof err), -1);
+	ck_assert_int_eq(disk_overlay_load(d, "RRDSKOV1", 8, err, sizeof err), -1);
+	ck_assert_uint_eq(disk_overlay_chunks(d), 5);
+	free(ov);
+	disk_close(d);
+	ck_assert(image_intact(64 * 1024 + 512));
+	/* persist writes through */
+	d = disk_open(img_path, 1, err, sizeof err);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(disk_write(d, 512, "XY", 2), 0);
+	ck_assert_int_eq(disk_flush(d), 0);
+	ck_assert_uint_eq(disk_overlay_chunks(d), 0);
+	disk_close(d);
+	ck_assert(!image_intact(64 * 1024 + 512));
+	unlink(img_path);
+}
+END_TEST
+
+START_TEST(disk_bad_images)
+{
+	char err[256];
+	ck_assert_ptr_null(disk_open("/nonexistent/disk.img", 0, err, sizeof err));
+	ck_assert(strstr(err, "/nonexistent/disk.img: ") == err);
+	ck_assert_ptr_null(disk_open("/tmp", 0, err, sizeof err));
+	ck_assert(strstr(err, "directory") != NULL);
+	make_image(100);
+	ck_assert_ptr_null(disk_open(img_path, 0, err, sizeof err));
+	ck_assert(strstr(err, "too small") != NULL);
+	if (getuid() != 0) {                    /* root reads anything */
+		chmod(img_path, 0);
+		ck_assert_ptr_null(disk_open(img_path, 0, err, sizeof err));
+	}
+	unlink(img_path);
+}
+END_TEST
+
+/* ---- virtio transport ---- */
+
+static struct disk *test_disk(size_t n)
+{
+	char err[256];
+	make_image(n);
+	struct disk *d = disk_open(img_path, 0, err, sizeof err);
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+START_TEST(virtio_transport)
+{
+	struct disk *disk = test_disk(1 << 20);
+	struct virtio_dev *blk = virtio_blk_new(&pm, VB, line(1), &host, 0, disk);
+	struct virtio_dev *net = virtio_net_new(&pm, VB + 0x1000, line(2), &host, 0, NULL);
+	struct virtio_dev *rng = virtio_rng_new(&pm, VB + 0x2000, line(3), &host);
+	struct virtio_dev *inp = virtio_input_new(&pm, VB + 0x3000, line(4), &host, 0);
+	ck_assert(blk && net && rng && inp);
+	ck_assert_int_eq(virtio_mmio_add_empty(&pm, VB + 0x4000), 0);
+	static const uint32_t ids[5] = { 2, 1, 4, 18, 0 };
+	for (int i = 0; i < 5; i++) {
+		uint64_t b = VB + 0x1000 * i;
+		ck_assert_uint_eq(rd32(b + 0), 0x74726976);
+		ck_assert_uint_eq(rd32(b + 4), 2);
+		ck_assert_uint_eq(rd32(b + 8), ids[i]);
+		ck_assert_uint_eq(rd32(b + 0xc), 0x554d4551);
+	}
+	ck_assert_uint_eq(rd(VB, 2), 0);         /* registers take 32-bit accesses only */
+	/* features: VERSION_1 offered; FEATURES_OK refused without it, or with extras */
+	wr32(VB + 0x14, 1);
+	ck_assert_uint_eq(rd32(VB + 0x10), 1);
+	wr32(VB + 0x14, 0);
+	ck_assert_uint_eq(rd32(VB + 0x10), (1u << 2) | (1u << 9));
+	wr32(VB + 0x70, 3);
+	wr32(VB + 0x70, 0xb);
+	ck_assert_uint_eq(rd32(VB + 0x70), 3);
+	wr32(VB + 0x24, 1);
+	wr32(VB + 0x20, 1);
+	wr32(VB + 0x24, 0);
+	wr32(VB + 0x20, 1u << 20);             /* not offered */
+	wr32(VB + 0x70, 0xb);
+	ck_assert_uint_eq(rd32(VB + 0x70), 3);
+	wr32(VB + 0x20, 1u << 9);
+	wr32(VB + 0x70, 0xb);
+	ck_assert_uint_eq(rd32(VB + 0x70), 0xb);
+	/* queue registers read back; an absent queue reads 0 */
+	wr32(VB + 0x30, 0);
+	wr32(VB + 0x80, 0x12345670);
+	wr32(VB + 0x84, 0x9);
+	ck_assert_uint_eq(rd32(VB + 0x80), 0x12345670);
+	ck_assert_uint_eq(rd32(VB + 0x84), 0x9);
+	wr32(VB + 0x30, 1);
+	ck_assert_uint_eq(rd32(VB + 0x34), 0);
+	wr32(VB + 0x44, 1);
+	ck_assert_uint_eq(rd32(VB + 0x44), 0);
+	/* config space: capacity in sectors, any access size */
+	ck_assert_uint_eq(rd(VB + 0x100, 8), (1 << 20) / 512);
+	ck_assert_uint_eq(rd(VB + 0x101, 1), ((1 << 20) / 512) >> 8);
+	ck_assert_uint_eq(rd(VB + 0x10c, 4), VIRTQ_MAX_SIZE - 2);
+	ck_assert_uint_eq(rd(VB + 0x1000 + 0x100, 4), 0x12005452);    /* 52:54:00:12 */
+	ck_assert_uint_eq(rd(VB + 0x1000 + 0x104, 2), 0x5634);
+	ck_assert_uint_eq(rd(VB + 0x1000 + 0x106, 2), 1);             /* link up */
+	/* a reset clears the transport */
+	wr32(VB + 0x70, 0);
+	ck_assert_uint_eq(rd32(VB + 0x70), 0);
+	wr32(VB + 0x30, 0);
+	ck_assert_uint_eq(rd32(VB + 0x80), 0);
+	/* every offset and size of every slot: no crash */
+	for (int i = 0; i < 5; i++)
+		poke_everything(VB + 0x1000 * i, VIRTIO_MMIO_SIZE, 1);
+	virtio_free(blk);
+	virtio_free(net);
+	virtio_free(rng);
+	virtio_free(inp);
+	disk_close(disk);
+	unlink(img_path);
+}
+END_TEST
+
+/* ---- virtio-blk ---- */
+
+/* Queue a request: header, then data (len bytes at DATA, device-writable for IN),
+ * then a status byte at DATA - 1. */
+static void blk_req(uint32_t type, uint64_t sector, uint64_t data, uint32_t len, int in)
+{
+	static uint8_t hdrs[16][16];
+	static int nh;
+	uint64_t ha = DATA - 0x1000 + 16 * (nh % 16);
+	uint8_t h[16] = { 0 };
+	memcpy(h, &type, 4);
+	memcpy(h + 8, &sector, 8);
+	memcpy(gp(ha), h, 16);
+	memcpy(hdrs[nh++ % 16], h, 16);
+	*(uint8_t *)gp(DATA - 1) = 0xee;
+	struct seg s[3] = { { ha, 16, 0 }, { data, len, in }, { DATA - 1, 1, 1 } };
+	if (len)
+		add_chain(0, 3, s);
+	else
+		add_chain(0, 2, (struct seg[]){ s[0], s[2] });
+}
+
+static void work_all(void)
+{
+	for (int i = 0; i < fh.nblk; i++)
+		fh.blk[i]->work(fh.blk[i]);
+}
+
+START_TEST(virtio_blk_rw)
+{
+	const size_t isz = 1 << 20;
+	struct disk *disk = test_disk(isz);
+	struct virtio_dev *d = virtio_blk_new(&pm, VB, line(1), &host, 3, disk);
+	drv_init(VB, 1, 1u << 9);
+	/* read sectors 2..3: goes to the host, nothing reaches the guest before completion */
+	blk_req(0, 2, DATA, 1024, 1);
+	notify(VB, 0);
+	ck_assert_int_eq(fh.nblk, 1);
+	ck_assert_uint_eq(fh.blk[0]->dev, 3);
+	ck_assert_int_eq(virtio_blk_inflight(d), 1);
+	ck_assert_uint_eq(used_idx(0), 0);
+	ck_assert_int_eq(irq_level[1], 0);
+	work_all();
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA), 0);
+	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[0] + 1), -1);  /* unknown id */
+	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[0]), 0);
+	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[0]), -1);      /* only once */
+	ck_assert_uint_eq(used_idx(0), 1);
+	ck_assert_uint_eq(used_id(0, 0), 0);
+	ck_assert_uint_eq(used_len(0, 0), 1025);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA - 1), 0);
+	ck_assert_int_eq(irq_level[1], 1);
+	ck_assert_uint_eq(rd32(VB + 0x60), 1);
+	wr32(VB + 0x64, 1);
+	ck_assert_int_eq(irq_level[1], 0);
+	for (int i = 0; i < 1024; i++)
+		ck_assert_uint_eq(((uint8_t *)gp(DATA))[i], img_byte(1024 + i));
+	/* write sector 5, then read it back: the guest sees it, the file does not */
+	for (int i = 0; i < 512; i++)
+		((uint8_t *)gp(DATA + 0x1000))[i] = 0x5a ^ i;
+	blk_req(1, 5, DATA + 0x1000, 512, 0);
+	notify(VB, 0);
+	memset(gp(DATA + 0x1000), 0, 512);      /* data was copied at submission */
+	blk_req(0, 5, DATA, 512, 1);
+	blk_req(4, 0, 0, 0, 0);                 /* flush */
+	notify(VB, 0);
+	ck_assert_int_eq(fh.nblk, 4);
+	ck_assert_int_eq(virtio_blk_inflight(d), 3);
+	for (int i = 1; i < 4; i++) {
+		fh.blk[i]->work(fh.blk[i]);
+		ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[i]), 0);
+	}
+	ck_assert_uint_eq(used_idx(0), 4);
+	for (int i = 0; i < 512; i++)
+		ck_assert_uint_eq(((uint8_t *)gp(DATA))[i], (uint8_t)(0x5a ^ i));
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA - 1), 0);
+	/* GET_ID, an unknown type, a sector past the end, an odd length: at once */
+	blk_req(8, 0, DATA, 20, 1);
+	notify(VB, 0);
+	ck_assert_uint_eq(used_idx(0), 5);
+	ck_assert_str_eq((char *)gp(DATA), "rrkit-virtio-blk");
+	blk_req(99, 0, DATA, 512, 1);
+	notify(VB, 0);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA - 1), 2);
+	blk_req(0, isz / 512 - 1, DATA, 1024, 1);
+	notify(VB, 0);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA - 1), 1);
+	blk_req(0, ~0ull, DATA, 512, 1);
+	notify(VB, 0);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA - 1), 1);
+	blk_req(1, 0, DATA, 100, 0);
+	notify(VB, 0);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA - 1), 1);
+	/* larger than VIRTIO_BLK_MAX_BYTES: IOERR, nothing allocated or submitted */
+	blk_req(0, 0, RAM_BASE + 0x200000, VIRTIO_BLK_MAX_BYTES + 512, 1);
+	notify(VB, 0);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA - 1), 1);
+	ck_assert_uint_eq(used_idx(0), 10);
+	ck_assert_int_eq(fh.nblk, 4);
+	ck_assert(!needs_reset(VB));
+	virtio_free(d);
+	disk_close(disk);
+	ck_assert(image_intact(isz));
+	unlink(img_path);
+}
+END_TEST
+
+START_TEST(virtio_blk_reset_and_snapshot)
+{
+	struct disk *disk = test_disk(1 << 16);
+	struct virtio_dev *d = virtio_blk_new(&pm, VB, line(1), &host, 0, disk);
+	drv_init(VB, 1, 0);
+	/* reset with requests in flight: their completions are swallowed */
+	blk_req(0, 0, DATA, 512, 1);
+	blk_req(0, 1, DATA + 512, 512, 1);
+	notify(VB, 0);
+	ck_assert_int_eq(fh.nblk, 2);
+	wr32(VB + 0x70, 0);
+	ck_assert_int_eq(virtio_blk_inflight(d), 0);
+	work_all();
+	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[0]), 0);
+	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[1]), 0);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA), 0);
+	/* snapshot with a request in flight, drain, restore: it is resubmitted */
+	fh.nblk = 0;
+	drv_init(VB, 1, 0);
+	blk_req(0, 3, DATA, 512, 1);
+	notify(VB, 0);
+	ck_assert_int_eq(fh.nblk, 1);
+	size_t len;
+	void *st = virtio_state(d, &len);
+	void *copy = malloc(len);
+	memcpy(copy, st, len);
+	uint64_t id = fh.blk_id[0];
+	work_all();
+	ck_assert_int_eq(virtio_blk_complete(d, id), 0);
+	ck_assert_uint_eq(used_idx(0), 1);
+	st16(QAREA(0) + 0x2000 + 2, 0);         /* guest RAM goes back too */
+	memset(gp(DATA), 0, 512);
+	memcpy(st, copy, len);
+	virtio_state_loaded(d);
+	ck_assert_int_eq(fh.nblk, 2);
+	ck_assert_uint_eq(fh.blk_id[1], id);
+	fh.blk[1]->work(fh.blk[1]);
+	ck_assert_int_eq(virtio_blk_complete(d, id), 0);
+	ck_assert_uint_eq(used_idx(0), 1);
+	for (int i = 0; i < 512; i++)
+		ck_assert_uint_eq(((uint8_t *)gp(DATA))[i], img_byte(3 * 512 + i));
+	free(copy);
+	virtio_free(d);
+	disk_close(disk);
+	unlink(img_path);
+}
+END_TEST
+
+/* Each hostile queue setup must end in NEEDS_RESET with a config interrupt, touch
+ * no host memory, and recover with a reset. */
+START_TEST(virtio_hostile_chains)
+{
+	struct disk *disk = test_disk(1 << 16);
+	struct virtio_dev *d = virtio_blk_new(&pm, VB, line(1), &host, 0, disk);
+	for (int t = 0; t < 9; t++) {
+		drv_init(VB, 1, 0);
+		uint64_t h = DATA - 0x1000;
+		uint32_t zero = 0;
+		memcpy(gp(h), &zero, 4);
+		switch (t) {
+		case 0:         /* a loop: 0 -> 1 -> 0 */
+			put_desc(0, 0, h, 16, 1, 1);
+			put_desc(0, 1, DATA, 512, 3, 0);
+			put_avail(0, 0);
+			break;
+		case 1:         /* a self loop */
+			put_desc(0, 0, h, 16, 1, 0);
+			put_avail(0, 0);
+			break;
+		case 2:         /* head index beyond the queue */
+			put_avail(0, 1000);
+			break;
+		case 3:         /* next index beyond the queue */
+			put_desc(0, 0, h, 16, 1, QSIZE);
+			put_avail(0, 0);
+			break;
+		case 4:         /* buffer outside RAM */
+			put_desc(0, 0, 0x1000, 16, 1, 1);
+			put_desc(0, 1, DATA, 1, 2, 0);
+			put_avail(0, 0);
+			break;
+		case 5:         /* huge length running past the end of RAM */
+			put_desc(0, 0, h, 16, 1, 1);
+			put_desc(0, 1, DATA, 0xffffffff, 2, 0);
+			put_avail(0, 0);
+			break;
+		case 6:         /* indirect descriptor */
+			put_desc(0, 0, h, 16, 4, 0);
+			put_avail(0, 0);
+			break;
+		case 7:         /* avail index far ahead */
+			st16(QAREA(0) + 0x1000 + 2, 1000);
+			break;
+		case 8:         /* rings outside RAM */
+			wr32(VB + 0x30, 0);
+			wr32(VB + 0x80, 0x10000000);
+			put_avail(0, 0);
+			break;
+		}
+		notify(VB, 0);
+		ck_assert_msg(needs_reset(VB), "case %d", t);
+		ck_assert_uint_eq(rd32(VB + 0x60) & 2, 2);
+		ck_assert_int_eq(irq_level[1], 1);
+		ck_assert_uint_eq(used_idx(0), 0);
+		ck_assert_int_eq(fh.nblk, 0);
+		notify(VB, 0);                  /* ignored until reset */
+		wr32(VB + 0x70, 0);
+		ck_assert(!needs_reset(VB));
+		ck_assert_int_eq(irq_level[1], 0);
+	}
+	/* a header too short is a malformed request, not an I/O error */
+	drv_init(VB, 1, 0);
+	add_chain(0, 2, (struct seg[]){ { DATA, 8, 0 }, { DATA - 1, 1, 1 } });
+	notify(VB, 0);
+	ck_assert(needs_reset(VB));
+	virtio_free(d);
+	disk_close(disk);
+	unlink(img_path);
+}
+END_TEST
+
+/* Random descriptor tables and rings against every device: no crash, no access
+ * outside guest RAM (run under ASan by make SANITIZE=1). */
+START_TEST(virtio_fuzz)
+{
+	struct disk *disk = test_disk(1 << 16);
+	struct virtio_dev *dv[4] = {
+		virtio_blk_new(&pm, VB, line(1), &host, 0, disk),
+		virtio_net_new(&pm, VB + 0x1000, line(2), &host, 0, NULL),
+		virtio_rng_new(&pm, VB + 0x2000, line(3), &host),
+		virtio_input_new(&pm, VB + 0x3000, line(4), &host, 0),
+	};
+	uint64_t x = 88172645463325252ull;
+	for (int round = 0; round < 400; round++) {
+		int k = round % 4;
+		uint64_t b = VB + 0x1000 * k;
+		drv_init(b, k == 1 || k == 3 ? 2 : 1, 0);
+		for (int i = 0; i < 0x3000; i += 8) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			uint64_t v = x;
+			if ((v & 3) == 0)       /* plausible addresses now and then */
+				v = RAM_BASE + (v >> 8) % (RAM_SIZE + 0x1000);
+			if ((i & 15) == 8)      /* small lengths, flags, next mostly */
+				v &= (round & 1) ? 0x000f0007000fffffull : ~0ull;
+			memcpy(gp(QAREA(0) + i), &v, 8);
+			memcpy(gp(QAREA(1) + i), &v, 8);
+		}
+		st16(QAREA(0) + 0x1000 + 2, x % 20);
+		st16(QAREA(1) + 0x1000 + 2, x % 20);
+		fh.nblk = 0;
+		notify(b, 0);
+		notify(b, 1);
+		virtio_net_receive(dv[1], (const uint8_t *)"frame", 5);
+		virtio_input_event(dv[3], 1, 30, 1);
+		work_all();
+		for (int i = 0; i < fh.nblk; i++)
+			virtio_blk_complete(dv[0], fh.blk_id[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		virtio_free(dv[i]);
+	disk_close(disk);
+	unlink(img_path);
+}
+END_TEST
+
+/* ---- virtio-net ---- */
+
+START_TEST(virtio_net_txrx)
+{
+	struct virtio_dev *d = virtio_net_new(&pm, VB, line(2), &host, 0, NULL);
+	drv_init(VB, 2, (1u << 5) | (1u << 16));
+	ck_assert_int_eq(virtio_net_can_receive(d), 0);
+	uint8_t frame[60];
+	for (int i = 0; i < 60; i++)
+		frame[i] = i * 3;
+	ck_assert_int_eq(virtio_net_receive(d, frame, 60), 0);
+	ck_assert_uint_eq(virtio_net_rx_dropped(d), 1);
+	/* transmit: header and frame split over two descriptors */
+	memset(gp(DATA), 0, 12);
+	memcpy(gp(DATA + 12), frame, 60);
+	add_chain(1, 2, (struct seg[]){ { DATA, 20, 0 }, { DATA + 20, 52, 0 } });
+	notify(VB, 1);
+	ck_assert_int_eq(fh.nframes, 1);
+	ck_assert_uint_eq(fh.frame_len, 60);
+	ck_assert_int_eq(memcmp(fh.frame, frame, 60), 0);
+	ck_assert_uint_eq(used_idx(1), 1);
+	ck_assert_int_eq(irq_level[2], 1);
+	wr32(VB + 0x64, 3);
+	/* receive: a small buffer is skipped over (kept), a big one is used */
+	add_chain(0, 1, (struct seg[]){ { DATA + 0x1000, 40, 1 } });
+	ck_assert_int_eq(virtio_net_can_receive(d), 1);
+	ck_assert_int_eq(virtio_net_receive(d, frame, 60), 0);
+	ck_assert_int_eq(virtio_net_receive(d, frame, 20), 1);
+	ck_assert_uint_eq(used_len(0, 0), 32);
+	add_chain(0, 1, (struct seg[]){ { DATA + 0x2000, 1526, 1 } });
+	ck_assert_int_eq(virtio_net_receive(d, frame, 60), 1);
+	ck_assert_uint_eq(used_idx(0), 2);
+	ck_assert_uint_eq(used_len(0, 1), 72);
+	ck_assert_uint_eq(*(uint16_t *)gp(DATA + 0x2000 + 10), 1);   /* num_buffers */
+	ck_assert_int_eq(memcmp(gp(DATA + 0x2000 + 12), frame, 60), 0);
+	ck_assert_int_eq(irq_level[2], 1);
+	ck_assert_int_eq(virtio_net_receive(d, frame, 65536), 0);    /* too big */
+	ck_assert_uint_eq(virtio_net_rx_dropped(d), 3);
+	/* suppressed interrupts stay off */
+	wr32(VB + 0x64, 3);
+	st16(QAREA(0) + 0x1000, 1);
+	add_chain(0, 1, (struct seg[]){ { DATA + 0x2000, 1526, 1 } });
+	ck_assert_int_eq(virtio_net_receive(d, frame, 60), 1);
+	ck_assert_int_eq(irq_level[2], 0);
+	/* a transmit chain too short for the header is dropped, not sent */
+	add_chain(1, 1, (struct seg[]){ { DATA, 5, 0 } });
+	notify(VB, 1);
+	ck_assert_int_eq(fh.nframes, 1);
+	ck_assert_uint_eq(used_idx(1), 2);
+	virtio_free(d);
+}
+END_TEST
+
+/* ---- virtio-rng ---- */
+
+START_TEST(virtio_rng_fill)
+{
+	struct virtio_dev *d = virtio_rng_new(&pm, VB, line(3), &host);
+	drv_init(VB, 1, 0);
+	fh.ent_byte = 7;
+	add_chain(0, 2, (struct seg[]){ { DATA, 10, 1 }, { DATA + 100, 6, 1 } });
+	notify(VB, 0);
+	ck_assert_uint_eq(used_idx(0), 1);
+	ck_assert_uint_eq(used_len(0, 0), 16);
+	for (int i = 0; i < 10; i++)
+		ck_assert_uint_eq(((uint8_t *)gp(DATA))[i], 7 + i);
+	for (int i = 0; i < 6; i++)
+		ck_assert_uint_eq(((uint8_t *)gp(DATA + 100))[i], 17 + i);
+	ck_assert_int_eq(irq_level[3], 1);
+	/* a huge buffer gets at most 64 KiB */
+	add_chain(0, 1, (struct seg[]){ { RAM_BASE + 0x200000, 0x800000, 1 } });
+	notify(VB, 0);
+	ck_assert_uint_eq(used_len(0, 1), 65536);
+	ck_assert_uint_eq(fh.ent_total, 16 + 65536);
+	virtio_free(d);
+}
+END_TEST
+
+/* ---- virtio-input ---- */
+
+START_TEST(virtio_input_keys)
+{
+	struct virtio_dev *d = virtio_input_new(&pm, VB, line(4), &host, 0);
+	/* config: name, ids, EV_KEY bitmap; other selects are empty */
+	wr(VB + 0x100, 1, 1);
+	wr(VB + 0x101, 1, 0);
+	ck_assert_uint_eq(rd(VB + 0x102, 1), 14);
+	char name[15] = { 0 };
+	for (int i = 0; i < 14; i++)
+		name[i] = rd(VB + 0x108 + i, 1);
+	ck_assert_str_eq(name, "rrkit keyboard");
+	wr(VB + 0x100, 2, 0x0111);              /* EV_BITS, subsel EV_KEY in one write */
+	ck_assert_uint_eq(rd(VB + 0x102, 1), 32);
+	ck_assert_uint_eq(rd(VB + 0x108, 1), 0xfe);
+	wr(VB + 0x101, 1, 2);
+	ck_assert_uint_eq(rd(VB + 0x102, 1), 0);
+	wr(VB + 0x100, 1, 3);
+	ck_assert_uint_eq(rd(VB + 0x108, 2), 6);
+	ck_assert_uint_eq(rd(VB + 0x10a, 2), 0x0627);
+	/* events wait for buffers */
+	drv_init(VB, 2, 0);
+	ck_assert_int_eq(virtio_input_event(d, 1, 30, 1), 0);
+	ck_assert_int_eq(virtio_input_event_id(d, VIRTIO_INPUT_ID(0, 0, 0)), 0);
+	ck_assert_uint_eq(used_idx(0), 0);
+	for (int i = 0; i < 4; i++)
+		add_chain(0, 1, (struct seg[]){ { DATA + 8 * i, 8, 1 } });
+	notify(VB, 0);
+	ck_assert_uint_eq(used_idx(0), 2);
+	ck_assert_uint_eq(ld32(DATA), 1 | 30 << 16);
+	ck_assert_uint_eq(ld32(DATA + 4), 1);
+	ck_assert_uint_eq(ld32(DATA + 8), 0);
+	ck_assert_int_eq(irq_level[4], 1);
+	ck_assert_int_eq(virtio_input_event_id(d, VIRTIO_INPUT_ID(1, 30, 0)), 0);
+	ck_assert_uint_eq(used_idx(0), 3);
+	ck_assert_uint_eq(ld32(DATA + 16), 1 | 30 << 16);
+	/* the waiting ring is bounded */
+	int ok = 0;
+	for (int i = 0; i < 200; i++)
+		ok += virtio_input_event(d, 1, 31, 1) == 0;
+	ck_assert_int_eq(ok, 1 + VIRTIO_INPUT_QLEN);
+	/* LED status from the driver is consumed */
+	add_chain(1, 1, (struct seg[]){ { DATA + 0x100, 8, 0 } });
+	notify(VB, 1);
+	ck_assert_uint_eq(used_idx(1), 1);
+	ck_assert_int_eq(virtio_input_event(NULL, 1, 1, 1), -1);
+	virtio_free(d);
+}
+END_TEST
+
+static void add_virtio_tests(Suite *s)
+{
+	TCase *tc = tcase_create("disk");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, disk_cow);
+	tcase_add_test(tc, disk_bad_images);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("virtio");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, virtio_transport);
+	tcase_add_test(tc, virtio_blk_rw);
+	tcase_add_test(tc, virtio_blk_reset_and_snapshot);
+	tcase_add_test(tc, virtio_hostile_chains);
+	tcase_add_test(tc, virtio_fuzz);
+	tcase_add_test(tc, virtio_net_txrx);
+	tcase_add_test(tc, virtio_rng_fill);
+	tcase_add_test(tc, virtio_input_keys);
+	suite_add_tcase(s, tc);
+}
 
 Suite *devices_suite(void)
 {
@@ -505,6 +1204,7 @@ Suite *devices_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, rtc_time);
 	suite_add_tcase(s, tc);
+	add_virtio_tests(s);
 	return s;
 }
 
