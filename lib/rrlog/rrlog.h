@@ -1,0 +1,310 @@
+/* librrlog: the rrkit event log.
+ *
+ * A log is a header (format version, tool, machine configuration, image hashes,
+ * key/value metadata) followed by independently zstd-compressed, checksummed blocks
+ * of events, an index and a footer.  man/rrlog.5 describes the bytes, man/librrlog.3
+ * the API.  The reader also decodes QEMU 7.2 replay logs (-icount rr=record) into
+ * the same events.
+ *
+ * Conventions: functions returning int return RRLOG_OK (0) or a negative
+ * enum rrlog_error, except where noted.  Handles are not shared between threads; the
+ * library has no global mutable state, never prints and never exits.  Every
+ * _close/_free function accepts NULL.
+ */
+#ifndef RRLOG_H
+#define RRLOG_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RRLOG_FORMAT_VERSION 1   /* the newest format this library reads and writes */
+
+enum rrlog_error {
+	RRLOG_OK = 0,
+	RRLOG_EINVAL = -1,      /* bad argument or event (message says which) */
+	RRLOG_ENOMEM = -2,      /* out of memory */
+	RRLOG_EIO = -3,         /* read or write failed (message has strerror) */
+	RRLOG_ENOSPC = -4,      /* no space left on device (or quota) */
+	RRLOG_ENOTLOG = -5,     /* not an rrlog log nor a QEMU replay log */
+	RRLOG_EVERSION = -6,    /* a format version this reader does not know */
+	RRLOG_ECORRUPT = -7,    /* checksum mismatch, bad encoding, broken order */
+	RRLOG_ETRUNCATED = -8,  /* the log stops early: torn tail or no END event */
+	RRLOG_EORDER = -9,      /* writer: an event's icount is below the previous one */
+	RRLOG_ETTY = -10,       /* refusing to write a binary log to a terminal */
+	RRLOG_ESEEK = -11,      /* cannot seek backwards in a pipe */
+	RRLOG_EUNSUPPORTED = -12, /* valid-looking input this library cannot decode for certain */
+	RRLOG_EFAILED = -13,    /* writer: an earlier call failed; the handle is unusable */
+};
+
+/* Event kinds.  Each event has an icount (instructions retired when the guest saw
+ * it) and up to three payload fields: sub (u32), value (u64), data/len (bytes).
+ * What each kind puts there (fields not listed are normally 0):
+ *   INSN                icount only: instruction progress.  QEMU logs: value = the
+ *                       instructions since the previous INSN (QEMU's INSTRUCTION).
+ *   INTERRUPT           sub = hart, value = cause (QEMU: none)
+ *   EXCEPTION           sub = hart, value = cause (QEMU: none)
+ *   ASYNC_BH            value = bottom-half id
+ *   ASYNC_BH_ONESHOT    value = bottom-half id
+ *   ASYNC_INPUT         sub = device or input type, value = encoded key/button/axis
+ *                       event, data = encoded input event (QEMU: sub = input kind,
+ *                       data = the rest of QEMU's payload, big-endian as in QEMU)
+ *   ASYNC_INPUT_SYNC    sub = device
+ *   CHAR_READ           sub = character device index, data = bytes read
+ *   BLOCK               sub = block device index, value = request id
+ *   NET                 sub = net device (QEMU: filter) index, value = flags, data = frame
+ *   CLOCK_HOST          value = host clock (ns)
+ *   CLOCK_VRT           value = virtual real time, e.g. the RTC (ns)
+ *   RANDOM              sub = return value, data = random bytes
+ *   CHECKPOINT          sub = checkpoint kind (enum rrlog_checkpoint)
+ *   SNAPSHOT            sub = snapshot kind, value = id, data = opaque snapshot blob of
+ *                       any size (large blobs are stored in their own data blocks)
+ *   STATE_HASH          sub = component, value = 64-bit hash, data = optional hash vector
+ *   SHUTDOWN            sub = cause (enum rrlog_shutdown)
+ *   END                 none: the last event of a finished log
+ *   CHAR_WRITE          sub = result, value = offset (QEMU)
+ *   CHAR_READ_ALL       data = bytes (QEMU)
+ *   CHAR_READ_ALL_ERROR sub = error (QEMU)
+ *   AUDIO_OUT           value = samples played (QEMU)
+ *   AUDIO_IN            value = samples recorded, data = QEMU's payload after it (QEMU)
+ *   IDLE                value = icount at which every hart went idle; the event's
+ *                       icount is where the machine resumed
+ * The encoding stores any combination of fields for any kind; the table above is
+ * the convention tools display. */
+enum rrlog_kind {
+	RRLOG_INSN = 0,
+	RRLOG_INTERRUPT,
+	RRLOG_EXCEPTION,
+	RRLOG_ASYNC_BH,
+	RRLOG_ASYNC_BH_ONESHOT,
+	RRLOG_ASYNC_INPUT,
+	RRLOG_ASYNC_INPUT_SYNC,
+	RRLOG_CHAR_READ,
+	RRLOG_BLOCK,
+	RRLOG_NET,
+	RRLOG_CLOCK_HOST,
+	RRLOG_CLOCK_VRT,
+	RRLOG_RANDOM,
+	RRLOG_CHECKPOINT,
+	RRLOG_SNAPSHOT,
+	RRLOG_STATE_HASH,
+	RRLOG_SHUTDOWN,
+	RRLOG_END,
+	RRLOG_CHAR_WRITE,
+	RRLOG_CHAR_READ_ALL,
+	RRLOG_CHAR_READ_ALL_ERROR,
+	RRLOG_AUDIO_OUT,
+	RRLOG_AUDIO_IN,
+	RRLOG_IDLE,
+	RRLOG_KIND_COUNT
+};
+
+/* Shutdown causes: QEMU's numbering (ShutdownCause). */
+enum rrlog_shutdown {
+	RRLOG_SHUTDOWN_NONE = 0,
+	RRLOG_SHUTDOWN_HOST_ERROR,
+	RRLOG_SHUTDOWN_HOST_QMP_QUIT,
+	RRLOG_SHUTDOWN_HOST_QMP_SYSTEM_RESET,
+	RRLOG_SHUTDOWN_HOST_SIGNAL,
+	RRLOG_SHUTDOWN_HOST_UI,
+	RRLOG_SHUTDOWN_GUEST_SHUTDOWN,
+	RRLOG_SHUTDOWN_GUEST_RESET,
+	RRLOG_SHUTDOWN_GUEST_PANIC,
+	RRLOG_SHUTDOWN_SUBSYSTEM_RESET,
+	RRLOG_SHUTDOWN_SNAPSHOT_LOAD,
+	RRLOG_SHUTDOWN_COUNT
+};
+
+/* Checkpoint kinds: QEMU's numbering (ReplayCheckpoint). */
+enum rrlog_checkpoint {
+	RRLOG_CP_CLOCK_WARP_START = 0,
+	RRLOG_CP_CLOCK_WARP_ACCOUNT,
+	RRLOG_CP_RESET_REQUESTED,
+	RRLOG_CP_SUSPEND_REQUESTED,
+	RRLOG_CP_CLOCK_VIRTUAL,
+	RRLOG_CP_CLOCK_HOST,
+	RRLOG_CP_CLOCK_VIRTUAL_RT,
+	RRLOG_CP_INIT,
+	RRLOG_CP_RESET,
+	RRLOG_CP_COUNT
+};
+
+struct rrlog_event {
+	enum rrlog_kind kind;
+	uint32_t sub;
+	uint64_t icount;        /* absolute; non-decreasing along a log */
+	uint64_t value;
+	const uint8_t *data;    /* reader: valid until the next call on the reader */
+	size_t len;
+};
+
+/* A guest image named in the header. */
+struct rrlog_image {
+	const char *role;       /* "bios", "kernel", "initrd", "drive0", ... */
+	const char *path;
+	uint64_t size;
+	uint8_t sha256[32];
+};
+
+struct rrlog_kv {
+	const char *key;
+	const char *value;
+};
+
+enum rrlog_source { RRLOG_SOURCE_RRLOG = 0, RRLOG_SOURCE_QEMU = 1 };
+
+/* The header.  The writer copies what it needs during rrlog_writer_open; strings are
+ * NUL-terminated UTF-8 (NULL means ""); version and source are ignored there.  From
+ * the reader everything stays valid until rrlog_reader_close. */
+struct rrlog_header_info {
+	uint32_t version;       /* format version (QEMU logs: QEMU's, e.g. 0xe0200c) */
+	enum rrlog_source source;
+	const char *tool;       /* e.g. "rr-run 0.1.0" */
+	const char *config;     /* machine configuration, opaque text of any length */
+	const struct rrlog_image *images;
+	size_t nimages;
+	const struct rrlog_kv *kv;
+	size_t nkv;
+};
+
+typedef struct rrlog_writer rrlog_writer;
+typedef struct rrlog_reader rrlog_reader;
+
+/* ---- names ---- */
+
+/* A static message for an error code ("unknown error" for others). */
+const char *rrlog_strerror(int code);
+/* "INSN", "NET", ...; NULL for a kind out of range. */
+const char *rrlog_kind_name(int kind);
+/* The kind named str (case-insensitive), or -1. */
+int rrlog_kind_from_name(const char *str);
+/* "guest-shutdown", ...; NULL out of range. */
+const char *rrlog_shutdown_name(uint32_t cause);
+/* "init", "clock-host", ...; NULL out of range. */
+const char *rrlog_checkpoint_name(uint32_t kind);
+/* The value of the first key/value pair named key, or NULL. */
+const char *rrlog_header_get(const struct rrlog_header_info *h, const char *key);
+
+/* ---- SHA-256 ---- */
+
+/* out = SHA-256 of len bytes at buf. */
+void rrlog_sha256(const void *buf, size_t len, uint8_t out[32]);
+/* out = SHA-256 of the file's content; *size (if not NULL) = its length.
+ * Returns RRLOG_OK or RRLOG_EIO (errno kept). */
+int rrlog_sha256_file(const char *path, uint8_t out[32], uint64_t *size);
+
+/* ---- writer ---- */
+
+/* Creates (truncates) path, "-" meaning stdout, and writes the header.  Refuses a
+ * terminal (RRLOG_ETTY).  Like sqlite3_open, *out receives a handle even on failure
+ * (NULL only on RRLOG_ENOMEM) so that errmsg can say why; free it with _abort. */
+int rrlog_writer_open(const char *path, const struct rrlog_header_info *hdr,
+                      rrlog_writer **out);
+/* Same on an open fd, which the writer does not close. */
+int rrlog_writer_open_fd(int fd, const struct rrlog_header_info *hdr, rrlog_writer **out);
+/* zstd level for blocks ended from now on (default 3; negative = faster). */
+int rrlog_writer_set_level(rrlog_writer *w, int level);
+/* Appends one event (its data is copied or written before return).  icount must be
+ * >= the previous event's (else RRLOG_EORDER, the event is dropped, the writer stays
+ * usable); kind must be < RRLOG_KIND_COUNT and not END.  Events are buffered in a
+ * block; a full block is compressed and written. */
+int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev);
+/* Ends the current block and write()s it, so everything appended so far survives
+ * a kill -9 of the process. */
+int rrlog_writer_flush(rrlog_writer *w);
+/* Appends END (at the last icount), writes the last block, index and footer,
+ * closes the file (unless opened with _open_fd) and frees w.  Returns the first
+ * error met over the writer's life, e.g. RRLOG_ENOSPC. */
+int rrlog_writer_close(rrlog_writer *w);
+/* Frees w without finishing the log (it then reads as truncated). */
+void rrlog_writer_abort(rrlog_writer *w);
+/* The last error's specific message ("" if none). */
+const char *rrlog_writer_errmsg(const rrlog_writer *w);
+
+struct rrlog_writer_stats {
+	uint64_t events;        /* appended, END excluded */
+	uint64_t blocks;        /* blocks written (event, data and index blocks) */
+	uint64_t raw_bytes;     /* encoded bytes before compression */
+	uint64_t bytes_written; /* bytes written to the file so far */
+	uint64_t last_icount;
+};
+void rrlog_writer_stats(const rrlog_writer *w, struct rrlog_writer_stats *st);
+
+/* ---- reader ---- */
+
+/* Opens path ("-" = stdin) and reads its header.  Detects QEMU replay logs (QEMU 7.2,
+ * version 0xe0200c) by their first bytes.  *out receives a handle even on failure
+ * (NULL only on RRLOG_ENOMEM) so that errmsg can say why; close it. */
+int rrlog_reader_open(const char *path, rrlog_reader **out);
+/* Same on an open fd, which the reader does not close. */
+int rrlog_reader_open_fd(int fd, rrlog_reader **out);
+void rrlog_reader_close(rrlog_reader *r);
+const char *rrlog_reader_errmsg(const rrlog_reader *r);
+const struct rrlog_header_info *rrlog_reader_header(const rrlog_reader *r);
+
+/* Reads the next event: returns 1 with *ev filled, 0 at the clean end (after the END
+ * event has been returned), or a negative error: RRLOG_ETRUNCATED (torn tail or no
+ * END; every event before it has been returned), RRLOG_ECORRUPT, RRLOG_EIO...
+ * ev->data stays valid until the next call on r.  Errors are sticky. */
+int rrlog_reader_next(rrlog_reader *r, struct rrlog_event *ev);
+
+/* Positions r so that the next event returned is the first with icount >= icount.
+ * Uses the footer's index, or an index rebuilt by scanning block headers when the
+ * footer is missing; a pipe can only move forward (else RRLOG_ESEEK).  Returns
+ * RRLOG_OK (also when no such event exists: next then returns the end or error). */
+int rrlog_reader_seek(rrlog_reader *r, uint64_t icount);
+
+/* The encoded size in bytes (before compression) of the event last returned. */
+size_t rrlog_reader_event_size(const rrlog_reader *r);
+
+enum rrlog_block_type { RRLOG_BLOCK_EVENTS = 1, RRLOG_BLOCK_DATA = 2, RRLOG_BLOCK_INDEX = 3 };
+
+struct rrlog_block_info {
+	uint64_t offset;        /* file offset of the block header */
+	uint32_t seq;           /* block number, from 0 */
+	uint32_t type;          /* enum rrlog_block_type */
+	uint32_t codec;         /* 0 raw, 1 zstd */
+	uint32_t stored;        /* payload bytes in the file */
+	uint32_t raw;           /* payload bytes once decompressed */
+	uint32_t count;         /* events (EVENTS), chunk number (DATA), entries (INDEX) */
+	uint64_t first_icount, last_icount;
+};
+/* The block holding the event last returned (RRLOG_EINVAL before any, and for QEMU
+ * logs, which have no blocks). */
+int rrlog_reader_block(const rrlog_reader *r, struct rrlog_block_info *bi);
+
+struct rrlog_reader_stats {
+	uint64_t bytes_read;    /* bytes read from the file, header and index included */
+	uint64_t blocks;        /* blocks loaded (decompressed) */
+	uint64_t stored_bytes;  /* their payload bytes as stored */
+	uint64_t raw_bytes;     /* ... and decompressed */
+	uint64_t events;        /* events returned */
+	uint64_t mem_bytes;     /* memory currently held by the reader's buffers */
+};
+void rrlog_reader_stats(const rrlog_reader *r, struct rrlog_reader_stats *st);
+
+/* ---- validation ---- */
+
+struct rrlog_validation {
+	int code;               /* RRLOG_OK, or the first problem's error code */
+	uint64_t offset;        /* file offset of the first problem */
+	char message[256];      /* the first problem, "" if valid */
+	enum rrlog_source source;
+	uint64_t events;        /* events read (END included) */
+	uint64_t blocks;        /* blocks checked */
+	uint64_t first_icount, last_icount;
+	int has_footer;         /* footer and index present and consistent */
+};
+/* Reads the whole log ("-" = stdin) and checks everything: header, every block's
+ * checksums and sizes, event encoding and kinds, icount order, data blocks, the END
+ * event, the index against the blocks, the footer, nothing after it.  QEMU logs:
+ * every event decodes, END ends the file.  Fills *rep and returns rep->code. */
+int rrlog_validate(const char *path, struct rrlog_validation *rep);
+int rrlog_validate_fd(int fd, struct rrlog_validation *rep);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,376 @@
+/* librrlog writer: encodes events into blocks, compresses each block with zstd,
+ * writes it with one writev(), and finishes the log with END, the index and the
+ * footer.  Memory: one raw block, one compressed block, a zstd context and the
+ * index (bounded by RL_INDEX_CAP_LOG2), whatever the log's size. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <zstd.h>
+#include "rrlog/internal.h"
+
+struct rrlog_writer {
+	int fd, own_fd;
+	int err;                /* sticky: the first I/O or memory error */
+	char msg[RL_ERRMSG];
+	int level;
+	ZSTD_CCtx *zc;
+	uint8_t *ubuf, *cbuf;
+	size_t ulen, ucap, ccap;
+	uint32_t nev;           /* events in the current block */
+	uint64_t bfirst;        /* icount of the block's first event */
+	uint64_t bicount;       /* icount of the block's previous event */
+	uint64_t prev_val[32];
+	uint64_t icount;        /* of the last event appended */
+	int any;                /* an event was appended */
+	uint32_t seq;
+	uint64_t off;           /* bytes written so far */
+	uint64_t events;        /* excluding END */
+	uint64_t raw_bytes, blocks;
+	struct rl_index ix;
+};
+
+static int w_fail(rrlog_writer *w, int code, const char *what)
+{
+	int e = errno;
+	if (!w->err) {
+		w->err = code;
+		rl_fmt(w->msg, code, "%s at offset %llu: %s", what, (unsigned long long)w->off,
+		       strerror(e));
+	}
+	return w->err;
+}
+
+/* Writes a and b (b may be empty) back to back, handling short writes. */
+static int w_write2(rrlog_writer *w, const void *a, size_t na, const void *b, size_t nb)
+{
+	struct iovec iov[2] = { { (void *)a, na }, { (void *)b, nb } };
+	int idx = 0, cnt = nb ? 2 : 1;
+	size_t total = na + nb;
+	while (total) {
+		ssize_t k = writev(w->fd, iov + idx, cnt - idx);
+		if (k < 0) {
+			if (errno == EINTR) continue;
+			return w_fail(w, rl_errno_code(errno), "write failed");
+		}
+		if (k == 0) { errno = EIO; return w_fail(w, RRLOG_EIO, "write failed"); }
+		total -= k;
+		w->off += k;
+		while (idx < cnt && (size_t)k >= iov[idx].iov_len) { k -= iov[idx].iov_len; idx++; }
+		if (idx < cnt) { iov[idx].iov_base = (char *)iov[idx].iov_base + k; iov[idx].iov_len -= k; }
+	}
+	return 0;
+}
+
+/* Compresses raw bytes [p, p+n) as one block of the given type and writes it.
+ * count/first/last/aux go into its header.  Returns 0 or the sticky error. */
+static int w_block(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n, uint32_t count,
+                   uint64_t first, uint64_t last, uint32_t aux, int compress)
+{
+	struct rl_bhdr h = { .type = type, .codec = RL_CODEC_RAW, .aux = aux, .stored = n,
+	                     .raw = n, .count = count, .seq = w->seq, .first = first, .last = last };
+	const uint8_t *payload = p;
+	if (compress) {
+		size_t c = ZSTD_compressCCtx(w->zc, w->cbuf, w->ccap, p, n, w->level);
+		if (!ZSTD_isError(c) && c < n) {
+			h.codec = RL_CODEC_ZSTD;
+			h.stored = c;
+			payload = w->cbuf;
+		}
+	}
+	h.pcrc = rl_crc32c(0, payload, h.stored);
+	uint8_t hb[RL_BHDR];
+	rl_bhdr_put(hb, &h);
+	uint64_t at = w->off;
+	if (w_write2(w, hb, RL_BHDR, payload, h.stored)) return w->err;
+	w->seq++;
+	w->blocks++;
+	w->raw_bytes += n;
+	if (type == RRLOG_BLOCK_EVENTS && rl_index_add(&w->ix, at, h.seq, first, last, count)) {
+		errno = ENOMEM;
+		return w_fail(w, RRLOG_ENOMEM, "index");
+	}
+	return 0;
+}
+
+/* Ends the current events block, if any. */
+static int w_end_block(rrlog_writer *w)
+{
+	if (w->err) return w->err;
+	if (!w->ulen) return 0;
+	int rc = w_block(w, RRLOG_BLOCK_EVENTS, w->ubuf, w->ulen, w->nev, w->bfirst, w->bicount,
+	                 0, 1);
+	w->ulen = 0;
+	w->nev = 0;
+	return rc;
+}
+
+/* Appends the header body for hdr to a fresh buffer; returns its length or 0. */
+static size_t w_str_len(const char *s) { size_t n = s ? strlen(s) : 0; return rl_vlen(n) + n; }
+static uint8_t *w_put_str(uint8_t *p, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	p += rl_putv(p, n);
+	if (n) memcpy(p, s, n);
+	return p + n;
+}
+
+static int w_header(rrlog_writer *w, const struct rrlog_header_info *h)
+{
+	static const struct rrlog_header_info empty;
+	if (!h) h = &empty;
+	size_t n = w_str_len(h->tool) + w_str_len(h->config) + rl_vlen(h->nimages) + rl_vlen(h->nkv);
+	for (size_t i = 0; i < h->nimages; i++)
+		n += w_str_len(h->images[i].role) + w_str_len(h->images[i].path) +
+		     rl_vlen(h->images[i].size) + 32;
+	for (size_t i = 0; i < h->nkv; i++) n += w_str_len(h->kv[i].key) + w_str_len(h->kv[i].value);
+	if (n > RL_HDR_MAX)
+		return rl_fmt(w->msg, w->err = RRLOG_EINVAL, "header too large (%zu bytes; limit %u)", n,
+		              RL_HDR_MAX);
+	uint8_t *buf = malloc(RL_FHDR_FIXED + n + 4);
+	if (!buf) return rl_fmt(w->msg, w->err = RRLOG_ENOMEM, "out of memory for the header");
+	memcpy(buf, RL_MAGIC, RL_MAGIC_LEN);
+	rl_put32(buf + 8, RRLOG_FORMAT_VERSION);
+	rl_put32(buf + 12, n);
+	uint8_t *p = buf + RL_FHDR_FIXED;
+	p = w_put_str(p, h->tool);
+	p = w_put_str(p, h->config);
+	p += rl_putv(p, h->nimages);
+	for (size_t i = 0; i < h->nimages; i++) {
+		p = w_put_str(p, h->images[i].role);
+		p = w_put_str(p, h->images[i].path);
+		p += rl_putv(p, h->images[i].size);
+		memcpy(p, h->images[i].sha256, 32);
+		p += 32;
+	}
+	p += rl_putv(p, h->nkv);
+	for (size_t i = 0; i < h->nkv; i++) {
+		p = w_put_str(p, h->kv[i].key);
+		p = w_put_str(p, h->kv[i].value);
+	}
+	rl_put32(p, rl_crc32c(0, buf + 8, 8 + n));
+	int rc = w_write2(w, buf, RL_FHDR_FIXED + n + 4, NULL, 0);
+	free(buf);
+	return rc;
+}
+
+int rrlog_writer_open_fd(int fd, const struct rrlog_header_info *hdr, rrlog_writer **out)
+{
+	rrlog_writer *w = calloc(1, sizeof *w);
+	*out = w;
+	if (!w) return RRLOG_ENOMEM;
+	w->fd = fd;
+	w->level = 3;
+	rl_index_init(&w->ix, RL_INDEX_CAP_LOG2);
+	if (fd < 0) return rl_fmt(w->msg, w->err = RRLOG_EINVAL, "bad file descriptor");
+	if (isatty(fd))
+		return rl_fmt(w->msg, w->err = RRLOG_ETTY,
+		              "refusing to write a binary log to a terminal");
+	w->ucap = RL_EVBLOCK_MAX;
+	w->ccap = ZSTD_compressBound(RL_DATA_CHUNK > RL_EVBLOCK_MAX ? RL_DATA_CHUNK : RL_EVBLOCK_MAX);
+	w->ubuf = malloc(w->ucap);
+	w->cbuf = malloc(w->ccap);
+	w->zc = ZSTD_createCCtx();
+	if (!w->ubuf || !w->cbuf || !w->zc)
+		return rl_fmt(w->msg, w->err = RRLOG_ENOMEM, "out of memory");
+	return w_header(w, hdr);
+}
+
+int rrlog_writer_open(const char *path, const struct rrlog_header_info *hdr, rrlog_writer **out)
+{
+	int fd, own = 0;
+	if (!path) path = "-";
+	if (!strcmp(path, "-")) {
+		fd = 1;
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			int e = errno;
+			rrlog_writer *w = calloc(1, sizeof *w);
+			*out = w;
+			if (!w) return RRLOG_ENOMEM;
+			w->fd = -1;
+			rl_index_init(&w->ix, RL_INDEX_CAP_LOG2);
+			w->err = rl_errno_code(e);
+			return rl_fmt(w->msg, w->err, "cannot create %s: %s", path, strerror(e));
+		}
+		own = 1;
+	}
+	int rc = rrlog_writer_open_fd(fd, hdr, out);
+	if (*out) (*out)->own_fd = own;
+	else if (own) close(fd);
+	return rc;
+}
+
+int rrlog_writer_set_level(rrlog_writer *w, int level)
+{
+	if (!w || level < ZSTD_minCLevel() || level > ZSTD_maxCLevel()) return RRLOG_EINVAL;
+	w->level = level;
+	return 0;
+}
+
+/* Encodes ev (kind may be END) into the current block; ext = its data goes to data
+ * blocks.  The caller has made room. */
+static void w_encode(rrlog_writer *w, const struct rrlog_event *ev, int ext)
+{
+	uint8_t *p = w->ubuf + w->ulen, *p0 = p;
+	if (!w->nev) {
+		w->bfirst = w->bicount = ev->icount;
+		memset(w->prev_val, 0, sizeof w->prev_val);
+	}
+	uint64_t delta = ev->icount - w->bicount;
+	if (ev->kind == RRLOG_INSN && !ev->sub && !ev->value && !ev->len) {
+		if (delta < 64) {
+			*p++ = RL_TAG_INSN | (uint8_t)delta;
+		} else {
+			*p++ = RL_TAG_INSN | RL_TAG_INSN_MORE | (uint8_t)(delta & 0x3f);
+			p += rl_putv(p, delta >> 6);
+		}
+	} else {
+		uint8_t *tag = p++;
+		*tag = (uint8_t)ev->kind;
+		if (delta) { *tag |= RL_TAG_DELTA; p += rl_putv(p, delta); }
+		uint8_t f = 0, *fp = p;
+		uint64_t v = ev->value, prev = w->prev_val[ev->kind];
+		if (ev->sub) f |= RL_F_SUB;
+		size_t vl = 0, dl = 0;
+		if (v) {
+			vl = rl_vlen(v);
+			dl = rl_vlen(rl_zz((int64_t)(v - prev)));
+			if (dl < vl && dl < 8) f |= RL_F_VDELTA;
+			else if (vl > 8) f |= RL_F_VFIXED;
+			else f |= RL_F_VALUE;
+		}
+		if (ev->len) f |= ext ? RL_F_EXT : RL_F_DATA;
+		if (f) {
+			*tag |= RL_TAG_FIELDS;
+			*p++ = f;
+			if (f & RL_F_SUB) p += rl_putv(p, ev->sub);
+			if (f & RL_F_VALUE) p += rl_putv(p, v);
+			else if (f & RL_F_VDELTA) p += rl_putv(p, rl_zz((int64_t)(v - prev)));
+			else if (f & RL_F_VFIXED) { rl_put64(p, v); p += 8; }
+			if (ev->len) {
+				p += rl_putv(p, ev->len);
+				if (!ext) { memcpy(p, ev->data, ev->len); p += ev->len; }
+			}
+		}
+		(void)fp;
+	}
+	w->prev_val[ev->kind] = ev->value;
+	w->bicount = ev->icount;
+	w->icount = ev->icount;
+	w->ulen += p - p0;
+	w->nev++;
+}
+
+int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev)
+{
+	if (!w || !ev) return RRLOG_EINVAL;
+	if (w->err) return w->err;
+	if ((unsigned)ev->kind >= RRLOG_KIND_COUNT || ev->kind == RRLOG_END)
+		return rl_fmt(w->msg, RRLOG_EINVAL, "event kind %d cannot be appended", (int)ev->kind);
+	if (ev->len && !ev->data)
+		return rl_fmt(w->msg, RRLOG_EINVAL, "event has len %zu but no data", ev->len);
+	if (w->any && ev->icount < w->icount)
+		return rl_fmt(w->msg, RRLOG_EORDER,
+		              "%s event at icount %llu is below the previous event's icount %llu",
+		              rrlog_kind_name(ev->kind), (unsigned long long)ev->icount,
+		              (unsigned long long)w->icount);
+	int ext = ev->len > RL_INLINE_MAX;
+	size_t need = RL_REC_MAX + (ext ? 0 : ev->len);
+	if (w->ulen + need > w->ucap && w_end_block(w)) return w->err;
+	w_encode(w, ev, ext);
+	w->any = 1;
+	w->events++;
+	if (ext) {
+		/* The record is the last of its block; its bytes follow in data blocks. */
+		if (w_end_block(w)) return w->err;
+		uint32_t chunk = 0;
+		for (size_t done = 0; done < ev->len; chunk++) {
+			size_t n = ev->len - done < RL_DATA_CHUNK ? ev->len - done : RL_DATA_CHUNK;
+			if (w_block(w, RRLOG_BLOCK_DATA, ev->data + done, n, chunk, ev->icount, ev->icount,
+			            0, 1))
+				return w->err;
+			done += n;
+		}
+	} else if (w->ulen >= RL_BLOCK_TARGET) {
+		return w_end_block(w);
+	}
+	return 0;
+}
+
+int rrlog_writer_flush(rrlog_writer *w)
+{
+	if (!w) return RRLOG_EINVAL;
+	return w_end_block(w);
+}
+
+/* Writes END, the last block, the index block and the footer. */
+static int w_finish(rrlog_writer *w)
+{
+	struct rrlog_event end = { .kind = RRLOG_END, .icount = w->icount };
+	if (w->err) return w->err;
+	if (w->ulen + RL_REC_MAX > w->ucap && w_end_block(w)) return w->err;
+	w_encode(w, &end, 0);
+	if (w_end_block(w)) return w->err;
+	uint64_t ix_off = w->off;
+	size_t n = w->ix.n;
+	uint8_t *buf = malloc(n * RL_IENT + 1);
+	if (!buf) { errno = ENOMEM; return w_fail(w, RRLOG_ENOMEM, "index"); }
+	for (size_t i = 0; i < n; i++) rl_ient_put(buf + i * RL_IENT, &w->ix.e[i]);
+	int rc = w_block(w, RRLOG_BLOCK_INDEX, buf, n * RL_IENT, n, n ? w->ix.e[0].first : 0,
+	                 w->icount, w->ix.cap_log2, 0);
+	free(buf);
+	if (rc) return rc;
+	uint8_t f[RL_FOOT];
+	memcpy(f, RL_FOOT_MAGIC, 8);
+	rl_put64(f + 8, ix_off);
+	rl_put64(f + 16, w->events + 1);
+	rl_put32(f + 24, n);
+	rl_put32(f + 28, rl_crc32c(0, f, 28));
+	return w_write2(w, f, RL_FOOT, NULL, 0);
+}
+
+static void w_free(rrlog_writer *w)
+{
+	ZSTD_freeCCtx(w->zc);
+	free(w->ubuf);
+	free(w->cbuf);
+	rl_index_free(&w->ix);
+	free(w);
+}
+
+int rrlog_writer_close(rrlog_writer *w)
+{
+	if (!w) return 0;
+	int rc = w->err ? w->err : w_finish(w);
+	if (w->own_fd && w->fd >= 0 && close(w->fd) && !rc)
+		rc = rl_errno_code(errno);
+	w_free(w);
+	return rc;
+}
+
+void rrlog_writer_abort(rrlog_writer *w)
+{
+	if (!w) return;
+	if (w->own_fd && w->fd >= 0) close(w->fd);
+	w_free(w);
+}
+
+const char *rrlog_writer_errmsg(const rrlog_writer *w)
+{
+	return w ? w->msg : "out of memory";
+}
+
+void rrlog_writer_stats(const rrlog_writer *w, struct rrlog_writer_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	if (!w) return;
+	st->events = w->events;
+	st->blocks = w->blocks;
+	st->raw_bytes = w->raw_bytes + w->ulen;
+	st->bytes_written = w->off;
+	st->last_icount = w->icount;
+}
