@@ -96,5 +96,12 @@ void machine_request_stop(struct machine *m, int exit, const char *msg);
 #define MACHINE_HASH_MAX (3 + MACHINE_MAX_HARTS)
 int machine_hash(struct machine *m, uint64_t *out);
 const char *machine_hash_name(int i);
+/* Snapshots (snapshot.c): the whole guest-visible state as one malloc'd blob (NULL if
+ * out of memory), and back into a machine of the same configuration (0, or -1 with a
+ * reason; the machine is unchanged on error). Take them between runs, with no block
+ * request in the hands of a host thread. */
+void *machine_snapshot_save(struct machine *m, size_t *len);
+int machine_snapshot_load(struct machine *m, const void *blob, size_t len, char *err, size_t errlen);
+
 /* Combine component hashes into one. */
 uint64_t machine_hash_combine(const uint64_t *h, int n);

@@ -138,3 +138,95 @@ uint64_t machine_devices_hash(struct machine *m)
 	 * deterministic; what the guest reads from it lands in RAM, which is hashed. */
 	return h;
 }
+
+/* ---- snapshots: each device's state as u64 length + bytes, in a fixed order, then
+ * the disk overlay the same way (length 0 without a disk) ---- */
+
+static int dev_states(struct machine_devices *d, void **st, size_t *len)
+{
+	int n = 0;
+	st[n] = plic_state(d->plic, &len[n]); n++;
+	st[n] = uart_state(d->uart, &len[n]); n++;
+	st[n] = goldfish_rtc_state(d->rtc, &len[n]); n++;
+	for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+		if (d->slot[i]) {
+			st[n] = virtio_state(d->slot[i], &len[n]);
+			n++;
+		}
+	return n;
+}
+
+void *machine_devices_save(struct machine *m, size_t *len)
+{
+	struct machine_devices *d = m->dev;
+	void *st[3 + VIRT_VIRTIO_SLOTS];
+	size_t sl[3 + VIRT_VIRTIO_SLOTS], total = 8, ovlen = 0;
+	int n = dev_states(d, st, sl);
+	void *ov = NULL;
+	if (d->disk && !(ov = disk_overlay_save(d->disk, &ovlen)))
+		return NULL;
+	for (int i = 0; i < n; i++)
+		total += 8 + sl[i];
+	total += ovlen;
+	uint8_t *buf = malloc(total), *p = buf;
+	if (!buf) {
+		free(ov);
+		return NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		uint64_t l = sl[i];
+		memcpy(p, &l, 8);
+		memcpy(p + 8, st[i], sl[i]);
+		p += 8 + sl[i];
+	}
+	uint64_t l = ovlen;
+	memcpy(p, &l, 8);
+	if (ovlen)
+		memcpy(p + 8, ov, ovlen);
+	free(ov);
+	*len = total;
+	return buf;
+}
+
+int machine_devices_load(struct machine *m, const void *buf, size_t len, int check_only,
+			 char *err, size_t errlen)
+{
+	struct machine_devices *d = m->dev;
+	void *st[3 + VIRT_VIRTIO_SLOTS];
+	size_t sl[3 + VIRT_VIRTIO_SLOTS];
+	int n = dev_states(d, st, sl);
+	const uint8_t *p = buf, *end = p + len, *src[3 + VIRT_VIRTIO_SLOTS];
+	for (int i = 0; i < n; i++) {
+		uint64_t l;
+		if (end - p < 8)
+			goto bad;
+		memcpy(&l, p, 8);
+		if (l != sl[i] || l > (uint64_t)(end - p - 8))
+			goto bad;
+		src[i] = p + 8;
+		p += 8 + l;
+	}
+	uint64_t ovlen;
+	if (end - p < 8)
+		goto bad;
+	memcpy(&ovlen, p, 8);
+	if (ovlen != (uint64_t)(end - p - 8) || (ovlen && !d->disk))
+		goto bad;
+	if (check_only)
+		return 0;
+	/* The overlay first: it is the only part that can still fail. */
+	if (d->disk && disk_overlay_load(d->disk, p + 8, ovlen, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		memcpy(st[i], src[i], sl[i]);
+	plic_state_loaded(d->plic);
+	uart_state_loaded(d->uart);
+	goldfish_rtc_state_loaded(d->rtc);
+	for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+		if (d->slot[i])
+			virtio_state_loaded(d->slot[i]);
+	return 0;
+bad:
+	snprintf(err, errlen, "snapshot's device states do not fit this machine (another configuration or build)");
+	return -1;
+}

@@ -47,6 +47,13 @@ void machine_devices_free(struct machine *m);
 void machine_devices_deliver(struct machine *m, const struct emu_input *in);
 /* Hash of every device's guest-visible state (and the disk overlay). */
 uint64_t machine_devices_hash(struct machine *m);
+/* The devices' states (and the disk overlay) as one malloc'd buffer; NULL if out of
+ * memory. Call only while no block request is being performed by a host thread. */
+void *machine_devices_save(struct machine *m, size_t *len);
+/* Load what machine_devices_save made. check_only: validate, change nothing.
+ * 0, or -1 with a reason (sizes differ: another configuration or build). */
+int machine_devices_load(struct machine *m, const void *buf, size_t len, int check_only,
+			 char *err, size_t errlen);
 /* machine.c */
 uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len);
 #endif
