@@ -40,7 +40,9 @@ echo "rtc: date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 
 # Entropy from virtio-rng.
 if [ -c /dev/hwrng ]; then
-	echo "rng: $(od -An -tx1 -N16 /dev/hwrng | tr -d ' \n')"
+	hex=$(xxd -p -l 16 /dev/hwrng)
+	echo "rng: $hex"
+	[ ${#hex} -eq 32 ] || bad "rng: read of /dev/hwrng"
 	say "rng: $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 else
 	bad "rng: no /dev/hwrng"
