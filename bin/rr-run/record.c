@@ -27,6 +27,7 @@
 #include "replay.h"
 #include "bundle.h"
 #include "rrlog/rrlog.h"
+#include "recorder.h"
 #include "emu/host_live.h"
 
 struct recorder {
@@ -212,8 +213,14 @@ int rr_record_loop(struct recorder *r, uint64_t interval)
 			break;
 		rr_log_hash(r);
 	}
+	rr_record_finish(r, e);
+	return e;
+}
+
+void rr_record_finish(struct recorder *r, int e)
+{
 	if (r->failed)
-		return e;
+		return;
 	rr_log_hash(r);
 	switch (e) {
 	case MACHINE_EXIT_POWEROFF:
@@ -229,7 +236,18 @@ int rr_record_loop(struct recorder *r, uint64_t interval)
 	default: /* HOST: the SHUTDOWN input is in the log already */
 		break;
 	}
-	return e;
+}
+
+/* Log a snapshot of the whole machine (the start of a continuation). 0 or -1. */
+int rr_log_snapshot(struct recorder *r)
+{
+	size_t n;
+	void *snap = machine_snapshot_save(r->m, &n);
+	if (!snap)
+		return -1;
+	rec_append(r, RRLOG_SNAPSHOT, 0, 0, snap, n);
+	free(snap);
+	return r->failed ? -1 : 0;
 }
 
 uint64_t rr_recorder_events(const struct recorder *r) { return r->events; }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "record.h"
+#include "recorder.h"
 #include "replay.h"
 #include "rrlog/rrlog.h"
 #include "emu/host_live.h"
@@ -40,9 +41,11 @@ struct replayer {
 	int diverged, log_ended;
 	char msg[600];
 	uint64_t events, hashes;
-	/* --live */
+	/* --live, and -w NEW: the continuation's recorder */
 	struct host_live *hl;
 	struct emu_host *live;
+	rrlog_writer *w;
+	struct recorder *rec;
 };
 
 static void advance(struct replayer *p)
@@ -103,6 +106,43 @@ static void diverge(struct replayer *p, const char *fmt_actual)
 	machine_request_stop(p->m, MACHINE_EXIT_ERROR, p->msg);
 }
 
+/* -w NEW with --live: a new log with the same header, starting with a snapshot of
+ * the machine here; the recorder then wraps the live host. */
+static int start_continuation(struct replayer *p)
+{
+	const struct rrlog_header_info *h = rrlog_reader_header(p->rd);
+	struct rrlog_header_info hdr = *h;
+	char interval[32];
+	snprintf(interval, sizeof interval, "%llu", (unsigned long long)p->o->hash_interval);
+	struct rrlog_kv kv[] = { { "hash-interval", interval }, { "continues", p->o->replay } };
+	hdr.kv = kv;
+	hdr.nkv = 2;
+	int rc = rrlog_writer_open(p->o->record, &hdr, &p->w);
+	if (rc < 0) {
+		snprintf(p->msg, sizeof p->msg, "%s: %s", p->o->record,
+			 p->w ? rrlog_writer_errmsg(p->w) : rrlog_strerror(rc));
+		rrlog_writer_abort(p->w);
+		p->w = NULL;
+		machine_request_stop(p->m, MACHINE_EXIT_ERROR, p->msg);
+		return -1;
+	}
+	p->rec = rr_recorder_new(p->live, p->w);
+	if (!p->rec) {
+		machine_request_stop(p->m, MACHINE_EXIT_ERROR, "out of memory");
+		return -1;
+	}
+	rr_recorder_set_machine(p->rec, p->m);
+	if (rr_log_snapshot(p->rec) < 0) {
+		machine_request_stop(p->m, MACHINE_EXIT_ERROR, "cannot snapshot the machine");
+		return -1;
+	}
+	rr_log_hash(p->rec);
+	p->live = rr_recorder_host(p->rec);
+	/* End this run so the driver re-plans with hash stops. */
+	machine_request_stop(p->m, MACHINE_EXIT_ICOUNT, NULL);
+	return 0;
+}
+
 static void go_live(struct replayer *p)
 {
 	char err[256];
@@ -119,6 +159,8 @@ static void go_live(struct replayer *p)
 		return;
 	}
 	p->live = host_live_host(p->hl);
+	if (p->o->record && start_continuation(p) < 0)
+		return;
 	/* Requests still in flight go to the live disk worker, in order. */
 	while (p->q_head) {
 		struct emu_blk_req *r = p->q_head;
@@ -491,9 +533,34 @@ int rr_replay_main(struct rr_options *o)
 		free(p);
 		return RR_EXIT_ERROR;
 	}
+	/* A log that continues another starts with a snapshot of the machine. */
+	look(p);
+	if (p->have_head && p->head.kind == RRLOG_SNAPSHOT) {
+		if (machine_snapshot_load(p->m, p->head.data, p->head.len, err, sizeof err) < 0) {
+			fprintf(stderr, "rr-run: %s: snapshot at icount %llu: %s\n", o->replay,
+				(unsigned long long)p->head.icount, err);
+			machine_free(p->m);
+			rrlog_reader_close(rd);
+			free(p);
+			return RR_EXIT_USAGE;
+		}
+		p->consumed = 1;
+	}
 	double t0 = rr_now();
-	int e = machine_run(p->m, UINT64_MAX);
+	int e;
+	for (;;) {
+		uint64_t stop = UINT64_MAX, now = machine_icount(p->m);
+		if (p->rec)
+			stop = (now / o->hash_interval + 1) * o->hash_interval;
+		e = machine_run(p->m, stop);
+		if (e != MACHINE_EXIT_ICOUNT || p->log_ended || p->diverged)
+			break;
+		if (p->rec && machine_icount(p->m) == stop)
+			rr_log_hash(p->rec);
+	}
 	rr_print_stats(o, p->m, t0);
+	if (p->rec)
+		rr_record_finish(p->rec, e);
 	int status;
 	if (!p->diverged && !p->log_ended && e != MACHINE_EXIT_ICOUNT && !p->live)
 		check_ending(p, e);
@@ -514,8 +581,18 @@ int rr_replay_main(struct rr_options *o)
 				"verified\n", (unsigned long long)icount, (unsigned long long)p->events,
 				(unsigned long long)p->hashes);
 	}
+	if (p->w) {
+		int failed = p->rec && rr_recorder_failed(p->rec);
+		if (rrlog_writer_close(p->w) < 0 || failed) {
+			fprintf(stderr, "rr-run: %s: continuation recording incomplete\n", o->record);
+			status = RR_EXIT_ERROR;
+		} else if (!o->quiet) {
+			fprintf(stderr, "rr-run: recorded the continuation to %s\n", o->record);
+		}
+	}
 	machine_free(p->m);
 	host_live_free(p->hl);
+	rr_recorder_free(p->rec);
 	rrlog_reader_close(rd);
 	free(p->buf);
 	free(p);
