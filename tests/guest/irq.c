@@ -88,13 +88,16 @@ static void timer(void)
 	rt_check("MTIP set with mtimecmp = 0 (in the past)", (csr_read(mip) >> 7) & 1, 1);
 	MTIMECMP = ~0ul;
 
+	/* WFI with MIE=0 (so the interrupt cannot slip in between the check and the
+	 * WFI and leave it waiting forever), then open MIE to take it */
 	reset_log();
 	csr_write(mie, (1ul << 7));
-	csr_set(mstatus, MSTATUS_MIE);
 	MTIMECMP = MTIME + 200;
-	for (int i = 0; i < 1000 && nirq == 0; i++)
+	for (int i = 0; i < 1000 && nirq == 0; i++) {
 		__asm__ volatile("wfi");
-	csr_clear(mstatus, MSTATUS_MIE);
+		csr_set(mstatus, MSTATUS_MIE);
+		csr_clear(mstatus, MSTATUS_MIE);
+	}
 	print_log("timer with wfi");
 	rt_check("  count", nirq, 1);
 	rt_check("  cause", order[0], 0x8000000000000007ul);
