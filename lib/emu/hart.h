@@ -4,19 +4,36 @@
  *  - All architectural state lives in `struct hart_state`: plain data, no pointers,
  *    so it can be snapshotted with memcpy, hashed and compared field by field.
  *    Everything outside it (TLB, decode cache, environment pointers) is a cache or
- *    configuration and is rebuilt by hart_flush_caches().
+ *    configuration and is rebuilt by hart_flush_caches(). The struct has no padding
+ *    holes, so hashing its bytes is deterministic.
  *  - hart_run(h, n) executes at most n instructions and is split-invariant:
  *    hart_run(h, a); hart_run(h, b) leaves exactly the same hart_state as
  *    hart_run(h, a + b) when neither stops early. Record and replay split runs at
  *    different points, so nothing guest-visible may depend on where a run ends.
+ *    A pending enabled interrupt is taken just before the next instruction runs
+ *    (never at the end of a run), so a split point never changes where it lands.
  *  - Every executed instruction counts one in s.instret, including one that traps
  *    (so a trap loop still consumes the budget); entering an interrupt does not.
+ *  - During an MMIO callback, h->s.pc is the pc of the instruction doing the access
+ *    and h->s.instret counts the instructions before it.
  *  - mip bits driven by devices (MTIP, MSIP, MEIP, SEIP) are changed only through
  *    hart_set_mip(), by devices between runs or from an MMIO callback during a run.
  *    An MMIO callback that changes the timer or interrupt state sets h->stop = 1 so
  *    the run ends after the current instruction and the machine re-plans.
  *  - Time (the time CSR, mcycle is instret) comes from h->get_mtime(h->opaque): never
- *    from the host clock.
+ *    from the host clock. Without get_mtime, reading `time` is an illegal instruction.
+ *
+ * Choices (QEMU 7.2 virt is the oracle where the spec leaves one): misa = RV64
+ * ACDFIMSU; misaligned loads/stores are done in hardware (no trap), misaligned
+ * LR traps with cause 4, AMO/SC with cause 6; an SC succeeds iff a reservation
+ * is held at that address and memory still holds the value LR read (QEMU's
+ * rule), and a failing SC makes no memory access; traps, xRET and
+ * hart_clear_reservation() drop the reservation; mtval = instruction bits on
+ * illegal instruction, 0 on ecall/ebreak; FS becomes Dirty when an F register or
+ * fflags/frm/fcsr is written (not on compares/conversions to integers, as QEMU);
+ * satp accepts Bare, Sv39, Sv48 (other modes: the write is ignored); 16 PMP
+ * entries, grain 4 bytes, pmpaddr16..63 and pmpcfg4..14 read as zero; if no PMP
+ * entry is active every access is allowed (as QEMU).
  */
 #ifndef EMU_HART_H
 #define EMU_HART_H
@@ -33,7 +50,9 @@ enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 #define MIP_SEIP (1u << 9)
 #define MIP_MEIP (1u << 11)
 
-/* Architectural state: plain data only (see above). Field set is the hart's own. */
+#define HART_NPMP 16
+
+/* Architectural state: plain data only (see above). */
 struct hart_state {
 	uint64_t pc;
 	uint64_t x[32];
@@ -41,9 +60,36 @@ struct hart_state {
 	uint64_t instret;       /* instructions executed by this hart (incl. trapping ones) */
 	uint32_t priv;          /* PRV_U / PRV_S / PRV_M */
 	uint32_t wfi;           /* stopped in WFI until (mip & mie) != 0 */
-	uint64_t mip, mie;
-	/* every other CSR and the LR/SC reservation follow (hart.c's author's choice) */
+	uint64_t mip, mie;      /* mip.SEIP = seip_sw | seip_ext */
+	uint64_t mstatus;       /* without SD (computed on read); UXL = SXL = 2 */
+	uint64_t medeleg, mideleg;
+	uint64_t mtvec, mscratch, mepc, mcause, mtval;
+	uint64_t stvec, sscratch, sepc, scause, stval, satp;
+	uint64_t menvcfg, senvcfg;
+	uint64_t mcycle_off, minstret_off;   /* counter = instret + off while counting */
+	uint64_t mcycle_frozen, minstret_frozen; /* value while mcountinhibit stops it */
+	uint64_t pmpaddr[HART_NPMP];
+	uint64_t res_addr, res_val;          /* LR/SC reservation (valid if res_valid) */
+	uint64_t last_exc_instret;           /* instret of the last exception (trap-loop check) */
+	uint32_t mcounteren, scounteren, mcountinhibit;
+	uint32_t fcsr;                       /* frm << 5 | fflags */
+	uint32_t res_valid, res_size;
+	uint32_t seip_sw, seip_ext;          /* software-written and external SEIP */
+	uint32_t exc_streak;                 /* consecutive exceptions without a completed insn */
+	uint32_t pad0;
+	uint8_t pmpcfg[HART_NPMP];
 };
+
+struct hart_tlb_entry {
+	uint64_t tag;           /* virtual page address, or 1 (never matches) */
+	uintptr_t addend;       /* host address = addend + vaddr */
+};
+
+struct hart_dinsn;      /* a decoded instruction (hart_priv.h) */
+
+#define HART_TLB_SIZE  256
+#define HART_DCACHE_SIZE 16384
+#define HART_MAX_BREAKPOINTS 32
 
 /* The hart: state plus environment and caches. Fields others rely on: */
 struct hart {
@@ -54,8 +100,27 @@ struct hart {
 	void *opaque;                       /* the machine, for get_mtime */
 	volatile int stop;                  /* request: end hart_run after this instruction */
 	int ebreak_exits;                   /* ebreak returns HART_EXIT_BREAK (debugger attached) */
+	int skip_break_once;                /* the next hart_run ignores a breakpoint or an
+					       exiting ebreak at its first pc (debugger resume) */
 	char fatal_msg[160];                /* why HART_EXIT_FATAL: "pc=0x... cause=..." */
-	/* breakpoints, TLB, decode cache: hart.c's author's choice */
+
+	/* Everything below is hart.c's: caches and derived flags, rebuilt by
+	 * hart_flush_caches(). */
+	int nbreak;
+	uint64_t breakpoints[HART_MAX_BREAKPOINTS];
+	int irq_check;                      /* re-evaluate pending interrupts before the next insn */
+	int pmp_active, pmp_locked;         /* some PMP entry has A != OFF / has L */
+	int tlb_super;                      /* a superpage slice is cached (sfence.vma va flushes all) */
+	int exc_cause;                      /* exception raised by a slow path */
+	uint64_t exc_tval;
+	struct hart_tlb_entry *tlb_r, *tlb_w, *tlb_x; /* current sets (effective privilege) */
+	struct hart_tlb_entry tlb[3][3][HART_TLB_SIZE]; /* [U,S,M][read,write,fetch] */
+	struct hart_dcache_entry {
+		uint32_t raw;
+		uint16_t op;
+		uint8_t rd, rs1, rs2, rs3, len, rm;
+		int32_t imm;
+	} dcache[HART_DCACHE_SIZE];
 };
 
 enum hart_exit {
@@ -70,7 +135,10 @@ enum hart_exit {
 void hart_init(struct hart *h, int hartid, struct physmem *pm);
 /* Reset architectural state: M-mode, pc = reset_pc, misa/mstatus at reset values. */
 void hart_reset(struct hart *h, uint64_t reset_pc);
-/* Run at most `budget` instructions (see the contract above). Returns enum hart_exit. */
+/* Run at most `budget` instructions (see the contract above). Returns enum hart_exit.
+ * A hart in WFI with no interrupt pending returns HART_EXIT_WFI at once; with one
+ * pending it leaves WFI and runs. h->stop is honoured after each instruction (the
+ * caller clears it). */
 int hart_run(struct hart *h, uint64_t budget);
 /* Set or clear device-driven mip bits (MIP_MTIP, MIP_MSIP, MIP_MEIP, MIP_SEIP). */
 void hart_set_mip(struct hart *h, uint64_t bits, int level);
@@ -79,5 +147,15 @@ int hart_wakeup_pending(const struct hart *h);
 /* Drop every cache (TLB, decode cache): after the state was restored or RAM changed
  * behind the hart's back in a way a cache could miss. */
 void hart_flush_caches(struct hart *h);
+/* Drop the LR/SC reservation (the machine calls it when it switches harts). */
+void hart_clear_reservation(struct hart *h);
+/* Breakpoints (checked before executing the instruction at pc). add returns 0, or -1
+ * if the table is full; del returns 0, or -1 if there was no such breakpoint. */
+int hart_add_breakpoint(struct hart *h, uint64_t pc);
+int hart_del_breakpoint(struct hart *h, uint64_t pc);
+/* Read/write a CSR as the debugger would (no privilege checks, no side effects on
+ * counters beyond the write itself). Return 0, or -1 if the CSR does not exist. */
+int hart_csr_read(struct hart *h, int csr, uint64_t *val);
+int hart_csr_write(struct hart *h, int csr, uint64_t val);
 
 #endif

@@ -1,0 +1,322 @@
+/* hart_mmu: Sv39/Sv48 translation with hardware A/D updates, PMP checks, the
+ * software TLB and the slow paths of loads, stores, fetches and AMOs.
+ *
+ * The TLB caches 4 KiB slices of translations whose target is RAM and whose whole
+ * physical page passes PMP; one set per effective privilege and access kind, so a
+ * privilege change needs no flush. A read entry exists only once the PTE has A set,
+ * a write entry only once it has D set, so the fast paths never need to update a
+ * PTE. Everything else (MMIO, partial PMP pages, page-crossing accesses) takes the
+ * slow path here on every access. */
+#include <string.h>
+#include "emu/hart_priv.h"
+
+#define PTE_V (1ull << 0)
+#define PTE_R (1ull << 1)
+#define PTE_W (1ull << 2)
+#define PTE_X (1ull << 3)
+#define PTE_U (1ull << 4)
+#define PTE_A (1ull << 6)
+#define PTE_D (1ull << 7)
+#define PPN_MASK ((1ull << 44) - 1)
+#define PAGE_MASK 0xfffull
+
+static int fault(int acc, int page)
+{
+	if (page)
+		return acc == ACC_X ? EXC_INSN_PAGE : acc == ACC_R ? EXC_LOAD_PAGE : EXC_STORE_PAGE;
+	return acc == ACC_X ? EXC_INSN_ACCESS : acc == ACC_R ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
+}
+
+/* The privilege an access of kind acc is made with (MPRV applies to data only). */
+static int eff_priv(const struct hart *h, int acc)
+{
+	if (acc != ACC_X && h->s.priv == PRV_M && (h->s.mstatus & MSTATUS_MPRV))
+		return (h->s.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+	return h->s.priv;
+}
+
+void hart_tlb_flush(struct hart *h)
+{
+	struct hart_tlb_entry *e = &h->tlb[0][0][0];
+	for (int i = 0; i < 3 * 3 * HART_TLB_SIZE; i++)
+		e[i].tag = 1;
+	h->tlb_super = 0;
+}
+
+/* Drop the entries for one virtual page in every set. */
+static void tlb_flush_page(struct hart *h, uint64_t va)
+{
+	uint64_t tag = va & ~PAGE_MASK;
+	int i = (va >> 12) & (HART_TLB_SIZE - 1);
+	for (int p = 0; p < 3; p++)
+		for (int k = 0; k < 3; k++)
+			if (h->tlb[p][k][i].tag == tag)
+				h->tlb[p][k][i].tag = 1;
+}
+
+/* sfence.vma: va_valid says rs1 != x0 (then only va's page needs to go). */
+void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va)
+{
+	if (va_valid && !h->tlb_super)
+		tlb_flush_page(h, va);
+	else
+		hart_tlb_flush(h);
+}
+
+/* Translate va for access kind acc at privilege priv. Returns -1 with *pa set, or
+ * an exception cause. *super is set if the leaf is a superpage. */
+static int walk(struct hart *h, uint64_t va, int acc, int priv, uint64_t *pa, int *super)
+{
+	uint64_t satp = h->s.satp;
+	int mode = satp >> 60;
+
+	*super = 0;
+	if (priv == PRV_M || mode == 0) {
+		*pa = va;
+		return -1;
+	}
+	int levels = mode == 9 ? 4 : 3;
+	int vabits = 12 + 9 * levels;
+	if ((uint64_t)((int64_t)(va << (64 - vabits)) >> (64 - vabits)) != va)
+		return fault(acc, 1);
+	uint64_t base = (satp & PPN_MASK) << 12;
+	for (int lvl = levels - 1; lvl >= 0; lvl--) {
+		uint64_t pte_addr = base + ((va >> (12 + 9 * lvl)) & 511) * 8, pte;
+		if (!hart_pmp_ok(h, pte_addr, 8, ACC_R, PRV_S) ||
+		    physmem_read(h->pm, pte_addr, 8, &pte))
+			return fault(acc, 0);
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54))
+			return fault(acc, 1);
+		uint64_t ppn = (pte >> 10) & PPN_MASK;
+		if (!(pte & (PTE_R | PTE_X))) {
+			base = ppn << 12;
+			continue;
+		}
+		/* a leaf */
+		if (priv == PRV_U && !(pte & PTE_U))
+			return fault(acc, 1);
+		if (priv == PRV_S && (pte & PTE_U) &&
+		    (acc == ACC_X || !(h->s.mstatus & MSTATUS_SUM)))
+			return fault(acc, 1);
+		int ok;
+		switch (acc) {
+		case ACC_X: ok = (pte & PTE_X) != 0; break;
+		case ACC_R: ok = (pte & PTE_R) || ((h->s.mstatus & MSTATUS_MXR) && (pte & PTE_X)); break;
+		case ACC_W: ok = (pte & PTE_W) != 0; break;
+		default: ok = (pte & PTE_R) && (pte & PTE_W); break;
+		}
+		if (!ok)
+			return fault(acc, 1);
+		if (lvl > 0 && (ppn & ((1ull << (9 * lvl)) - 1)))
+			return fault(acc, 1);       /* misaligned superpage */
+		int store = acc == ACC_W || acc == ACC_AMO;
+		if (!(pte & PTE_A) || (store && !(pte & PTE_D))) {
+			uint64_t npte = pte | PTE_A | (store ? PTE_D : 0);
+			if (!hart_pmp_ok(h, pte_addr, 8, ACC_W, PRV_S) ||
+			    physmem_write(h->pm, pte_addr, 8, npte))
+				return fault(acc, 0);
+		}
+		uint64_t mask = (1ull << (12 + 9 * lvl)) - 1;
+		*pa = ((ppn << 12) & ~mask) | (va & mask);
+		*super = lvl > 0;
+		return -1;
+	}
+	return fault(acc, 1);
+}
+
+static int raise(struct hart *h, int cause, uint64_t tval)
+{
+	h->exc_cause = cause;
+	h->exc_tval = tval;
+	return 1;
+}
+
+/* Translate and check [va, va+len) (inside one page) for access kind acc: walk,
+ * physical region, PMP. Fills the TLB when the page qualifies. Returns 0 with *pa,
+ * or 1 with the exception recorded (tval = va). */
+static int translate(struct hart *h, uint64_t va, int len, int acc, uint64_t *pa)
+{
+	int priv = eff_priv(h, acc), super;
+	int c = walk(h, va, acc, priv, pa, &super);
+	if (c >= 0)
+		return raise(h, c, va);
+	struct physmem_region *r = physmem_find(h->pm, *pa);
+	if (!r || *pa - r->base + len > r->size || !hart_pmp_ok(h, *pa, len, acc, priv))
+		return raise(h, fault(acc, 0), va);
+	if (r->ram && !(acc != ACC_R && acc != ACC_X && r->readonly)) {
+		uint64_t pg = *pa & ~PAGE_MASK;
+		if (pg >= r->base && pg + 4096 <= r->base + r->size &&
+		    hart_pmp_ok(h, pg, 4096, acc, priv)) {
+			static const int pidx[4] = { 0, 1, 2, 2 };
+			int k = acc == ACC_X ? 2 : acc == ACC_R ? 0 : 1;
+			struct hart_tlb_entry *e =
+				&h->tlb[pidx[priv & 3]][k][(va >> 12) & (HART_TLB_SIZE - 1)];
+			e->tag = va & ~PAGE_MASK;
+			e->addend = (uintptr_t)(r->ram + (pg - r->base)) - (va & ~PAGE_MASK);
+			h->tlb_super |= super;
+		}
+	}
+	return 0;
+}
+
+/* Bytewise access to [va, va+size) that crosses a page boundary. Both pages are
+ * translated and checked before any byte moves, so a fault has no side effect. */
+static int access_split(struct hart *h, uint64_t va, int size, int acc, uint64_t *val,
+			int store)
+{
+	int n1 = 0x1000 - (va & PAGE_MASK);
+	uint64_t pa1, pa2, v = 0;
+	if (translate(h, va, n1, acc, &pa1) ||
+	    translate(h, va + n1, size - n1, acc, &pa2))
+		return 1;
+	for (int i = 0; i < size; i++) {
+		uint64_t pa = i < n1 ? pa1 + i : pa2 + (i - n1), b = (*val >> (8 * i)) & 0xff;
+		if (store ? physmem_write(h->pm, pa, 1, b) : physmem_read(h->pm, pa, 1, &b))
+			return raise(h, fault(acc, 0), va);
+		v |= b << (8 * i);
+	}
+	if (!store)
+		*val = v;
+	return 0;
+}
+
+int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
+{
+	uint64_t pa;
+	if ((va & PAGE_MASK) + size > 0x1000)
+		return access_split(h, va, size, ACC_R, val, 0);
+	if (translate(h, va, size, ACC_R, &pa))
+		return 1;
+	if (physmem_read(h->pm, pa, size, val))
+		return raise(h, EXC_LOAD_ACCESS, va);
+	return 0;
+}
+
+int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
+{
+	uint64_t pa;
+	if ((va & PAGE_MASK) + size > 0x1000)
+		return access_split(h, va, size, ACC_W, &val, 1);
+	if (translate(h, va, size, ACC_W, &pa))
+		return 1;
+	if (physmem_write(h->pm, pa, size, val))
+		return raise(h, EXC_STORE_ACCESS, va);
+	return 0;
+}
+
+/* Fetch the 16-bit parcel at va. If its page is fetchable RAM as a whole, report
+ * the page for the fast path in *page_va / *page_host (else *page_va = 1). */
+static int fetch_parcel(struct hart *h, uint64_t va, uint16_t *p, uint64_t *page_va,
+			uint8_t **page_host)
+{
+	struct hart_tlb_entry *e = &h->tlb_x[(va >> 12) & (HART_TLB_SIZE - 1)];
+	uint64_t pa, v;
+	*page_va = 1;
+	if (e->tag != (va & ~PAGE_MASK)) {
+		if (translate(h, va, 2, ACC_X, &pa))
+			return 1;
+		struct physmem_region *r = physmem_find(h->pm, pa);
+		if (!r->ram)            /* no execution from devices */
+			return raise(h, EXC_INSN_ACCESS, va);
+		if (e->tag != (va & ~PAGE_MASK)) {  /* not cacheable: read it directly */
+			physmem_read(h->pm, pa, 2, &v);
+			*p = (uint16_t)v;
+			return 0;
+		}
+	}
+	*page_va = va & ~PAGE_MASK;
+	*page_host = (uint8_t *)(e->addend + *page_va);
+	memcpy(p, *page_host + (va & PAGE_MASK), 2);
+	return 0;
+}
+
+int hart_fetch_slow(struct hart *h, uint64_t pc, uint32_t *raw, uint64_t *page_va,
+		    uint8_t **page_host)
+{
+	uint16_t lo, hi;
+	if (fetch_parcel(h, pc, &lo, page_va, page_host))
+		return 1;
+	if ((lo & 3) != 3) {
+		*raw = lo;
+		return 0;
+	}
+	if ((pc & PAGE_MASK) <= 0xffc && *page_va != 1) {
+		memcpy(&hi, *page_host + (pc & PAGE_MASK) + 2, 2);
+	} else {
+		uint64_t va2;
+		uint8_t *host2;
+		if (fetch_parcel(h, pc + 2, &hi, &va2, &host2))
+			return 1;
+		if ((pc & PAGE_MASK) <= 0xffc) {   /* same page, uncacheable */
+			*page_va = 1;
+		}
+	}
+	*raw = lo | (uint32_t)hi << 16;
+	return 0;
+}
+
+static uint64_t sext_size(uint64_t v, int size)
+{
+	return size == 4 ? (uint64_t)(int64_t)(int32_t)v : v;
+}
+
+int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)
+{
+	struct hart_state *s = &h->s;
+	uint64_t va = s->x[d->rs1], src = s->x[d->rs2], pa, old, nv;
+	int size = d->imm, op = d->op;
+
+	if (va & (size - 1))
+		return raise(h, op == OP_LR ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
+	if (op == OP_SC) {
+		int held = s->res_valid && s->res_addr == va && s->res_size == (uint32_t)size;
+		s->res_valid = 0;
+		if (!held) {
+			*rd_val = 1;
+			return 0;
+		}
+		if (translate(h, va, size, ACC_W, &pa))
+			return 1;
+		if (physmem_read(h->pm, pa, size, &old))
+			return raise(h, EXC_STORE_ACCESS, va);
+		if (sext_size(old, size) != sext_size(s->res_val, size)) {
+			*rd_val = 1;
+			return 0;
+		}
+		if (physmem_write(h->pm, pa, size, src))
+			return raise(h, EXC_STORE_ACCESS, va);
+		*rd_val = 0;
+		return 0;
+	}
+	int acc = op == OP_LR ? ACC_R : ACC_AMO;
+	if (translate(h, va, size, acc, &pa))
+		return 1;
+	if (physmem_read(h->pm, pa, size, &old))
+		return raise(h, fault(acc, 0), va);
+	old = sext_size(old, size);
+	if (op == OP_LR) {
+		s->res_valid = 1;
+		s->res_addr = va;
+		s->res_size = size;
+		s->res_val = old;
+		*rd_val = old;
+		return 0;
+	}
+	int64_t a = (int64_t)old, b = (int64_t)sext_size(src, size);
+	uint64_t ua = size == 4 ? (uint32_t)old : old, ub = size == 4 ? (uint32_t)src : src;
+	switch (op) {
+	case OP_AMOSWAP: nv = src; break;
+	case OP_AMOADD: nv = old + src; break;
+	case OP_AMOXOR: nv = old ^ src; break;
+	case OP_AMOAND: nv = old & src; break;
+	case OP_AMOOR: nv = old | src; break;
+	case OP_AMOMIN: nv = a < b ? old : src; break;
+	case OP_AMOMAX: nv = a > b ? old : src; break;
+	case OP_AMOMINU: nv = ua < ub ? old : src; break;
+	default: nv = ua > ub ? old : src; break;   /* OP_AMOMAXU */
+	}
+	if (physmem_write(h->pm, pa, size, nv))
+		return raise(h, EXC_STORE_ACCESS, va);
+	*rd_val = old;
+	return 0;
+}

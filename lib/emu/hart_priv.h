@@ -1,0 +1,127 @@
+/* hart_priv: internals shared by hart.c, hart_decode.c, hart_csr.c, hart_mmu.c and
+ * hart_fp.c. Not for use outside the hart. */
+#ifndef EMU_HART_PRIV_H
+#define EMU_HART_PRIV_H
+#include <stdint.h>
+#include "emu/hart.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* exception causes */
+enum {
+	EXC_INSN_MISALIGNED = 0, EXC_INSN_ACCESS = 1, EXC_ILLEGAL = 2, EXC_BREAKPOINT = 3,
+	EXC_LOAD_MISALIGNED = 4, EXC_LOAD_ACCESS = 5, EXC_STORE_MISALIGNED = 6,
+	EXC_STORE_ACCESS = 7, EXC_ECALL_U = 8, EXC_ECALL_S = 9, EXC_ECALL_M = 11,
+	EXC_INSN_PAGE = 12, EXC_LOAD_PAGE = 13, EXC_STORE_PAGE = 15,
+};
+
+/* mstatus fields */
+#define MSTATUS_SIE   (1ull << 1)
+#define MSTATUS_MIE   (1ull << 3)
+#define MSTATUS_SPIE  (1ull << 5)
+#define MSTATUS_MPIE  (1ull << 7)
+#define MSTATUS_SPP   (1ull << 8)
+#define MSTATUS_VS    (3ull << 9)
+#define MSTATUS_MPP   (3ull << 11)
+#define MSTATUS_FS    (3ull << 13)
+#define MSTATUS_XS    (3ull << 15)
+#define MSTATUS_MPRV  (1ull << 17)
+#define MSTATUS_SUM   (1ull << 18)
+#define MSTATUS_MXR   (1ull << 19)
+#define MSTATUS_TVM   (1ull << 20)
+#define MSTATUS_TW    (1ull << 21)
+#define MSTATUS_TSR   (1ull << 22)
+#define MSTATUS_UXL   (3ull << 32)
+#define MSTATUS_SXL   (3ull << 34)
+#define MSTATUS_SD    (1ull << 63)
+#define MSTATUS_MPP_SHIFT 11
+
+#define MISA_VALUE 0x800000000014112dull /* RV64 ACDFIMSU */
+
+/* access kinds for translation */
+enum { ACC_R = 0, ACC_W = 1, ACC_X = 2, ACC_AMO = 3 };
+
+/* Decoded operations. Compressed instructions decode to their base equivalents. */
+enum hart_op {
+	OP_ILLEGAL = 0,
+	OP_LUI, OP_AUIPC, OP_JAL, OP_JALR,
+	OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
+	OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,
+	OP_SB, OP_SH, OP_SW, OP_SD,
+	OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI, OP_SLLI, OP_SRLI, OP_SRAI,
+	OP_ADD, OP_SUB, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_SRA, OP_OR, OP_AND,
+	OP_ADDIW, OP_SLLIW, OP_SRLIW, OP_SRAIW,
+	OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
+	OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU,
+	OP_MULW, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
+	OP_FENCE, OP_FENCE_I, OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_SFENCE_VMA,
+	OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
+	/* A: imm = 4 or 8 (size); the operation follows */
+	OP_LR, OP_SC, OP_AMOSWAP, OP_AMOADD, OP_AMOXOR, OP_AMOAND, OP_AMOOR,
+	OP_AMOMIN, OP_AMOMAX, OP_AMOMINU, OP_AMOMAXU,
+	/* F/D loads and stores */
+	OP_FLW, OP_FLD, OP_FSW, OP_FSD,
+	/* everything from OP_FP_FIRST on goes through hart_exec_fp() */
+	OP_FP_FIRST,
+	OP_FMADD_S = OP_FP_FIRST, OP_FMSUB_S, OP_FNMSUB_S, OP_FNMADD_S,
+	OP_FADD_S, OP_FSUB_S, OP_FMUL_S, OP_FDIV_S, OP_FSQRT_S,
+	OP_FSGNJ_S, OP_FSGNJN_S, OP_FSGNJX_S, OP_FMIN_S, OP_FMAX_S,
+	OP_FCVT_W_S, OP_FCVT_WU_S, OP_FCVT_L_S, OP_FCVT_LU_S,
+	OP_FMV_X_W, OP_FEQ_S, OP_FLT_S, OP_FLE_S, OP_FCLASS_S,
+	OP_FCVT_S_W, OP_FCVT_S_WU, OP_FCVT_S_L, OP_FCVT_S_LU, OP_FMV_W_X,
+	OP_FMADD_D, OP_FMSUB_D, OP_FNMSUB_D, OP_FNMADD_D,
+	OP_FADD_D, OP_FSUB_D, OP_FMUL_D, OP_FDIV_D, OP_FSQRT_D,
+	OP_FSGNJ_D, OP_FSGNJN_D, OP_FSGNJX_D, OP_FMIN_D, OP_FMAX_D,
+	OP_FCVT_W_D, OP_FCVT_WU_D, OP_FCVT_L_D, OP_FCVT_LU_D,
+	OP_FMV_X_D, OP_FEQ_D, OP_FLT_D, OP_FLE_D, OP_FCLASS_D,
+	OP_FCVT_D_W, OP_FCVT_D_WU, OP_FCVT_D_L, OP_FCVT_D_LU, OP_FMV_D_X,
+	OP_FCVT_S_D, OP_FCVT_D_S,
+	OP_NOPS
+};
+
+typedef struct hart_dcache_entry hart_dinsn;
+
+/* hart_decode.c: decode raw instruction bits (a 16-bit one has bits 31:16 zero)
+ * into *d, including d->raw. Unknown or reserved encodings give OP_ILLEGAL. */
+void hart_decode(hart_dinsn *d, uint32_t raw);
+
+/* hart_csr.c */
+/* Execute a CSR instruction: returns 0, or -1 for an illegal instruction. */
+int hart_csr_op(struct hart *h, const hart_dinsn *d);
+/* Take exception `cause` with `tval` at s.pc (the faulting instruction). Returns
+ * 0, or -1 if this is a trap loop the guest cannot leave (h->fatal_msg set). */
+int hart_exception(struct hart *h, int cause, uint64_t tval);
+/* Take the highest-priority pending enabled interrupt if there is one: returns 1
+ * if one was taken. Clears h->irq_check. */
+int hart_check_interrupts(struct hart *h);
+/* mret / sret: return 0, or -1 for an illegal instruction. */
+int hart_mret(struct hart *h);
+int hart_sret(struct hart *h);
+/* Recompute the TLB set pointers after a privilege or mstatus change. */
+void hart_update_mode(struct hart *h);
+/* Recompute derived PMP flags (after a PMP CSR write or a state restore). */
+void hart_pmp_update(struct hart *h);
+
+/* hart_mmu.c: slow paths. Each returns 0, or 1 after storing an exception in
+ * h->exc_cause / h->exc_tval (nothing is taken yet). */
+int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val);
+int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val);
+/* Fetch the instruction at pc; on success *raw holds it (16-bit ones zero-extended)
+ * and, if pc's page is RAM, *page_va / *page_host describe it for the fast path
+ * (else *page_va = 1). */
+int hart_fetch_slow(struct hart *h, uint64_t pc, uint32_t *raw, uint64_t *page_va,
+		    uint8_t **page_host);
+/* LR/SC/AMO: *rd_val receives what goes to rd. */
+int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val);
+void hart_tlb_flush(struct hart *h);
+/* sfence.vma: flush va's page (va_valid) or everything. */
+void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va);
+/* PMP check of [pa, pa+len) for access kind acc at privilege priv: 1 allowed. */
+int hart_pmp_ok(struct hart *h, uint64_t pa, uint64_t len, int acc, int priv);
+
+/* hart_fp.c: execute an F/D operation >= OP_FP_FIRST (FS already known on).
+ * Returns 0, or -1 for an illegal instruction (invalid rounding mode). */
+int hart_exec_fp(struct hart *h, const hart_dinsn *d);
+
+#endif
