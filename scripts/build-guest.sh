@@ -22,9 +22,9 @@ ksrc_tar=/usr/src/linux-source-6.1.tar.xz
 # Fixed stamps so that identical inputs give identical images (hashed into recordings).
 stamp=1700000000
 export KBUILD_BUILD_TIMESTAMP='2023-11-14 22:13:20 UTC' KBUILD_BUILD_USER=rrkit KBUILD_BUILD_HOST=rrkit
-export KBUILD_BUILD_VERSION=1
+export KBUILD_BUILD_VERSION=1 SOURCE_DATE_EPOCH=$stamp
 # Bump a recipe version when the way an output is built changes (not its config files).
-KERNEL_RECIPE=2 BUSYBOX_RECIPE=1 INITRD_RECIPE=1 DISK_RECIPE=1
+KERNEL_RECIPE=2 BUSYBOX_RECIPE=2 INITRD_RECIPE=1 DISK_RECIPE=1
 
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -45,8 +45,9 @@ if [ -n "$disk" ]; then drive="file=$disk,if=none,format=raw,id=d0"
 else drive="file=$img/disk.img,if=none,format=raw,id=d0,snapshot=on"; fi
 append="console=ttyS0 rrtest=$test rrdemo.port=$port rrdemo.file=$file$extra"
 
-# Devices in the order rr-run's slots use them: blk, net, rng. -no-reboot turns a guest
-# reset (e.g. a panic, which reboots at once) into an exit.
+# QEMU fills the virtio-mmio slots from the top: blk at 0x10008000 (PLIC irq 8), net at
+# 0x10007000 (7), rng at 0x10006000 (6); Linux still names them virtio0, 1, 2 in that order.
+# -no-reboot turns a guest reset (e.g. a panic, which reboots at once) into an exit.
 set -- qemu-system-riscv64 -M virt -m "$mem" -smp "$smp" -bios "$bios" \
 	-kernel "$img/Image" -initrd "$img/initramfs.cpio.gz" -append "$append" \
 	-nographic -no-reboot \
