@@ -180,10 +180,8 @@ static void plic_write(void *opaque, uint64_t off, uint64_t val64, int size)
 	if (ctx >= (uint64_t)p->nctx)
 		return;
 	if (reg == 0) {
-		if (val <= PLIC_PRIO_MAX) {     /* as QEMU: larger values are ignored */
-			p->s.threshold[ctx] = val;
-			plic_update(p);
-		}
+		p->s.threshold[ctx] = val & PLIC_PRIO_MAX;   /* WARL, as QEMU 7.2 */
+		plic_update(p);
 	} else if (reg == 4) {
 		plic_complete(p, ctx, val);
 	}

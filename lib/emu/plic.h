@@ -8,7 +8,8 @@
  *   0x002000 + 0x80*ctx + 4*w enable bits
  *   0x200000 + 0x1000*ctx     threshold; +4 claim (read) / complete (write)
  * Only naturally aligned 32-bit accesses reach registers; anything else reads 0
- * and is ignored on write. Sources are level-triggered: a source is pending while
+ * and is ignored on write. Priorities and thresholds keep their low 3 bits
+ * (WARL, as QEMU 7.2). Sources are level-triggered: a source is pending while
  * its line is high and it is not claimed; completing a source whose line is still
  * high makes it pending again. Out-of-range sources and contexts are ignored.
  */
