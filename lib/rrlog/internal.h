@@ -15,13 +15,15 @@
 #define RL_HDR_MAX        (16u << 20)   /* header body limit */
 
 /* Block header, 48 bytes, little-endian:
- *  0 u32 magic "RBLK"   4 u8 type   5 u8 codec   6 u16 aux (index: log2 of cap)
+ *  0 u32 magic "RBLK"   4 u8 type   5 u8 codec   6 u16 aux (events: 1 = ends with END;
+ *  index: log2 of its entry cap; data: 0)
  *  8 u32 stored  12 u32 raw  16 u32 count  20 u32 payload crc32c
  * 24 u64 first icount  32 u64 last icount  40 u32 seq  44 u32 header crc32c (0..43) */
 #define RL_BLK_MAGIC      0x4b4c4252u   /* "RBLK" */
 #define RL_BHDR           48
 #define RL_CODEC_RAW      0
 #define RL_CODEC_ZSTD     1
+#define RL_AUX_END        1             /* events block whose last event is END */
 
 #define RL_BLOCK_TARGET   (256u << 10)  /* an events block ends once this full */
 #define RL_INLINE_MAX     (64u << 10)   /* larger data goes to data blocks */

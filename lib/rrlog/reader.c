@@ -277,7 +277,8 @@ static int r_read_bhdr(rrlog_reader *r, struct rl_bhdr *h)
 	else if (h->type != RRLOG_BLOCK_INDEX && h->raw > RL_RAW_MAX) bad = "block size over the limit";
 	else if (h->codec == RL_CODEC_ZSTD && h->stored > ZSTD_compressBound(h->raw)) bad = "stored size over the compression bound";
 	else if (h->first > h->last) bad = "first icount above last icount";
-	else if (h->type == RRLOG_BLOCK_EVENTS && (!h->count || h->raw > RL_EVBLOCK_MAX)) bad = "bad event count or size";
+	else if (h->type == RRLOG_BLOCK_EVENTS && (!h->count || h->raw > RL_EVBLOCK_MAX || h->aux > RL_AUX_END)) bad = "bad events block";
+	else if (h->type == RRLOG_BLOCK_DATA && h->aux) bad = "bad data block";
 	else if (h->type == RRLOG_BLOCK_DATA && (!h->raw || h->raw > RL_DATA_CHUNK || h->first != h->last)) bad = "bad data block";
 	else if (h->type == RRLOG_BLOCK_INDEX && (h->codec != RL_CODEC_RAW || (uint64_t)h->count * RL_IENT != h->raw)) bad = "bad index block";
 	if (bad)
@@ -333,11 +334,9 @@ static int r_load_block(rrlog_reader *r, uint64_t min)
 		if (rc == 0)
 			return r_err(r, RRLOG_ETRUNCATED, at, "log ends at offset %llu without an END event "
 			             "(the writer did not finish: killed or crashed?)", ULL(at));
-		if (h.type == RRLOG_BLOCK_INDEX) {
-			if (r->skip_data == 2) { r->pos = at; return 0; } /* seek skipped past END */
+		if (h.type == RRLOG_BLOCK_INDEX)
 			return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: index block before "
 			             "the END event", h.seq, ULL(at));
-		}
 		if (h.type == RRLOG_BLOCK_DATA && !r->skip_data)
 			return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: data block without "
 			             "an event that owns it", h.seq, ULL(at));
@@ -352,7 +351,11 @@ static int r_load_block(rrlog_reader *r, uint64_t min)
 			if ((uint32_t)k < h.stored)
 				return r_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated",
 				             h.seq, ULL(at));
-			if (h.type == RRLOG_BLOCK_EVENTS) { r->skip_data = 2; r->last_icount = h.last; }
+			if (h.type == RRLOG_BLOCK_EVENTS) {
+				r->skip_data = 2;
+				r->last_icount = h.last;
+				if (h.aux & RL_AUX_END) return 0; /* skipped the END event */
+			}
 			continue;
 		}
 		r->skip_data = 0;
@@ -469,8 +472,13 @@ static int r_decode(rrlog_reader *r, struct rrlog_event *ev, uint64_t skip_below
 		bad = p != end ? "more bytes than events" : "last event's icount differs from the block header";
 		goto corrupt;
 	}
-	if ((ext || kind == RRLOG_END) && r->left) {
-		bad = ext ? "event with data blocks is not the last of its block" : "END is not the last event";
+	if ((kind == RRLOG_END) != (!r->left && (r->cur.aux & RL_AUX_END))) {
+		bad = kind == RRLOG_END ? "END is not the last event of a block marked so" :
+		      "block marked as holding END does not end with it";
+		goto corrupt;
+	}
+	if (ext && r->left) {
+		bad = "event with data blocks is not the last of its block";
 		goto corrupt;
 	}
 	r->p = p;

@@ -95,17 +95,18 @@ static int w_block(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n, u
 	return 0;
 }
 
-/* Ends the current events block, if any. */
-static int w_end_block(rrlog_writer *w)
+/* Ends the current events block, if any; aux marks the block holding END. */
+static int w_end_block_aux(rrlog_writer *w, uint32_t aux)
 {
 	if (w->err) return w->err;
 	if (!w->ulen) return 0;
 	int rc = w_block(w, RRLOG_BLOCK_EVENTS, w->ubuf, w->ulen, w->nev, w->bfirst, w->bicount,
-	                 0, 1);
+	                 aux, 1);
 	w->ulen = 0;
 	w->nev = 0;
 	return rc;
 }
+static int w_end_block(rrlog_writer *w) { return w_end_block_aux(w, 0); }
 
 /* Appends the header body for hdr to a fresh buffer; returns its length or 0. */
 static size_t w_str_len(const char *s) { size_t n = s ? strlen(s) : 0; return rl_vlen(n) + n; }
@@ -314,7 +315,7 @@ static int w_finish(rrlog_writer *w)
 	if (w->err) return w->err;
 	if (w->ulen + RL_REC_MAX > w->ucap && w_end_block(w)) return w->err;
 	w_encode(w, &end, 0);
-	if (w_end_block(w)) return w->err;
+	if (w_end_block_aux(w, RL_AUX_END)) return w->err;
 	uint64_t ix_off = w->off;
 	size_t n = w->ix.n;
 	uint8_t *buf = malloc(n * RL_IENT + 1);

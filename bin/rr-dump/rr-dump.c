@@ -1,0 +1,478 @@
+/* rr-dump: print an rrlog (or QEMU 7.2 replay) log one event a line, as JSON Lines,
+ * statistics, or validate it.  See man/rr-dump.1 for the stable output format. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "rrlog/rrlog.h"
+
+#ifndef RRKIT_VERSION
+#define RRKIT_VERSION "0.0.0"
+#endif
+
+static const char *prog = "rr-dump";
+
+/* ---- output buffer: one big buffer, flushed with fwrite ---- */
+
+static char obuf[1 << 16];
+static size_t olen;
+
+static void oflush(void)
+{
+	if (olen && fwrite(obuf, 1, olen, stdout) != olen) {
+		fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
+		exit(2);
+	}
+	olen = 0;
+}
+static inline void oroom(size_t n) { if (olen + n > sizeof obuf) oflush(); }
+static inline void ochar(char c) { oroom(1); obuf[olen++] = c; }
+static void omem(const char *s, size_t n)
+{
+	while (n) {
+		oroom(n < sizeof obuf ? n : sizeof obuf);
+		size_t k = n < sizeof obuf - olen ? n : sizeof obuf - olen;
+		memcpy(obuf + olen, s, k);
+		olen += k; s += k; n -= k;
+	}
+}
+static void ostr(const char *s) { omem(s, strlen(s)); }
+static void ou64(uint64_t v)
+{
+	char t[24];
+	int i = sizeof t;
+	do { t[--i] = '0' + v % 10; v /= 10; } while (v);
+	omem(t + i, sizeof t - i);
+}
+static void ohex64(uint64_t v)
+{
+	static const char hx[] = "0123456789abcdef";
+	char t[18] = "0x";
+	for (int i = 0; i < 16; i++) t[2 + i] = hx[(v >> (60 - 4 * i)) & 15];
+	omem(t, 18);
+}
+static void ohex(const uint8_t *p, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	while (n) {
+		size_t k = n < 4096 ? n : 4096;
+		oroom(2 * k);
+		for (size_t i = 0; i < k; i++) {
+			obuf[olen++] = hx[p[i] >> 4];
+			obuf[olen++] = hx[p[i] & 15];
+		}
+		p += k; n -= k;
+	}
+}
+/* A quoted string with C escapes (text mode) or JSON escapes (json != 0). */
+static void oquote(const uint8_t *p, size_t n, int json)
+{
+	static const char hx[] = "0123456789abcdef";
+	ochar('"');
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		oroom(6);
+		if (c == '"' || c == '\\') { obuf[olen++] = '\\'; obuf[olen++] = c; }
+		else if (c == '\n') { obuf[olen++] = '\\'; obuf[olen++] = 'n'; }
+		else if (c == '\r') { obuf[olen++] = '\\'; obuf[olen++] = 'r'; }
+		else if (c == '\t') { obuf[olen++] = '\\'; obuf[olen++] = 't'; }
+		else if (c < 0x20 || c == 0x7f || (json && c >= 0x80)) {
+			if (json) { memcpy(obuf + olen, "\\u00", 4); olen += 4; }
+			else { obuf[olen++] = '\\'; obuf[olen++] = 'x'; }
+			obuf[olen++] = hx[c >> 4];
+			obuf[olen++] = hx[c & 15];
+		} else obuf[olen++] = c;
+	}
+	ochar('"');
+}
+static void oqs(const char *s, int json) { oquote((const uint8_t *)(s ? s : ""), s ? strlen(s) : 0, json); }
+
+/* ---- event formatting ---- */
+
+enum { F_NUM, F_HEX, F_SHUTDOWN, F_CHECKPOINT };
+enum { D_HEX, D_TEXT, D_BLOB };
+struct kind_fmt {
+	const char *sub;        /* name of sub, or NULL */
+	int subf;
+	const char *val;        /* name of value, or NULL */
+	int valf;
+	int dataf;
+};
+static const struct kind_fmt kfmt[RRLOG_KIND_COUNT] = {
+	[RRLOG_INTERRUPT] = { "hart", F_NUM, "cause", F_NUM, D_HEX },
+	[RRLOG_EXCEPTION] = { "hart", F_NUM, "cause", F_NUM, D_HEX },
+	[RRLOG_ASYNC_BH] = { NULL, 0, "id", F_NUM, D_HEX },
+	[RRLOG_ASYNC_BH_ONESHOT] = { NULL, 0, "id", F_NUM, D_HEX },
+	[RRLOG_ASYNC_INPUT] = { "type", F_NUM, "code", F_NUM, D_HEX },
+	[RRLOG_CHAR_READ] = { "dev", F_NUM, NULL, 0, D_TEXT },
+	[RRLOG_BLOCK] = { "dev", F_NUM, "req", F_NUM, D_HEX },
+	[RRLOG_NET] = { "dev", F_NUM, "flags", F_NUM, D_HEX },
+	[RRLOG_CLOCK_HOST] = { NULL, 0, "value", F_NUM, D_HEX },
+	[RRLOG_CLOCK_VRT] = { NULL, 0, "value", F_NUM, D_HEX },
+	[RRLOG_RANDOM] = { "ret", F_NUM, NULL, 0, D_HEX },
+	[RRLOG_CHECKPOINT] = { "checkpoint", F_CHECKPOINT, NULL, 0, D_HEX },
+	[RRLOG_SNAPSHOT] = { "type", F_NUM, "id", F_NUM, D_BLOB },
+	[RRLOG_STATE_HASH] = { "component", F_NUM, "hash", F_HEX, D_HEX },
+	[RRLOG_SHUTDOWN] = { "cause", F_SHUTDOWN, NULL, 0, D_HEX },
+	[RRLOG_CHAR_WRITE] = { "result", F_NUM, "offset", F_NUM, D_HEX },
+	[RRLOG_CHAR_READ_ALL] = { NULL, 0, NULL, 0, D_TEXT },
+	[RRLOG_CHAR_READ_ALL_ERROR] = { "error", F_NUM, NULL, 0, D_HEX },
+	[RRLOG_AUDIO_OUT] = { NULL, 0, "samples", F_NUM, D_HEX },
+	[RRLOG_AUDIO_IN] = { NULL, 0, "recorded", F_NUM, D_HEX },
+	[RRLOG_IDLE] = { NULL, 0, "since", F_NUM, D_HEX },
+};
+
+#define DATA_SHOW 64            /* data bytes shown unless --full */
+static int opt_json, opt_full;
+
+/* Starts a field: " name=" or ",\"name\":". */
+static void okey(const char *k)
+{
+	if (opt_json) { ochar(','); ochar('"'); ostr(k); ochar('"'); ochar(':'); }
+	else { ochar(' '); ostr(k); ochar('='); }
+}
+
+static void ofield(const char *name, uint64_t v, int f)
+{
+	okey(name);
+	const char *s = NULL;
+	if (f == F_SHUTDOWN) s = rrlog_shutdown_name(v);
+	else if (f == F_CHECKPOINT) s = rrlog_checkpoint_name(v);
+	if (s) { if (opt_json) ochar('"'); ostr(s); if (opt_json) ochar('"'); }
+	else if (f == F_HEX) { if (opt_json) ochar('"'); ohex64(v); if (opt_json) ochar('"'); }
+	else ou64(v);
+}
+
+static void print_event(const struct rrlog_event *ev)
+{
+	const struct kind_fmt *k = &kfmt[ev->kind];
+	if (opt_json) { ostr("{\"icount\":"); ou64(ev->icount); ostr(",\"kind\":\""); }
+	else { ostr("icount="); ou64(ev->icount); ostr(" kind="); }
+	ostr(rrlog_kind_name(ev->kind));
+	if (opt_json) ochar('"');
+	if (k->sub) ofield(k->sub, ev->sub, k->subf);
+	else if (ev->sub) ofield("sub", ev->sub, F_NUM);
+	if (k->val) ofield(k->val, ev->value, k->valf);
+	else if (ev->value) ofield("value", ev->value, F_NUM);
+	if (ev->len) {
+		okey("len");
+		ou64(ev->len);
+		size_t n = ev->len;
+		int cut = 0;
+		if (!opt_full && (k->dataf == D_BLOB ? 1 : n > DATA_SHOW)) {
+			n = k->dataf == D_BLOB ? 0 : DATA_SHOW;
+			cut = 1;
+		}
+		if (n || !cut) {
+			okey("data");
+			if (opt_json) ochar('"');
+			ohex(ev->data, n);
+			if (cut && !opt_json) ostr("...");
+			if (opt_json) ochar('"');
+			if (k->dataf == D_TEXT) { okey("text"); oquote(ev->data, n, opt_json); }
+		}
+		if (cut && opt_json) ostr(",\"truncated\":true");
+	}
+	if (opt_json) ochar('}');
+	ochar('\n');
+}
+
+static void print_header(const struct rrlog_header_info *h)
+{
+	if (opt_json) {
+		ostr("{\"header\":{\"format\":\"");
+		ostr(h->source == RRLOG_SOURCE_QEMU ? "qemu-replay" : "rrlog");
+		ostr("\",\"version\":");
+		ou64(h->version);
+		ostr(",\"tool\":"); oqs(h->tool, 1);
+		ostr(",\"config\":"); oqs(h->config, 1);
+		ostr(",\"images\":[");
+		for (size_t i = 0; i < h->nimages; i++) {
+			const struct rrlog_image *im = &h->images[i];
+			if (i) ochar(',');
+			ostr("{\"role\":"); oqs(im->role, 1);
+			ostr(",\"path\":"); oqs(im->path, 1);
+			ostr(",\"size\":"); ou64(im->size);
+			ostr(",\"sha256\":\""); ohex(im->sha256, 32); ostr("\"}");
+		}
+		ostr("],\"meta\":{");
+		for (size_t i = 0; i < h->nkv; i++) {
+			if (i) ochar(',');
+			oqs(h->kv[i].key, 1); ochar(':'); oqs(h->kv[i].value, 1);
+		}
+		ostr("}}}\n");
+		return;
+	}
+	if (h->source == RRLOG_SOURCE_QEMU) {
+		char t[64];
+		snprintf(t, sizeof t, "# qemu-replay version=0x%x tool=", h->version);
+		ostr(t); oqs(h->tool, 0); ochar('\n');
+		return;
+	}
+	ostr("# rrlog version="); ou64(h->version);
+	ostr(" tool="); oqs(h->tool, 0); ochar('\n');
+	ostr("# config="); oqs(h->config, 0); ochar('\n');
+	for (size_t i = 0; i < h->nimages; i++) {
+		const struct rrlog_image *im = &h->images[i];
+		ostr("# image role="); oqs(im->role, 0);
+		ostr(" path="); oqs(im->path, 0);
+		ostr(" size="); ou64(im->size);
+		ostr(" sha256="); ohex(im->sha256, 32); ochar('\n');
+	}
+	for (size_t i = 0; i < h->nkv; i++) {
+		ostr("# meta "); ostr(h->kv[i].key); ochar('='); oqs(h->kv[i].value, 0); ochar('\n');
+	}
+}
+
+/* ---- command line ---- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	"usage: %s [options] FILE|-\n"
+	"Print an rrkit event log (or a QEMU 7.2 replay log): the header, then one event\n"
+	"a line as 'icount=N kind=NAME key=value...'.\n"
+	"  --json          JSON Lines: a header object, then one object per event\n"
+	"  --validate      check everything; exit 0 valid, 1 invalid or truncated,\n"
+	"                  2 unreadable or not a log\n"
+	"  --stats         events and bytes by kind, icount span, compression ratio\n"
+	"  -A, --from N    start at the first event with icount >= N (uses the index)\n"
+	"  -B, --to M      stop after the events with icount <= M\n"
+	"  -k, --kind K    only events of kind K (comma-separated list; repeatable)\n"
+	"  --no-header     omit the header lines\n"
+	"  --full          print data in full (default: first %d bytes, snapshots: length)\n"
+	"  -h, --help      this help;  --version  the version\n"
+	"Exit status: 0 success, 1 log truncated or corrupt (the valid part is printed),\n"
+	"2 usage error, unreadable file, not a log or unknown version.\n", prog, DATA_SHOW);
+}
+
+static void die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '%s --help'.\n", prog);
+	exit(2);
+}
+
+/* An icount: integer (decimal, 0x hex) or a float like 1.2e9. */
+static uint64_t parse_icount(const char *s)
+{
+	char *e;
+	errno = 0;
+	unsigned long long v = strtoull(s, &e, 0);
+	if (*s && *s != '-' && !*e && !errno) return v;
+	double d = strtod(s, &e);
+	if (!*s || *e || !(d >= 0) || d >= 18446744073709551616.0 || d != floor(d))
+		die_usage("bad icount '%s'", s);
+	return (uint64_t)d;
+}
+
+static void add_kinds(uint8_t *want, const char *list)
+{
+	char *dup = strdup(list), *save = NULL;
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int k = rrlog_kind_from_name(t);
+		if (k < 0) {
+			fprintf(stderr, "%s: unknown kind '%s'; kinds:", prog, t);
+			for (int i = 0; i < RRLOG_KIND_COUNT; i++) fprintf(stderr, " %s", rrlog_kind_name(i));
+			fprintf(stderr, "\n");
+			exit(2);
+		}
+		want[k] = 1;
+	}
+	free(dup);
+}
+
+/* Exit status for a reader error code. */
+static int exit_for(int rc)
+{
+	return rc == RRLOG_ETRUNCATED || rc == RRLOG_ECORRUPT ? 1 : 2;
+}
+
+static const char *what_for(int rc)
+{
+	switch (rc) {
+	case RRLOG_ETRUNCATED: return "truncated";
+	case RRLOG_ECORRUPT: return "invalid";
+	default: return "unreadable";
+	}
+}
+
+static int do_validate(const char *path)
+{
+	struct rrlog_validation v;
+	int rc = rrlog_validate(path, &v);
+	const char *name = strcmp(path, "-") ? path : "(stdin)";
+	if (rc == RRLOG_OK) {
+		printf("%s: valid: %s log, %llu events, %llu blocks, icount %llu..%llu\n", name,
+		       v.source == RRLOG_SOURCE_QEMU ? "QEMU 7.2 replay" : "rrlog",
+		       (unsigned long long)v.events, (unsigned long long)v.blocks,
+		       (unsigned long long)v.first_icount, (unsigned long long)v.last_icount);
+		return 0;
+	}
+	fprintf(stderr, "%s: %s: %s at offset %llu: %s (%llu good events before it)\n", prog, name,
+	        what_for(rc), (unsigned long long)v.offset, v.message, (unsigned long long)v.events);
+	return exit_for(rc);
+}
+
+struct kstat { uint64_t n, bytes; };
+
+static void print_stats(const char *path, rrlog_reader *r, const struct kstat *ks, uint64_t events,
+                        uint64_t first, uint64_t last)
+{
+	struct rrlog_reader_stats st;
+	rrlog_reader_stats(r, &st);
+	const struct rrlog_header_info *h = rrlog_reader_header(r);
+	struct stat sb;
+	uint64_t fsize = 0;
+	int isq = h->source == RRLOG_SOURCE_QEMU;
+	if (strcmp(path, "-") && !stat(path, &sb)) fsize = sb.st_size;
+	else fsize = st.bytes_read;
+	uint64_t raw = 0;
+	for (int k = 0; k < RRLOG_KIND_COUNT; k++) raw += ks[k].bytes;
+	double ratio = st.stored_bytes ? (double)st.raw_bytes / st.stored_bytes : 0;
+	char t[512];
+	if (opt_json) {
+		snprintf(t, sizeof t, "{\"file\":"); ostr(t); oqs(path, 1);
+		snprintf(t, sizeof t, ",\"format\":\"%s\",\"version\":%u,\"file_bytes\":%llu,"
+		         "\"events\":%llu,\"first_icount\":%llu,\"last_icount\":%llu,\"icount_span\":%llu,"
+		         "\"blocks\":%llu,\"stored_bytes\":%llu,\"raw_bytes\":%llu,\"compression_ratio\":%.3f,"
+		         "\"file_bytes_per_event\":%.3f,\"kinds\":{",
+		         isq ? "qemu-replay" : "rrlog", h->version, (unsigned long long)fsize,
+		         (unsigned long long)events, (unsigned long long)first, (unsigned long long)last,
+		         (unsigned long long)(last - first), (unsigned long long)st.blocks,
+		         (unsigned long long)st.stored_bytes, (unsigned long long)st.raw_bytes, ratio,
+		         events ? (double)fsize / events : 0.0);
+		ostr(t);
+		int any = 0;
+		for (int k = 0; k < RRLOG_KIND_COUNT; k++) {
+			if (!ks[k].n) continue;
+			snprintf(t, sizeof t, "%s\"%s\":{\"events\":%llu,\"bytes\":%llu}", any ? "," : "",
+			         rrlog_kind_name(k), (unsigned long long)ks[k].n, (unsigned long long)ks[k].bytes);
+			ostr(t);
+			any = 1;
+		}
+		ostr("}}\n");
+		return;
+	}
+	snprintf(t, sizeof t, "file: %s\nformat: %s version %#x\nfile bytes: %llu\nevents: %llu\n"
+	         "icount: %llu..%llu (span %llu)\n", path, isq ? "qemu-replay" : "rrlog", h->version,
+	         (unsigned long long)fsize, (unsigned long long)events, (unsigned long long)first,
+	         (unsigned long long)last, (unsigned long long)(last - first));
+	ostr(t);
+	if (!isq) {
+		snprintf(t, sizeof t, "blocks read: %llu, stored %llu bytes, raw %llu bytes, "
+		         "compression ratio %.2f\n", (unsigned long long)st.blocks,
+		         (unsigned long long)st.stored_bytes, (unsigned long long)st.raw_bytes, ratio);
+		ostr(t);
+	}
+	snprintf(t, sizeof t, "bytes per event: %.3f in the file, %.3f encoded\n",
+	         events ? (double)fsize / events : 0.0, events ? (double)raw / events : 0.0);
+	ostr(t);
+	snprintf(t, sizeof t, "%-20s %14s %7s %14s %9s\n", "kind", "events", "%", "bytes", "bytes/ev");
+	ostr(t);
+	for (int k = 0; k < RRLOG_KIND_COUNT; k++) {
+		if (!ks[k].n) continue;
+		snprintf(t, sizeof t, "%-20s %14llu %6.2f%% %14llu %9.2f\n", rrlog_kind_name(k),
+		         (unsigned long long)ks[k].n, 100.0 * ks[k].n / events,
+		         (unsigned long long)ks[k].bytes, (double)ks[k].bytes / ks[k].n);
+		ostr(t);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_JSON = 256, O_VALIDATE, O_STATS, O_NOHDR, O_FULL, O_VERSION };
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "validate", no_argument, NULL, O_VALIDATE },
+		{ "stats", no_argument, NULL, O_STATS },
+		{ "no-header", no_argument, NULL, O_NOHDR },
+		{ "full", no_argument, NULL, O_FULL },
+		{ "from", required_argument, NULL, 'A' },
+		{ "to", required_argument, NULL, 'B' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int validate = 0, stats = 0, nohdr = 0, c, filter = 0;
+	uint64_t from = 0, to = UINT64_MAX;
+	int have_from = 0;
+	uint8_t want[RRLOG_KIND_COUNT] = { 0 };
+	while ((c = getopt_long_only(argc, argv, "A:B:k:h", lo, NULL)) != -1) {
+		switch (c) {
+		case O_JSON: opt_json = 1; break;
+		case O_VALIDATE: validate = 1; break;
+		case O_STATS: stats = 1; break;
+		case O_NOHDR: nohdr = 1; break;
+		case O_FULL: opt_full = 1; break;
+		case 'A': from = parse_icount(optarg); have_from = 1; break;
+		case 'B': to = parse_icount(optarg); break;
+		case 'k': add_kinds(want, optarg); filter = 1; break;
+		case 'h': usage(stdout); return 0;
+		case O_VERSION: printf("rr-dump (rrkit) %s\n", RRKIT_VERSION); return 0;
+		default: fprintf(stderr, "Try '%s --help'.\n", prog); return 2;
+		}
+	}
+	if (optind + 1 != argc) die_usage("%s", optind >= argc ? "missing FILE (use - for stdin)" : "too many arguments");
+	const char *path = argv[optind];
+	const char *name = strcmp(path, "-") ? path : "(stdin)";
+	if (validate) {
+		if (stats || opt_json || filter || have_from || to != UINT64_MAX)
+			die_usage("%s", "--validate takes no other option");
+		return do_validate(path);
+	}
+
+	rrlog_reader *r;
+	int rc = rrlog_reader_open(path, &r);
+	if (rc) {
+		fprintf(stderr, "%s: %s: %s\n", prog, name, r ? rrlog_reader_errmsg(r) : rrlog_strerror(rc));
+		rrlog_reader_close(r);
+		return exit_for(rc);
+	}
+	if (!stats && !nohdr) print_header(rrlog_reader_header(r));
+	if (have_from && (rc = rrlog_reader_seek(r, from)) < 0) goto fail;
+	struct rrlog_event ev;
+	static struct kstat ks[RRLOG_KIND_COUNT];
+	uint64_t events = 0, first = 0, last = 0;
+	int progress = stats && isatty(2);
+	time_t t0 = time(NULL), tlast = t0;
+	while ((rc = rrlog_reader_next(r, &ev)) == 1) {
+		if (ev.icount > to) { rc = 0; break; }
+		if (filter && !want[ev.kind]) continue;
+		if (stats) {
+			ks[ev.kind].n++;
+			ks[ev.kind].bytes += rrlog_reader_event_size(r);
+			if (!events) first = ev.icount;
+			last = ev.icount;
+			events++;
+			if (progress && !(events & 0xfffff) && time(NULL) != tlast) {
+				tlast = time(NULL);
+				fprintf(stderr, "\r%s: %llu events, icount %llu", prog,
+				        (unsigned long long)events, (unsigned long long)ev.icount);
+			}
+			continue;
+		}
+		print_event(&ev);
+	}
+	if (progress && tlast != t0) fprintf(stderr, "\r\033[K");
+	if (stats) print_stats(path, r, ks, events, first, last);
+	oflush();
+	if (fflush(stdout)) { fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno)); return 2; }
+	if (rc < 0) goto fail;
+	rrlog_reader_close(r);
+	return 0;
+fail:
+	oflush();
+	fflush(stdout);
+	fprintf(stderr, "%s: %s: %s: %s\n", prog, name, what_for(rc), rrlog_reader_errmsg(r));
+	rrlog_reader_close(r);
+	return exit_for(rc);
+}
