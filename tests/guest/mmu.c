@@ -180,6 +180,11 @@ static void sv39_basic(void)
 	try("S exec X-only page", RT_PRV_S, s_exec, VA0 + 0x6100);
 	want_ok();
 	rt_check("  returned a0 + 1", rt_run_in_mode(RT_PRV_S, s_exec, VA0 + 0x6100), 6);
+	l0[8] = mkpte(dpage[6], PTE_X | PTE_V);          /* same code, A=0 */
+	flush();
+	try("S exec X page with A=0", RT_PRV_S, s_exec, VA0 + 0x8100);
+	want_ok();
+	rt_check("  PTE A set by the fetch, D clear", pte_flags(l0[8]) & AD, PTE_A);
 	try("S exec non-X page", RT_PRV_S, s_exec, VA0 + 0x7100);
 	want_trap(12, VA0 + 0x7100);
 	l0[5] |= PTE_X;
@@ -221,6 +226,14 @@ static void sv39_levels(void)
 	try("S store megapage", RT_PRV_S, s_store, VA0 + 0x401000);
 	want_ok();
 	rt_check("  landed at PA 0x80401000", *(volatile uint64_t *)0x80401000ul, 0x5a5a5a5a5a5a5a5aul);
+	/* A/D on a megapage leaf */
+	l1[4] = mkpte((void *)0x80400000ul, PTE_R | PTE_W | PTE_V);
+	flush();
+	try("S load megapage with A=0", RT_PRV_S, s_load, VA0 + 0x800008);
+	rt_check("  leaf A set, D clear", pte_flags(l1[4]) & AD, PTE_A);
+	try("S store megapage with D=0", RT_PRV_S, s_store, VA0 + 0x800010);
+	rt_check("  leaf A and D set", pte_flags(l1[4]) & AD, AD);
+	rt_check("  non-leaf PTEs untouched", pte_flags(root39[1]), PTE_V);
 	try("S load misaligned megapage", RT_PRV_S, s_load, VA0 + 0x600000);
 	want_trap(13, VA0 + 0x600000);
 	try("S load misaligned gigapage", RT_PRV_S, s_load, 0xc0000000ul);
