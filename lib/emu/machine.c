@@ -219,6 +219,12 @@ static int load_images(struct machine *m, char *err, size_t errlen)
 		if (!(buf = loader_read_file(c->kernel, &len, err, errlen)))
 			return -1;
 		int r;
+		if (bios_none && !loader_is_elf(buf, len)) {
+			snprintf(err, errlen, "%s: not an ELF file (--bios none runs a bare-metal ELF)",
+				 c->kernel);
+			free(buf);
+			return -1;
+		}
 		if (loader_is_elf(buf, len)) {
 			r = loader_load_elf(&m->pm, c->kernel, buf, len, &entry, &end, err, errlen);
 			m->kernel_entry = entry;
