@@ -41,6 +41,9 @@ for f in "$RT/crt.S" "$RT/rt.c" "$here/dump.c"; do
 	$CC $ARCH -O2 -ffreestanding -fno-pic -I"$RT" -c "$f" -o "$T/$(basename "$f").o" || exit 2
 done
 OBJS="$T/crt.S.o $T/rt.c.o $T/dump.c.o"
+# a private copy, so a rebuild of build/rr-run during a long run does not disturb it
+cp "$RUN" "$T/rr-run" || exit 2
+RUN=$T/rr-run
 
 say() { [ $quiet -eq 1 ] || echo "$@"; }
 agree=0 bad=0 seed=$first last=$((first + n - 1))
