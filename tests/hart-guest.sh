@@ -11,7 +11,7 @@ B=${BUILD:-$TOP/build}
 G=$TOP/build/guest
 RUN=$B/rr-run
 QEMU=${QEMU:-qemu-system-riscv64}
-PROGS=${GUEST_PROGS:-"hello rv64i rv64m rv64a rvc fparith fpmisc csr traps priv irq mmu fencei"}
+PROGS=${GUEST_PROGS:-"hello rv64i rv64m rv64a rvc fparith fpmisc csr traps priv irq mmu pmp fencei"}
 
 if [ ! -x "$RUN" ]; then
 	echo "SKIP: $RUN not built yet (nothing to compare against QEMU)"
