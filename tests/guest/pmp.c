@@ -47,7 +47,7 @@ static void try(const char *what, int prv, uint64_t (*fn)(uint64_t), uint64_t a,
 	else
 		rt_printf("ok %lx\n", r);
 	if (want_cause == ~0ul ? rt_trap.count != 0 : (rt_trap.count != 1 || rt_trap.cause != want_cause || rt_trap.tval != a)) {
-		rt_puts("  FAIL\n");
+		rt_printf("  FAIL (cause %ld tval %lx)\n", rt_trap.cause, rt_trap.tval);
 		rt_failures++;
 	}
 }
