@@ -311,6 +311,13 @@ static void straddle(void)
 	rt_check("  cause", rt_trap.cause, 12);
 	rt_check("  epc = the instruction", rt_trap.epc, VA0 + 0x2000 + 4094);
 	rt_check("  tval = the instruction or the faulting page", rt_trap.tval == VA0 + 0x3000 || rt_trap.tval == VA0 + 0x2000 + 4094, 1);
+	/* a misaligned load whose second half is on the unmapped page */
+	try("S load straddling into an unmapped page", RT_PRV_S, s_load, VA0 + 0x2ffc);
+	rt_check("  cause", rt_trap.cause, 13);
+	rt_note("  tval - start of the access", rt_trap.tval - (VA0 + 0x2ffc));
+	try("S store straddling into an unmapped page", RT_PRV_S, s_store, VA0 + 0x2ffa);
+	rt_check("  cause", rt_trap.cause, 15);
+	rt_note("  tval - start of the access", rt_trap.tval - (VA0 + 0x2ffa));
 	csr_write(satp, 0);
 }
 
