@@ -493,6 +493,7 @@ int hart_exception(struct hart *h, int cause, uint64_t tval)
 {
 	struct hart_state *s = &h->s;
 	uint64_t epc = s->pc;
+	uint32_t from = s->priv;
 
 	if (s->exc_streak && s->instret == s->last_exc_instret + 1)
 		s->exc_streak++;
@@ -500,9 +501,8 @@ int hart_exception(struct hart *h, int cause, uint64_t tval)
 		s->exc_streak = 1;
 	s->last_exc_instret = s->instret;
 	do_trap(h, cause, tval, 0);
-	/* A fetch fault at the handler's own address repeats forever. */
-	int again = (cause == EXC_INSN_ACCESS || cause == EXC_INSN_PAGE) && s->pc == tval &&
-		    s->priv == PRV_M;
+	/* An M-mode fetch access fault at M's own handler address repeats forever. */
+	int again = cause == EXC_INSN_ACCESS && from == PRV_M && s->priv == PRV_M && s->pc == tval;
 	if (again || s->exc_streak > 1000) {
 		snprintf(h->fatal_msg, sizeof h->fatal_msg,
 			 "trap loop in %s-mode: pc=0x%" PRIx64 " cause=%d (%s) tval=0x%" PRIx64,

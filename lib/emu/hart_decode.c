@@ -104,7 +104,7 @@ static void decode32(hart_dinsn *d, uint32_t raw)
 	int rd = bits(raw, 11, 7), rs1 = bits(raw, 19, 15), rs2 = bits(raw, 24, 20);
 	int f3 = bits(raw, 14, 12), f7 = raw >> 25;
 	int32_t imm_i = (int32_t)raw >> 20;
-	int32_t imm_s = ((int32_t)raw >> 25 << 5) | bits(raw, 11, 7);
+	int32_t imm_s = sext((raw >> 25) << 5 | bits(raw, 11, 7), 12);
 	int32_t imm_b = sext((bits(raw, 31, 31) << 12) | (bits(raw, 7, 7) << 11) |
 			     (bits(raw, 30, 25) << 5) | (bits(raw, 11, 8) << 1), 13);
 	int32_t imm_u = (int32_t)(raw & 0xfffff000u);

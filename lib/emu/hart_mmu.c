@@ -266,15 +266,17 @@ int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)
 	uint64_t va = s->x[d->rs1], src = s->x[d->rs2], pa, old, nv;
 	int size = d->imm, op = d->op;
 
-	if (va & (size - 1))
-		return raise(h, op == OP_LR ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
-	if (op == OP_SC) {
+	if (op == OP_SC) {      /* no reservation: fail without touching memory (QEMU) */
 		int held = s->res_valid && s->res_addr == va && s->res_size == (uint32_t)size;
 		s->res_valid = 0;
 		if (!held) {
 			*rd_val = 1;
 			return 0;
 		}
+	}
+	if (va & (size - 1))
+		return raise(h, op == OP_LR ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
+	if (op == OP_SC) {
 		if (translate(h, va, size, ACC_W, &pa))
 			return 1;
 		if (physmem_read(h->pm, pa, size, &old))
