@@ -347,6 +347,11 @@ static uint64_t rep_idle(void *ctx, uint64_t icount, uint64_t deadline)
 	look(p);
 	if (!p->have_head)
 		return icount;
+	if (p->head.icount <= icount && (p->head.kind == RRLOG_CLOCK_VRT || p->head.kind == RRLOG_RANDOM)) {
+		/* Every hart waits, so nothing can take this synchronous input. */
+		diverge(p, "every hart is idle");
+		return icount;
+	}
 	if (p->head.icount < deadline)
 		return p->head.icount > icount ? p->head.icount : icount;
 	return deadline;

@@ -276,6 +276,43 @@ static int build_fdt(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- the devices' view of the host: the machine's host, plus a digest of every
+ * byte the guest sends out (console, frames), which is part of the machine state:
+ * a replay whose output differs from the recording's fails its next state hash. ---- */
+
+static void digest(struct machine *m, uint64_t tag, const uint8_t *b, size_t n)
+{
+	m->st.out_digest = machine_hash_bytes(m->st.out_digest ^ tag, b, n);
+}
+
+static uint64_t dh_rtc_ns(void *c) { struct machine *m = c; return m->host->ops->rtc_ns(m->host->ctx); }
+static void dh_entropy(void *c, void *b, size_t n)
+{
+	struct machine *m = c;
+	m->host->ops->entropy(m->host->ctx, b, n);
+}
+static void dh_blk_submit(void *c, struct emu_blk_req *r)
+{
+	struct machine *m = c;
+	m->host->ops->blk_submit(m->host->ctx, r);
+}
+static void dh_net_send(void *c, uint32_t dev, const uint8_t *f, size_t n)
+{
+	struct machine *m = c;
+	digest(m, 0x6e6574 + dev, f, n);
+	m->host->ops->net_send(m->host->ctx, dev, f, n);
+}
+static void dh_serial_write(void *c, uint32_t dev, const uint8_t *b, size_t n)
+{
+	struct machine *m = c;
+	digest(m, 0x636f6e + dev, b, n);
+	m->host->ops->serial_write(m->host->ctx, dev, b, n);
+}
+static const struct emu_host_ops dev_host_ops = {
+	.rtc_ns = dh_rtc_ns, .entropy = dh_entropy, .blk_submit = dh_blk_submit,
+	.net_send = dh_net_send, .serial_write = dh_serial_write,
+};
+
 /* ---- construction ---- */
 
 struct machine *machine_new(const struct machine_config *cfg, struct emu_host *host,
@@ -288,6 +325,8 @@ struct machine *machine_new(const struct machine_config *cfg, struct emu_host *h
 	}
 	m->cfg = *cfg;
 	m->host = host;
+	m->dev_host.ops = &dev_host_ops;
+	m->dev_host.ctx = m;
 	m->exit = -1;
 	m->nharts = cfg->nharts;
 	if (m->nharts < 1 || m->nharts > MACHINE_MAX_HARTS) {
@@ -510,7 +549,10 @@ uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len)
 int machine_hash(struct machine *m, uint64_t *out)
 {
 	int n = 0;
-	out[n++] = machine_hash_bytes(1, &m->st, sizeof m->st);
+	struct machine_state st = m->st;
+	st.out_digest = 0;
+	out[n++] = machine_hash_bytes(1, &st, sizeof st);
+	out[n++] = m->st.out_digest;
 	out[n++] = machine_hash_bytes(2, m->ram, m->cfg.ram_size);
 	out[n++] = machine_devices_hash(m);
 	for (int i = 0; i < m->nharts; i++)
@@ -520,7 +562,7 @@ int machine_hash(struct machine *m, uint64_t *out)
 
 const char *machine_hash_name(int i)
 {
-	static const char *names[] = { "machine", "ram", "devices", "hart0", "hart1", "hart2",
+	static const char *names[] = { "machine", "output", "ram", "devices", "hart0", "hart1", "hart2",
 				       "hart3", "hart4", "hart5", "hart6", "hart7" };
 	return i >= 0 && i < MACHINE_HASH_MAX ? names[i] : "?";
 }

@@ -91,9 +91,10 @@ void machine_request_stop(struct machine *m, int exit, const char *msg);
 
 /* State hashes for replay checking (DESIGN.md rule 5): one 64-bit hash per
  * component, MACHINE_HASH_MAX at most; returns the number filled. Component i is
- * named by machine_hash_name(m, i): "machine" (icount, scheduler, CLINT), "ram",
- * "devices", then "hart0".. */
-#define MACHINE_HASH_MAX (3 + MACHINE_MAX_HARTS)
+ * named by machine_hash_name(i): "machine" (icount, scheduler, CLINT), "output" (a
+ * digest of every byte the guest sent out: console, frames), "ram", "devices",
+ * then "hart0".. */
+#define MACHINE_HASH_MAX (4 + MACHINE_MAX_HARTS)
 int machine_hash(struct machine *m, uint64_t *out);
 const char *machine_hash_name(int i);
 /* Snapshots (snapshot.c): the whole guest-visible state as one malloc'd blob (NULL if

@@ -43,8 +43,8 @@ int machine_devices_new(struct machine *m, char *err, size_t errlen)
 	d->plic = plic_new(&m->pm, VIRT_PLIC_BASE, harts, m->nharts);
 	if (!d->plic)
 		goto nomem;
-	d->uart = uart_new(&m->pm, VIRT_UART_BASE, plic_line(m, VIRT_UART_IRQ), m->host, 0);
-	d->rtc = goldfish_rtc_new(&m->pm, VIRT_RTC_BASE, plic_line(m, VIRT_RTC_IRQ), m->host);
+	d->uart = uart_new(&m->pm, VIRT_UART_BASE, plic_line(m, VIRT_UART_IRQ), &m->dev_host, 0);
+	d->rtc = goldfish_rtc_new(&m->pm, VIRT_RTC_BASE, plic_line(m, VIRT_RTC_IRQ), &m->dev_host);
 	if (!d->uart || !d->rtc)
 		goto nomem;
 	const struct machine_config *c = &m->cfg;
@@ -56,16 +56,16 @@ int machine_devices_new(struct machine *m, char *err, size_t errlen)
 #define SLOT_BASE(n) (VIRT_VIRTIO_BASE + 0x1000ull * (n))
 #define SLOT_IRQ(n) plic_line(m, VIRT_VIRTIO_IRQ + (n))
 	if (d->disk && !(d->blk = d->slot[SLOT_BLK] =
-			 virtio_blk_new(&m->pm, SLOT_BASE(SLOT_BLK), SLOT_IRQ(SLOT_BLK), m->host, 0, d->disk)))
+			 virtio_blk_new(&m->pm, SLOT_BASE(SLOT_BLK), SLOT_IRQ(SLOT_BLK), &m->dev_host, 0, d->disk)))
 		goto nomem;
 	if (c->net_user && !(d->net = d->slot[SLOT_NET] =
-			     virtio_net_new(&m->pm, SLOT_BASE(SLOT_NET), SLOT_IRQ(SLOT_NET), m->host, 0, NULL)))
+			     virtio_net_new(&m->pm, SLOT_BASE(SLOT_NET), SLOT_IRQ(SLOT_NET), &m->dev_host, 0, NULL)))
 		goto nomem;
 	if (c->rng && !(d->rng = d->slot[SLOT_RNG] =
-			virtio_rng_new(&m->pm, SLOT_BASE(SLOT_RNG), SLOT_IRQ(SLOT_RNG), m->host)))
+			virtio_rng_new(&m->pm, SLOT_BASE(SLOT_RNG), SLOT_IRQ(SLOT_RNG), &m->dev_host)))
 		goto nomem;
 	if (c->input && !(d->input = d->slot[SLOT_INPUT] =
-			  virtio_input_new(&m->pm, SLOT_BASE(SLOT_INPUT), SLOT_IRQ(SLOT_INPUT), m->host, 0)))
+			  virtio_input_new(&m->pm, SLOT_BASE(SLOT_INPUT), SLOT_IRQ(SLOT_INPUT), &m->dev_host, 0)))
 		goto nomem;
 	for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++)
 		if (!d->slot[i] && virtio_mmio_add_empty(&m->pm, SLOT_BASE(i)) < 0)

@@ -16,6 +16,7 @@ struct machine_state {
 	uint32_t msip[MACHINE_MAX_HARTS];
 	uint64_t mtimecmp[MACHINE_MAX_HARTS];
 	uint64_t mtime_offset;
+	uint64_t out_digest;     /* running hash of every byte the guest sent out */
 };
 
 struct machine_devices;
@@ -23,6 +24,7 @@ struct machine_devices;
 struct machine {
 	struct machine_config cfg;
 	struct emu_host *host;
+	struct emu_host dev_host; /* what devices talk to: host + output digest */
 	struct machine_state st;
 	struct physmem pm;
 	uint8_t *ram, *rom;
