@@ -119,6 +119,7 @@ static void restrictions(void)
 	try_insn(RT_PRV_U, 3, "");
 	try_insn(RT_PRV_U, 4, "");
 	try_insn(RT_PRV_U, 8, "");
+	try_insn(RT_PRV_U, 2, "");
 	csr_set(mstatus, MSTATUS_TSR);
 	try_insn(RT_PRV_S, 1, " with TSR=1");
 	csr_clear(mstatus, MSTATUS_TSR);
