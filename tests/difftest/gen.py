@@ -233,8 +233,12 @@ class Gen:
     def csr(self):
         r = self.r.random()
         rd = self.x() if self.r.random() < 0.8 else 'x0'
-        if r < 0.2:
+        if r < 0.1:
             self.emit('csrrwi %s, frm, %d' % (rd, self.r.randrange(5)))
+        elif r < 0.2:   # fsrm from a register holding 0..4
+            t = self.x()
+            self.emit('li %s, %d' % (t, self.r.randrange(5)))
+            self.emit('fsrm %s, %s' % (rd, t))
         elif r < 0.35:
             self.emit('csrrwi %s, fflags, %d' % (rd, self.r.randrange(32)))
         elif r < 0.45:
@@ -246,7 +250,7 @@ class Gen:
             self.emit('li %s, %d' % (t, (self.r.randrange(5) << 5) | self.r.randrange(32) | (self.r.getrandbits(8) << 8)))
             self.emit('csrrw %s, fcsr, %s' % (rd, t))
         elif r < 0.75:
-            self.emit('csrr %s, %s' % (self.x(), self.r.choice(['fcsr', 'fflags', 'frm'])))
+            self.emit('%s %s' % (self.r.choice(['frcsr', 'frflags', 'frrm']), self.x()))
         elif r < 0.8:   # clearing bits of a value in 0..4 leaves it in 0..4
             self.emit('csrrci %s, frm, %d' % (rd, self.r.randrange(1, 8)))
         else:
