@@ -1537,6 +1537,11 @@ START_TEST(test_pmp)
 	h->s.x[A0] = DATA + 0xfc;      /* straddles entries 0 and 1: a partial match fails */
 	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), 5);
 	ck_assert_uint_eq(h->s.mtval, DATA + 0xfc);
+	/* straddling entries 1 and 2 across a page boundary: as QEMU, the first page is
+	 * checked for the whole access, tval = the address */
+	h->s.x[A0] = RAM_BASE + 0x1ffffc;
+	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), 5);
+	ck_assert_uint_eq(h->s.mtval, RAM_BASE + 0x1ffffc);
 	h->s.x[A0] = RAM_BASE + 0x300000;     /* entry 2 (TOR): R */
 	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), -1);
 	ck_assert_int_eq(try_insn(SD(T0, A0, 0)), 7);

@@ -132,16 +132,17 @@ static int raise(struct hart *h, int cause, uint64_t tval)
 }
 
 /* Translate and check [va, va+len) (inside one page) for access kind acc: walk,
- * physical region, PMP. Fills the TLB when the page qualifies. Returns 0 with *pa,
- * or 1 with the exception recorded (tval = va). */
-static int translate(struct hart *h, uint64_t va, int len, int acc, uint64_t *pa)
+ * physical region, and PMP over [pa, pa+pmp_len) (pmp_len >= len: QEMU checks a
+ * page-crossing access's whole size on its first page). Fills the TLB when the
+ * page qualifies. Returns 0 with *pa, or 1 with the exception recorded (tval = va). */
+static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc, uint64_t *pa)
 {
 	int priv = eff_priv(h, acc), super;
 	int c = walk(h, va, acc, priv, pa, &super);
 	if (c >= 0)
 		return raise(h, c, va);
 	struct physmem_region *r = physmem_find(h->pm, *pa);
-	if (!r || *pa - r->base + len > r->size || !hart_pmp_ok(h, *pa, len, acc, priv))
+	if (!r || *pa - r->base + len > r->size || !hart_pmp_ok(h, *pa, pmp_len, acc, priv))
 		return raise(h, fault(acc, 0), va);
 	if (r->ram && !(acc != ACC_R && acc != ACC_X && r->readonly)) {
 		uint64_t pg = *pa & ~PAGE_MASK;
@@ -160,14 +161,17 @@ static int translate(struct hart *h, uint64_t va, int len, int acc, uint64_t *pa
 }
 
 /* Bytewise access to [va, va+size) that crosses a page boundary. Both pages are
- * translated and checked before any byte moves, so a fault has no side effect. */
+ * translated and checked before any byte moves, so a fault has no side effect.
+ * Fault order and PMP ranges follow QEMU 7.2: the first page is checked for the
+ * whole size (tval = va), then the second page (tval = its start), for a load with
+ * the whole size again, for a store with the bytes that fall in it. */
 static int access_split(struct hart *h, uint64_t va, int size, int acc, uint64_t *val,
 			int store)
 {
 	int n1 = 0x1000 - (va & PAGE_MASK);
 	uint64_t pa1, pa2, v = 0;
-	if (translate(h, va, n1, acc, &pa1) ||
-	    translate(h, va + n1, size - n1, acc, &pa2))
+	if (translate(h, va, n1, size, acc, &pa1) ||
+	    translate(h, va + n1, size - n1, store ? size - n1 : size, acc, &pa2))
 		return 1;
 	for (int i = 0; i < size; i++) {
 		uint64_t pa = i < n1 ? pa1 + i : pa2 + (i - n1), b = (*val >> (8 * i)) & 0xff;
@@ -185,7 +189,7 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 	uint64_t pa;
 	if ((va & PAGE_MASK) + size > 0x1000)
 		return access_split(h, va, size, ACC_R, val, 0);
-	if (translate(h, va, size, ACC_R, &pa))
+	if (translate(h, va, size, size, ACC_R, &pa))
 		return 1;
 	if (physmem_read(h->pm, pa, size, val))
 		return raise(h, EXC_LOAD_ACCESS, va);
@@ -197,7 +201,7 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 	uint64_t pa;
 	if ((va & PAGE_MASK) + size > 0x1000)
 		return access_split(h, va, size, ACC_W, &val, 1);
-	if (translate(h, va, size, ACC_W, &pa))
+	if (translate(h, va, size, size, ACC_W, &pa))
 		return 1;
 	if (physmem_write(h->pm, pa, size, val))
 		return raise(h, EXC_STORE_ACCESS, va);
@@ -213,7 +217,7 @@ static int fetch_parcel(struct hart *h, uint64_t va, uint16_t *p, uint64_t *page
 	uint64_t pa, v;
 	*page_va = 1;
 	if (e->tag != (va & ~PAGE_MASK)) {
-		if (translate(h, va, 2, ACC_X, &pa))
+		if (translate(h, va, 2, 2, ACC_X, &pa))
 			return 1;
 		struct physmem_region *r = physmem_find(h->pm, pa);
 		if (!r->ram)            /* no execution from devices */
@@ -277,7 +281,7 @@ int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)
 	if (va & (size - 1))
 		return raise(h, op == OP_LR ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
 	if (op == OP_SC) {
-		if (translate(h, va, size, ACC_W, &pa))
+		if (translate(h, va, size, size, ACC_W, &pa))
 			return 1;
 		if (physmem_read(h->pm, pa, size, &old))
 			return raise(h, EXC_STORE_ACCESS, va);
@@ -291,7 +295,7 @@ int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)
 		return 0;
 	}
 	int acc = op == OP_LR ? ACC_R : ACC_AMO;
-	if (translate(h, va, size, acc, &pa))
+	if (translate(h, va, size, size, acc, &pa))
 		return 1;
 	if (physmem_read(h->pm, pa, size, &old))
 		return raise(h, fault(acc, 0), va);
