@@ -1014,6 +1014,26 @@ START_TEST(test_write_fixtures)
 	snprintf(p, sizeof p, "%s/zero.rr", dir);
 	ck_assert_int_eq(rrlog_writer_open(p, NULL, &w), 0);
 	ck_assert_int_eq(rrlog_writer_close(w), 0);
+	/* killed.rr: a writer killed with SIGKILL after flushing 20000 of 30000 events */
+	snprintf(p, sizeof p, "%s/killed.rr", dir);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		if (rrlog_writer_open(p, &h, &w)) _exit(3);
+		struct gen g;
+		gen_init(&g, 31, 0);
+		for (int i = 1; i <= 30000; i++) {
+			struct rrlog_event ev;
+			gen_next(&g, &ev);
+			if (rrlog_writer_append(w, &ev)) _exit(4);
+			if (i % 10000 == 0 && i < 30000 && rrlog_writer_flush(w)) _exit(5);
+		}
+		raise(SIGKILL);
+		_exit(6);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	ck_assert(WIFSIGNALED(st));
 }
 END_TEST
 

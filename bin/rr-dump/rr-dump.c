@@ -103,10 +103,11 @@ struct kind_fmt {
 	const char *val;        /* name of value, or NULL */
 	int valf;
 	int dataf;
+	int qnone;              /* QEMU logs have none of these fields */
 };
 static const struct kind_fmt kfmt[RRLOG_KIND_COUNT] = {
-	[RRLOG_INTERRUPT] = { "hart", F_NUM, "cause", F_NUM, D_HEX },
-	[RRLOG_EXCEPTION] = { "hart", F_NUM, "cause", F_NUM, D_HEX },
+	[RRLOG_INTERRUPT] = { "hart", F_NUM, "cause", F_NUM, D_HEX, 1 },
+	[RRLOG_EXCEPTION] = { "hart", F_NUM, "cause", F_NUM, D_HEX, 1 },
 	[RRLOG_ASYNC_BH] = { NULL, 0, "id", F_NUM, D_HEX },
 	[RRLOG_ASYNC_BH_ONESHOT] = { NULL, 0, "id", F_NUM, D_HEX },
 	[RRLOG_ASYNC_INPUT] = { "type", F_NUM, "code", F_NUM, D_HEX },
@@ -129,7 +130,7 @@ static const struct kind_fmt kfmt[RRLOG_KIND_COUNT] = {
 };
 
 #define DATA_SHOW 64            /* data bytes shown unless --full */
-static int opt_json, opt_full;
+static int opt_json, opt_full, is_qemu;
 
 /* Starts a field: " name=" or ",\"name\":". */
 static void okey(const char *k)
@@ -156,9 +157,10 @@ static void print_event(const struct rrlog_event *ev)
 	else { ostr("icount="); ou64(ev->icount); ostr(" kind="); }
 	ostr(rrlog_kind_name(ev->kind));
 	if (opt_json) ochar('"');
-	if (k->sub) ofield(k->sub, ev->sub, k->subf);
+	int named = !(is_qemu && k->qnone);
+	if (k->sub && named) ofield(k->sub, ev->sub, k->subf);
 	else if (ev->sub) ofield("sub", ev->sub, F_NUM);
-	if (k->val) ofield(k->val, ev->value, k->valf);
+	if (k->val && named) ofield(k->val, ev->value, k->valf);
 	else if (ev->value) ofield("value", ev->value, F_NUM);
 	if (ev->len) {
 		okey("len");
@@ -437,6 +439,7 @@ int main(int argc, char **argv)
 		rrlog_reader_close(r);
 		return exit_for(rc);
 	}
+	is_qemu = rrlog_reader_header(r)->source == RRLOG_SOURCE_QEMU;
 	if (!stats && !nohdr) print_header(rrlog_reader_header(r));
 	if (have_from && (rc = rrlog_reader_seek(r, from)) < 0) goto fail;
 	struct rrlog_event ev;
