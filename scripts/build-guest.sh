@@ -24,7 +24,7 @@ stamp=1700000000
 export KBUILD_BUILD_TIMESTAMP='2023-11-14 22:13:20 UTC' KBUILD_BUILD_USER=rrkit KBUILD_BUILD_HOST=rrkit
 export KBUILD_BUILD_VERSION=1 SOURCE_DATE_EPOCH=$stamp
 # Bump a recipe version when the way an output is built changes (not its config files).
-KERNEL_RECIPE=2 BUSYBOX_RECIPE=2 INITRD_RECIPE=1 DISK_RECIPE=1
+KERNEL_RECIPE=2 BUSYBOX_RECIPE=2 INITRD_RECIPE=2 DISK_RECIPE=2
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -193,6 +193,13 @@ else
 	need cc; need gzip
 	gen=$blddir/gen_init_cpio
 	[ -x "$gen" ] || cc -O2 -o "$gen" "$ksrc/usr/gen_init_cpio.c" || die "cannot build gen_init_cpio"
+	# Files are staged with a fixed mtime (gen_init_cpio -t covers only the other entries).
+	stage=$blddir/initramfs-root
+	rm -rf "$stage"; mkdir -p "$stage"
+	cp -R "$top/guest/initramfs/." "$stage/"
+	cp "$top/guest/init" "$stage/init"
+	mkdir -p "$stage/bin" && cp "$out/busybox" "$stage/bin/busybox"
+	find "$stage" -exec touch -h -d @$stamp {} +
 	list=$blddir/initramfs.list
 	{
 		for d in /bin /sbin /usr /usr/bin /usr/sbin /dev /proc /sys /mnt /tmp /root /etc /run /var; do
@@ -201,8 +208,8 @@ else
 		echo "nod /dev/console 600 0 0 c 5 1"
 		echo "nod /dev/null 666 0 0 c 1 3"
 		echo "nod /dev/ttyS0 660 0 0 c 4 64"
-		echo "file /init $top/guest/init 755 0 0"
-		echo "file /bin/busybox $out/busybox 755 0 0"
+		echo "file /init $stage/init 755 0 0"
+		echo "file /bin/busybox $stage/bin/busybox 755 0 0"
 		grep -v '^/bin/busybox$' "$out/busybox.links" | while read -r l; do
 			echo "slink $l /bin/busybox 777 0 0"
 		done
@@ -210,8 +217,8 @@ else
 		(cd "$top/guest/initramfs" && find . -mindepth 1 | LC_ALL=C sort | while read -r f; do
 			p=${f#.}
 			if [ -d "$f" ]; then echo "dir $p 755 0 0"
-			elif [ -x "$f" ]; then echo "file $p $top/guest/initramfs/$p 755 0 0"
-			else echo "file $p $top/guest/initramfs/$p 644 0 0"; fi
+			elif [ -x "$f" ]; then echo "file $p $stage$p 755 0 0"
+			else echo "file $p $stage$p 644 0 0"; fi
 		done)
 	} | awk '!seen[$1 " " $2]++' >"$list"
 	"$gen" -t $stamp "$list" >"$blddir/initramfs.cpio" 2>"$blddir/initramfs.log" ||
@@ -235,6 +242,10 @@ else
 	E2FSPROGS_FAKE_TIME=$stamp mke2fs -q -F -t ext2 -L rrdisk -U 5252a7e5-0000-4000-8000-000000000001 \
 		-E hash_seed=5252a7e5-0000-4000-8000-000000000002,root_owner=0:0 -d "$stage" \
 		"$blddir/disk.img" $DISK_SIZE >"$blddir/disk.log" 2>&1 || die_log "$blddir/disk.log" "mke2fs failed"
+	# mke2fs -d stamps inode ctimes with the real clock: pin them too.
+	(cd "$stage" && find . -mindepth 1 | sed "s|^\.\(.*\)|sif \1 ctime @$stamp|") >"$blddir/disk.debugfs"
+	E2FSPROGS_FAKE_TIME=$stamp debugfs -w -f "$blddir/disk.debugfs" "$blddir/disk.img" >>"$blddir/disk.log" 2>&1 ||
+		die_log "$blddir/disk.log" "debugfs (pinning ctimes) failed"
 	install_out "$blddir/disk.img" "$out/disk.img" "$dkey"
 	note "disk image built"
 fi
