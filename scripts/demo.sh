@@ -54,6 +54,6 @@ done
 
 echo "== the log: rr-dump $out/demo.rr (inputs only; every event: rr-dump $out/demo.rr)"
 "$B/rr-dump" -k CHAR_READ -k CLOCK_VRT -k RANDOM -k SHUTDOWN "$out/demo.rr" | head -20
-"$B/rr-dump" -k NET "$out/demo.rr" | head -5
+"$B/rr-dump" --no-header -k NET "$out/demo.rr" | head -3
 echo "== rr-dump --stats"
 "$B/rr-dump" --stats "$out/demo.rr"
