@@ -62,11 +62,11 @@ $(foreach t,rr-dump rr-diff rr-cut rr-merge,$(eval $(call tool_rule,$(t))))
 
 $(B)/tests/check_%: tests/check_%.c $(B)/libemu.a $(B)/librrlog.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(CHECK_LIBS) $(PKG_LIBS)
 
 $(B)/tests/tools/%: tests/tools/%.c $(B)/librrlog.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(PKG_LIBS)
 
 guest-tests:
 	$(MAKE) -C tests/guest OUT=$(CURDIR)/build/guest
