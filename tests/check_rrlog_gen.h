@@ -94,13 +94,13 @@ static inline void gen_next(struct gen *g, struct rrlog_event *ev)
 		ev->kind = RRLOG_STATE_HASH;
 		ev->sub = (r >> 16) & 7;
 		ev->value = gen_rand(g);
-	} else if (p < 995) {
+	} else if (p < 999) {
 		ev->kind = RRLOG_RANDOM;
 		ev->len = 16;
 		for (int i = 0; i < 16; i += 8) { uint64_t x = gen_rand(g); memcpy(g->buf + i, &x, 8); }
 		ev->data = g->buf;
 	} else {
-		/* A network frame: fixed-looking header, random payload. */
+		/* A network frame (0.1%): fixed-looking header, random payload. */
 		ev->kind = RRLOG_NET;
 		ev->len = 60 + (r >> 16) % 600;
 		memset(g->buf, 0x52, 14);

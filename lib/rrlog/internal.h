@@ -93,7 +93,7 @@ static inline int rl_getv(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 	}
 	return -1;
 }
-static inline size_t rl_vlen(uint64_t v) { size_t n = 1; while (v >= 0x80) { v >>= 7; n++; } return n; }
+static inline size_t rl_vlen(uint64_t v) { return (70 - __builtin_clzll(v | 1)) / 7; }
 static inline uint64_t rl_zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 static inline int64_t rl_unzz(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 

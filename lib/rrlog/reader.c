@@ -409,104 +409,131 @@ static int r_collect(rrlog_reader *r, uint64_t len, uint64_t icount, int skip)
 	return 0;
 }
 
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* LEB128 with a one-byte fast path; see rl_getv. */
+static inline int r_getv(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	if (LIKELY(*pp < end && **pp < 0x80)) { *v = *(*pp)++; return 0; }
+	return rl_getv(pp, end, v);
+}
+
+static int r_corrupt(rrlog_reader *r, const char *bad)
+{
+	r->have_block = 0;
+	return r_err(r, RRLOG_ECORRUPT, r->cur_off, "block %u at offset %llu: event %u: %s",
+	             r->cur.seq, ULL(r->cur_off), r->cur.count - r->left, bad);
+}
+
+/* Checks for the first and last event of a block, END and data-block events. */
+static int r_edge_checks(rrlog_reader *r, uint32_t kind, uint64_t ic, int first, int ext)
+{
+	if (first && ic != r->cur.first) return r_corrupt(r, "first event's icount differs from the block header");
+	if (!r->left && r->p != r->end) return r_corrupt(r, "more bytes than events");
+	if (!r->left && ic != r->cur.last) return r_corrupt(r, "last event's icount differs from the block header");
+	if ((kind == RRLOG_END) != (!r->left && (r->cur.aux & RL_AUX_END)))
+		return r_corrupt(r, kind == RRLOG_END ? "END is not the last event of a block marked so"
+		                                      : "block marked as holding END does not end with it");
+	if (ext && r->left) return r_corrupt(r, "event with data blocks is not the last of its block");
+	return 0;
+}
+
 /* Decodes the next event of the loaded block into *ev.  Events below skip_below
  * whose data is in data blocks have those blocks skipped.  Returns 1 or an error. */
-static int r_decode(rrlog_reader *r, struct rrlog_event *ev, uint64_t skip_below)
+static inline __attribute__((always_inline)) int r_decode(rrlog_reader *r, struct rrlog_event *ev,
+                                                         uint64_t skip_below)
 {
 	const uint8_t *p = r->p, *end = r->end, *p0 = p;
-	uint64_t at = r->cur_off;
-	uint64_t delta = 0, v = 0, len = 0, sub = 0;
-	const char *bad = NULL;
-	int first = r->left == r->cur.count, ext = 0;
+	uint64_t delta, v = 0, len = 0, sub = 0;
 	uint32_t kind;
-	ev->data = NULL;
-	if (p >= end) { bad = "fewer events than the header says"; goto corrupt; }
+	int ext = 0;
+	const uint8_t *data = NULL;
+	if (UNLIKELY(p >= end)) return r_corrupt(r, "fewer events than the header says");
 	uint8_t t = *p++;
 	if (t & RL_TAG_INSN) {
 		kind = RRLOG_INSN;
 		delta = t & 0x3f;
 		if (t & RL_TAG_INSN_MORE) {
-			if (rl_getv(&p, end, &v) || v >> 58) { bad = "bad icount delta"; goto corrupt; }
+			if (r_getv(&p, end, &v) || v >> 58) return r_corrupt(r, "bad icount delta");
 			delta |= v << 6;
+			v = 0;
 		}
-		v = 0;
+		r->prev_val[RRLOG_INSN] = 0;
 	} else {
 		kind = t & 0x1f;
-		if (kind >= RRLOG_KIND_COUNT) { bad = "unknown event kind"; goto corrupt; }
-		if ((t & RL_TAG_DELTA) && rl_getv(&p, end, &delta)) { bad = "bad icount delta"; goto corrupt; }
+		delta = 0;
+		if (UNLIKELY(kind >= RRLOG_KIND_COUNT)) return r_corrupt(r, "unknown event kind");
+		if ((t & RL_TAG_DELTA) && r_getv(&p, end, &delta)) return r_corrupt(r, "bad icount delta");
 		if (t & RL_TAG_FIELDS) {
-			if (p >= end) { bad = "record runs past the block"; goto corrupt; }
+			if (UNLIKELY(p >= end)) return r_corrupt(r, "record runs past the block");
 			uint8_t f = *p++;
 			int nv = !!(f & RL_F_VALUE) + !!(f & RL_F_VDELTA) + !!(f & RL_F_VFIXED);
-			if ((f & 0xc0) || nv > 1 || ((f & RL_F_DATA) && (f & RL_F_EXT)) || !f) {
-				bad = "bad field flags"; goto corrupt;
-			}
-			if ((f & RL_F_SUB) && (rl_getv(&p, end, &sub) || sub > UINT32_MAX)) { bad = "bad sub field"; goto corrupt; }
+			if (UNLIKELY((f & 0xc0) || nv > 1 || ((f & RL_F_DATA) && (f & RL_F_EXT)) || !f))
+				return r_corrupt(r, "bad field flags");
+			if ((f & RL_F_SUB) && (r_getv(&p, end, &sub) || sub > UINT32_MAX))
+				return r_corrupt(r, "bad sub field");
 			if (f & RL_F_VALUE) {
-				if (rl_getv(&p, end, &v)) { bad = "bad value"; goto corrupt; }
+				if (r_getv(&p, end, &v)) return r_corrupt(r, "bad value");
 			} else if (f & RL_F_VDELTA) {
-				if (rl_getv(&p, end, &v)) { bad = "bad value"; goto corrupt; }
+				if (r_getv(&p, end, &v)) return r_corrupt(r, "bad value");
 				v = r->prev_val[kind] + (uint64_t)rl_unzz(v);
 			} else if (f & RL_F_VFIXED) {
-				if (end - p < 8) { bad = "bad value"; goto corrupt; }
+				if (end - p < 8) return r_corrupt(r, "bad value");
 				v = rl_get64(p);
 				p += 8;
 			}
 			if (f & (RL_F_DATA | RL_F_EXT)) {
-				if (rl_getv(&p, end, &len) || !len) { bad = "bad data length"; goto corrupt; }
+				if (r_getv(&p, end, &len) || !len) return r_corrupt(r, "bad data length");
 				if (f & RL_F_DATA) {
-					if (len > (uint64_t)(end - p)) { bad = "data runs past the block"; goto corrupt; }
-					ev->data = p;
+					if (len > (uint64_t)(end - p)) return r_corrupt(r, "data runs past the block");
+					data = p;
 					p += len;
 				} else {
 					ext = 1;
 				}
 			}
 		}
+		r->prev_val[kind] = v;
 	}
 	uint64_t ic = r->icount + delta;
-	if (ic < r->icount) { bad = "icount overflows"; goto corrupt; }
-	if (first && ic != r->cur.first) { bad = "first event's icount differs from the block header"; goto corrupt; }
+	if (UNLIKELY(ic < r->icount)) return r_corrupt(r, "icount overflows");
+	int first = r->left == r->cur.count;
 	r->left--;
-	if (!r->left && (p != end || ic != r->cur.last)) {
-		bad = p != end ? "more bytes than events" : "last event's icount differs from the block header";
-		goto corrupt;
-	}
-	if ((kind == RRLOG_END) != (!r->left && (r->cur.aux & RL_AUX_END))) {
-		bad = kind == RRLOG_END ? "END is not the last event of a block marked so" :
-		      "block marked as holding END does not end with it";
-		goto corrupt;
-	}
-	if (ext && r->left) {
-		bad = "event with data blocks is not the last of its block";
-		goto corrupt;
-	}
 	r->p = p;
+	if (UNLIKELY(first || r->left <= 1 || ext || kind == RRLOG_END)) {
+		/* (left <= 1 also covers the event before the last: cheap and harmless) */
+		int rc = r_edge_checks(r, kind, ic, first, ext);
+		if (rc) return rc;
+	}
 	r->icount = ic;
-	r->prev_val[kind] = v;
 	r->last_icount = ic;
 	r->events_seen++;
 	ev->kind = kind;
 	ev->icount = ic;
 	ev->sub = (uint32_t)sub;
 	ev->value = v;
+	ev->data = data;
 	ev->len = len;
 	r->ev_size = (p - p0) + (ext ? len : 0);
-	if (ext) {
+	if (UNLIKELY(ext)) {
 		int rc = r_collect(r, len, ic, ic < skip_below);
-		if (rc) return rc;
+		if (rc) { r->have_block = 0; return rc; }
 		ev->data = ic < skip_below ? NULL : r->xbuf;
 	}
 	if (kind == RRLOG_END) r->at_end = 1;
 	if (!r->left) r->have_block = 0;
 	return 1;
-corrupt:
-	return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: event %u: %s", r->cur.seq,
-	             ULL(at), r->cur.count - r->left, bad);
 }
 
 int rrlog_reader_next(rrlog_reader *r, struct rrlog_event *ev)
 {
+	int rc;
+	if (LIKELY(r && r->have_block && !r->pend && ev)) {
+		/* hot path: an event of the loaded block (errors clear have_block) */
+		if ((rc = r_decode(r, ev, 0)) != 1) return rc;
+		goto got;
+	}
 	if (!r || !ev) return RRLOG_EINVAL;
 	if (r->pend) {
 		*ev = r->pev;
@@ -516,7 +543,6 @@ int rrlog_reader_next(rrlog_reader *r, struct rrlog_event *ev)
 	}
 	if (r->err) return r->err;
 	if (r->at_end) return 0;
-	int rc;
 	if (r->q) {
 		if ((rc = rl_qemu_next(r, ev)) != 1) return rc;
 		goto got;

@@ -204,7 +204,7 @@ int rrlog_writer_open(const char *path, const struct rrlog_header_info *hdr,
                       rrlog_writer **out);
 /* Same on an open fd, which the writer does not close. */
 int rrlog_writer_open_fd(int fd, const struct rrlog_header_info *hdr, rrlog_writer **out);
-/* zstd level for blocks ended from now on (default 3; negative = faster). */
+/* zstd level for blocks ended from now on (default 1; negative = faster). */
 int rrlog_writer_set_level(rrlog_writer *w, int level);
 /* Appends one event (its data is copied or written before return).  icount must be
  * >= the previous event's (else RRLOG_EORDER, the event is dropped, the writer stays

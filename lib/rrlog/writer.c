@@ -163,7 +163,7 @@ int rrlog_writer_open_fd(int fd, const struct rrlog_header_info *hdr, rrlog_writ
 	*out = w;
 	if (!w) return RRLOG_ENOMEM;
 	w->fd = fd;
-	w->level = 3;
+	w->level = 1;
 	rl_index_init(&w->ix, RL_INDEX_CAP_LOG2);
 	if (fd < 0) return rl_fmt(w->msg, w->err = RRLOG_EINVAL, "bad file descriptor");
 	if (isatty(fd))
@@ -212,9 +212,12 @@ int rrlog_writer_set_level(rrlog_writer *w, int level)
 	return 0;
 }
 
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 /* Encodes ev (kind may be END) into the current block; ext = its data goes to data
  * blocks.  The caller has made room. */
-static void w_encode(rrlog_writer *w, const struct rrlog_event *ev, int ext)
+static inline __attribute__((always_inline)) void w_encode(rrlog_writer *w, const struct rrlog_event *ev, int ext)
 {
 	uint8_t *p = w->ubuf + w->ulen, *p0 = p;
 	if (!w->nev) {
@@ -233,7 +236,7 @@ static void w_encode(rrlog_writer *w, const struct rrlog_event *ev, int ext)
 		uint8_t *tag = p++;
 		*tag = (uint8_t)ev->kind;
 		if (delta) { *tag |= RL_TAG_DELTA; p += rl_putv(p, delta); }
-		uint8_t f = 0, *fp = p;
+		uint8_t f = 0;
 		uint64_t v = ev->value, prev = w->prev_val[ev->kind];
 		if (ev->sub) f |= RL_F_SUB;
 		size_t vl = 0, dl = 0;
@@ -257,7 +260,6 @@ static void w_encode(rrlog_writer *w, const struct rrlog_event *ev, int ext)
 				if (!ext) { memcpy(p, ev->data, ev->len); p += ev->len; }
 			}
 		}
-		(void)fp;
 	}
 	w->prev_val[ev->kind] = ev->value;
 	w->bicount = ev->icount;
@@ -268,36 +270,36 @@ static void w_encode(rrlog_writer *w, const struct rrlog_event *ev, int ext)
 
 int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev)
 {
-	if (!w || !ev) return RRLOG_EINVAL;
-	if (w->err) return w->err;
-	if ((unsigned)ev->kind >= RRLOG_KIND_COUNT || ev->kind == RRLOG_END)
+	if (UNLIKELY(!w || !ev)) return RRLOG_EINVAL;
+	if (UNLIKELY(w->err)) return w->err;
+	if (UNLIKELY((unsigned)ev->kind >= RRLOG_KIND_COUNT || ev->kind == RRLOG_END))
 		return rl_fmt(w->msg, RRLOG_EINVAL, "event kind %d cannot be appended", (int)ev->kind);
-	if (ev->len && !ev->data)
+	if (UNLIKELY(ev->len && !ev->data))
 		return rl_fmt(w->msg, RRLOG_EINVAL, "event has len %zu but no data", ev->len);
-	if (w->any && ev->icount < w->icount)
+	if (UNLIKELY(ev->icount < w->icount && w->any))
 		return rl_fmt(w->msg, RRLOG_EORDER,
 		              "%s event at icount %llu is below the previous event's icount %llu",
 		              rrlog_kind_name(ev->kind), (unsigned long long)ev->icount,
 		              (unsigned long long)w->icount);
-	int ext = ev->len > RL_INLINE_MAX;
-	size_t need = RL_REC_MAX + (ext ? 0 : ev->len);
-	if (w->ulen + need > w->ucap && w_end_block(w)) return w->err;
-	w_encode(w, ev, ext);
+	if (LIKELY(ev->len <= RL_INLINE_MAX)) {
+		if (UNLIKELY(w->ulen + RL_REC_MAX + ev->len > w->ucap) && w_end_block(w)) return w->err;
+		w_encode(w, ev, 0);
+		w->any = 1;
+		w->events++;
+		return UNLIKELY(w->ulen >= RL_BLOCK_TARGET) ? w_end_block(w) : 0;
+	}
+	/* A big event: its record ends the block; its bytes follow in data blocks. */
+	if (w->ulen + RL_REC_MAX > w->ucap && w_end_block(w)) return w->err;
+	w_encode(w, ev, 1);
 	w->any = 1;
 	w->events++;
-	if (ext) {
-		/* The record is the last of its block; its bytes follow in data blocks. */
-		if (w_end_block(w)) return w->err;
-		uint32_t chunk = 0;
-		for (size_t done = 0; done < ev->len; chunk++) {
-			size_t n = ev->len - done < RL_DATA_CHUNK ? ev->len - done : RL_DATA_CHUNK;
-			if (w_block(w, RRLOG_BLOCK_DATA, ev->data + done, n, chunk, ev->icount, ev->icount,
-			            0, 1))
-				return w->err;
-			done += n;
-		}
-	} else if (w->ulen >= RL_BLOCK_TARGET) {
-		return w_end_block(w);
+	if (w_end_block(w)) return w->err;
+	uint32_t chunk = 0;
+	for (size_t done = 0; done < ev->len; chunk++) {
+		size_t n = ev->len - done < RL_DATA_CHUNK ? ev->len - done : RL_DATA_CHUNK;
+		if (w_block(w, RRLOG_BLOCK_DATA, ev->data + done, n, chunk, ev->icount, ev->icount, 0, 1))
+			return w->err;
+		done += n;
 	}
 	return 0;
 }
