@@ -424,5 +424,5 @@ void hart_decode(hart_dinsn *d, uint32_t raw)
 	if ((raw & 3) == 3)
 		decode32(d, raw);
 	else
-		decode16(d, raw);
+		decode16(d, raw & 0xffff);
 }

@@ -240,21 +240,18 @@ int hart_fetch_slow(struct hart *h, uint64_t pc, uint32_t *raw, uint64_t *page_v
 	uint16_t lo, hi;
 	if (fetch_parcel(h, pc, &lo, page_va, page_host))
 		return 1;
+	if ((pc & PAGE_MASK) <= 0xffc && *page_va != 1) {
+		memcpy(raw, *page_host + (pc & PAGE_MASK), 4);   /* what the fast path reads */
+		return 0;
+	}
 	if ((lo & 3) != 3) {
 		*raw = lo;
 		return 0;
 	}
-	if ((pc & PAGE_MASK) <= 0xffc && *page_va != 1) {
-		memcpy(&hi, *page_host + (pc & PAGE_MASK) + 2, 2);
-	} else {
-		uint64_t va2;
-		uint8_t *host2;
-		if (fetch_parcel(h, pc + 2, &hi, &va2, &host2))
-			return 1;
-		if ((pc & PAGE_MASK) <= 0xffc) {   /* same page, uncacheable */
-			*page_va = 1;
-		}
-	}
+	uint64_t va2;
+	uint8_t *host2;
+	if (fetch_parcel(h, pc + 2, &hi, &va2, &host2))
+		return 1;
 	*raw = lo | (uint32_t)hi << 16;
 	return 0;
 }

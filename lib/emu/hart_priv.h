@@ -82,8 +82,9 @@ enum hart_op {
 
 typedef struct hart_dcache_entry hart_dinsn;
 
-/* hart_decode.c: decode raw instruction bits (a 16-bit one has bits 31:16 zero)
- * into *d, including d->raw. Unknown or reserved encodings give OP_ILLEGAL. */
+/* hart_decode.c: decode raw instruction bits into *d, including d->raw. If bits 1:0
+ * are not 11 it is a 16-bit instruction and bits 31:16 are ignored (but kept in
+ * d->raw). Unknown or reserved encodings give OP_ILLEGAL. */
 void hart_decode(hart_dinsn *d, uint32_t raw);
 
 /* hart_csr.c */
@@ -107,9 +108,10 @@ void hart_pmp_update(struct hart *h);
  * h->exc_cause / h->exc_tval (nothing is taken yet). */
 int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val);
 int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val);
-/* Fetch the instruction at pc; on success *raw holds it (16-bit ones zero-extended)
- * and, if pc's page is RAM, *page_va / *page_host describe it for the fast path
- * (else *page_va = 1). */
+/* Fetch the instruction at pc; on success *raw holds it and, if pc's page is RAM,
+ * *page_va / *page_host describe it for the fast path (else *page_va = 1). *raw is
+ * the 32 bits at pc when the page is cached and pc is not its last parcel (as the
+ * fast path reads them), else the instruction alone (a 16-bit one zero-extended). */
 int hart_fetch_slow(struct hart *h, uint64_t pc, uint32_t *raw, uint64_t *page_va,
 		    uint8_t **page_host);
 /* LR/SC/AMO: *rd_val receives what goes to rd. */
