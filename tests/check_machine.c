@@ -178,7 +178,8 @@ START_TEST(test_snapshot)
 	ck_assert_int_eq(machine_snapshot_load(b, snap, len, err, sizeof err), -1);
 	ck_assert_int_eq(machine_snapshot_load(b, snap, 10, err, sizeof err), -1);
 	struct machine_config c2 = bare("rv64m", 2);
-	struct machine *d = mk(&c2, fake_new());
+	struct fake *f3 = fake_new();
+	struct machine *d = mk(&c2, f3);
 	((uint8_t *)snap)[24] ^= 1;
 	ck_assert_int_eq(machine_snapshot_load(d, snap, len, err, sizeof err), -1);
 	ck_assert(strstr(err, "harts") != NULL);
@@ -186,6 +187,7 @@ START_TEST(test_snapshot)
 	machine_free(a);
 	machine_free(b);
 	machine_free(d);
+	free(f3);
 	free(f1);
 	free(f2);
 }

@@ -97,7 +97,7 @@ int rr_config_parse(const char *text, struct machine_config *c, char *err, size_
 			return -1;
 		}
 		size_t klen = eq - line;
-		char *v = unescape(eq + 1, n - klen - 1);
+		char *v = rr_own(unescape(eq + 1, n - klen - 1));
 		if (!v) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -108,19 +108,19 @@ int rr_config_parse(const char *text, struct machine_config *c, char *err, size_
 		else if (KEY("smp"))
 			c->nharts = atoi(v);
 		else if (KEY("bios"))
-			c->bios = v, v = NULL;
+			c->bios = v;
 		else if (KEY("kernel"))
-			c->kernel = v, v = NULL;
+			c->kernel = v;
 		else if (KEY("initrd"))
-			c->initrd = v, v = NULL;
+			c->initrd = v;
 		else if (KEY("append"))
-			c->append = v, v = NULL;
+			c->append = v;
 		else if (KEY("drive"))
-			c->drive = v, v = NULL;
+			c->drive = v;
 		else if (KEY("net"))
 			c->net_user = strcmp(v, "user") == 0;
 		else if (KEY("hostfwd"))
-			c->hostfwd = v, v = NULL;
+			c->hostfwd = v;
 		else if (KEY("rng"))
 			c->rng = strcmp(v, "on") == 0;
 		else if (KEY("input"))
@@ -130,11 +130,9 @@ int rr_config_parse(const char *text, struct machine_config *c, char *err, size_
 		else {
 			snprintf(err, errlen, "unknown configuration key '%.*s' (made by a newer rr-run?)",
 				 (int)klen, line);
-			free(v);
 			return -1;
 		}
 #undef KEY
-		free(v);
 		line = nl ? nl + 1 : NULL;
 	}
 	if (!c->ram_size || c->nharts < 1 || c->nharts > MACHINE_MAX_HARTS) {
@@ -166,6 +164,35 @@ char *rr_abspath(const char *p)
 {
 	char buf[PATH_MAX];
 	if (realpath(p, buf))
-		return strdup(buf);
+		return rr_own(strdup(buf));
 	return NULL;
+}
+
+/* Strings that live as long as the run (configuration paths): freed at exit. */
+static char **owned;
+static size_t nowned, capowned;
+
+char *rr_own(char *s)
+{
+	if (!s)
+		return NULL;
+	if (nowned == capowned) {
+		size_t cap = capowned ? 2 * capowned : 16;
+		char **n = realloc(owned, cap * sizeof *n);
+		if (!n)
+			return s; /* leaks one string; out of memory here is harmless */
+		owned = n;
+		capowned = cap;
+	}
+	owned[nowned++] = s;
+	return s;
+}
+
+void rr_own_free(void)
+{
+	for (size_t i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
+	owned = NULL;
+	nowned = capowned = 0;
 }

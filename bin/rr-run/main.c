@@ -108,7 +108,9 @@ int main(int argc, char **argv)
 	}
 	if (o.dumpdtb)
 		return dump_dtb(&o);
-	if (o.record || o.replay)
-		return rr_run_recorded(&o);
-	return run_live(&o);
+	int st = o.record || o.replay ? rr_run_recorded(&o) : run_live(&o);
+	free(o.drive);
+	free(o.hostfwd);
+	rr_own_free();
+	return st;
 }

@@ -10,8 +10,11 @@ int rr_config_parse(const char *text, struct machine_config *c, char *err, size_
 /* The image paths of c with their roles ("bios", "kernel", "initrd", "drive0"):
  * fills roles[i] and paths[i] (pointers into c, so they can be replaced); returns n. */
 int rr_config_images(const struct machine_config *c, const char **roles, const char ***paths);
-/* realpath() as a malloc'd string, NULL if the file does not exist. */
+/* realpath() as a string owned by the run (rr_own), NULL if the file does not exist. */
 char *rr_abspath(const char *p);
+/* Keep s (malloc'd) until rr_own_free() at exit; returns s. */
+char *rr_own(char *s);
+void rr_own_free(void);
 
 /* Record (-w) or replay (-r, --live) as the options say; returns the exit status. */
 int rr_run_recorded(struct rr_options *o);

@@ -452,7 +452,7 @@ static int find_images(struct replayer *p, const struct rrlog_header_info *h,
 			free(logdir_buf);
 			return -1;
 		}
-		*paths[i] = strdup(found);
+		*paths[i] = rr_own(strdup(found));
 	}
 	free(logdir_buf);
 	return 0;
