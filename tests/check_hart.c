@@ -1392,12 +1392,31 @@ START_TEST(test_sv39)
 	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), -1);
 	ck_assert_uint_eq(h->s.x[T0], 0x2222);
 
+	/* SUM toggled by csrs/csrc sstatus: the U page's cached entry must not leak */
+	h->s.x[A0] = vu;
+	h->s.x[A1] = 1ull << 18;
+	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), -1);
+	ck_assert_int_eq(try_insn(CSRRC(0, 0x100, A1)), -1);
+	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), 13);
+	ck_assert_int_eq(try_insn(CSRRS(0, 0x100, A1)), -1);
+	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), -1);
+
 	/* 2 MiB superpage, and a misaligned one faults */
 	map(root, 3, 0x40200000, RAM_BASE, PTE_R | PTE_W | PTE_A | PTE_D, 1);
 	wr64(DATA + 0x12348, 0x5151);
 	h->s.x[A0] = 0x40200000 + (DATA - RAM_BASE) + 0x12348;
 	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), -1);
 	ck_assert_uint_eq(h->s.x[T0], 0x5151);
+	/* remap the superpage; sfence.vma of another 4 KiB slice of it drops them all */
+	uint64_t *sp = map(root, 3, 0x40200000, RAM_BASE, PTE_R | PTE_A | PTE_D, 1);
+	*sp = ((RAM_BASE + 0x200000) >> 12) << 10 | PTE_V | PTE_R | PTE_A;
+	wr64(DATA + 0x200000 + 0x12348, 0x6161);
+	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), -1);
+	ck_assert_uint_eq(h->s.x[T0], 0x5151);          /* stale until sfence.vma */
+	h->s.x[A1] = 0x40200000 + 0x5000;
+	ck_assert_int_eq(try_insn(SFENCE_VMA(A1, 0)), -1);
+	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), -1);
+	ck_assert_uint_eq(h->s.x[T0], 0x6161);
 	map(root, 3, 0x40400000, RAM_BASE + 0x201000, PTE_R | PTE_A, 1);
 	h->s.x[A0] = 0x40400000;
 	ck_assert_int_eq(try_insn(LD(T0, A0, 0)), 13);

@@ -90,6 +90,7 @@ struct hart_dinsn;      /* a decoded instruction (hart_priv.h) */
 #define HART_TLB_SIZE  256
 #define HART_DCACHE_SIZE 16384
 #define HART_MAX_BREAKPOINTS 32
+#define HART_MAX_SUPER 16
 
 /* The hart: state plus environment and caches. Fields others rely on: */
 struct hart {
@@ -110,11 +111,13 @@ struct hart {
 	uint64_t breakpoints[HART_MAX_BREAKPOINTS];
 	int irq_check;                      /* re-evaluate pending interrupts before the next insn */
 	int pmp_active, pmp_locked;         /* some PMP entry has A != OFF / has L */
-	int tlb_super;                      /* a superpage slice is cached (sfence.vma va flushes all) */
+	int nsuper;                         /* superpage ranges with cached slices, -1 = too many */
+	uint64_t super_base[HART_MAX_SUPER], super_mask[HART_MAX_SUPER];
 	int exc_cause;                      /* exception raised by a slow path */
 	uint64_t exc_tval;
 	struct hart_tlb_entry *tlb_r, *tlb_w, *tlb_x; /* current sets (effective privilege) */
-	struct hart_tlb_entry tlb[3][3][HART_TLB_SIZE]; /* [U,S,M][read,write,fetch] */
+	/* [U, S, S with SUM, M][read, write, fetch]: toggling SUM switches sets */
+	struct hart_tlb_entry tlb[4][3][HART_TLB_SIZE];
 	struct hart_dcache_entry {
 		uint32_t raw;
 		uint16_t op;

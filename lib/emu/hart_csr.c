@@ -58,7 +58,7 @@ static void mstatus_write(struct hart *h, uint64_t val, uint64_t mask)
 	if (((nv & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2)  /* reserved: keep the old MPP */
 		nv = (nv & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
 	h->s.mstatus = nv;
-	if ((old ^ nv) & (MSTATUS_SUM | MSTATUS_MXR))
+	if ((old ^ nv) & MSTATUS_MXR)   /* SUM selects a TLB set instead */
 		hart_tlb_flush(h);
 	hart_update_mode(h);
 	h->irq_check = 1;
@@ -66,13 +66,12 @@ static void mstatus_write(struct hart *h, uint64_t val, uint64_t mask)
 
 void hart_update_mode(struct hart *h)
 {
-	static const int idx[4] = { 0, 1, 2, 2 };
 	int p = h->s.priv, dp = p;
 	if (p == PRV_M && (h->s.mstatus & MSTATUS_MPRV))
 		dp = (h->s.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
-	h->tlb_x = h->tlb[idx[p & 3]][ACC_X];
-	h->tlb_r = h->tlb[idx[dp & 3]][ACC_R];
-	h->tlb_w = h->tlb[idx[dp & 3]][ACC_W];
+	h->tlb_x = h->tlb[hart_tlb_set(h, p)][ACC_X];
+	h->tlb_r = h->tlb[hart_tlb_set(h, dp)][ACC_R];
+	h->tlb_w = h->tlb[hart_tlb_set(h, dp)][ACC_W];
 }
 
 /* ---- counters: mcycle and minstret both count executed instructions ---- */

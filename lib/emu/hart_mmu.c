@@ -38,9 +38,26 @@ static int eff_priv(const struct hart *h, int acc)
 void hart_tlb_flush(struct hart *h)
 {
 	struct hart_tlb_entry *e = &h->tlb[0][0][0];
-	for (int i = 0; i < 3 * 3 * HART_TLB_SIZE; i++)
+	for (int i = 0; i < 4 * 3 * HART_TLB_SIZE; i++)
 		e[i].tag = 1;
-	h->tlb_super = 0;
+	h->nsuper = 0;
+}
+
+/* Remember that slices of the superpage [base, base + mask] may be cached. */
+static void note_super(struct hart *h, uint64_t va, uint64_t mask)
+{
+	uint64_t base = va & ~mask;
+	if (h->nsuper < 0)
+		return;
+	for (int i = 0; i < h->nsuper; i++)
+		if (h->super_base[i] == base && h->super_mask[i] == mask)
+			return;
+	if (h->nsuper == HART_MAX_SUPER) {
+		h->nsuper = -1;
+		return;
+	}
+	h->super_base[h->nsuper] = base;
+	h->super_mask[h->nsuper++] = mask;
 }
 
 /* Drop the entries for one virtual page in every set. */
@@ -48,24 +65,30 @@ static void tlb_flush_page(struct hart *h, uint64_t va)
 {
 	uint64_t tag = va & ~PAGE_MASK;
 	int i = (va >> 12) & (HART_TLB_SIZE - 1);
-	for (int p = 0; p < 3; p++)
+	for (int p = 0; p < 4; p++)
 		for (int k = 0; k < 3; k++)
 			if (h->tlb[p][k][i].tag == tag)
 				h->tlb[p][k][i].tag = 1;
 }
 
-/* sfence.vma: va_valid says rs1 != x0 (then only va's page needs to go). */
+/* sfence.vma: va_valid says rs1 != x0 (then only va's translation must go: its 4 KiB
+ * slice, or everything if va lies in a superpage whose slices may be cached). */
 void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va)
 {
-	if (va_valid && !h->tlb_super)
-		tlb_flush_page(h, va);
-	else
+	int all = !va_valid || h->nsuper < 0;
+	for (int i = 0; !all && i < h->nsuper; i++)
+		if ((va & ~h->super_mask[i]) == h->super_base[i])
+			all = 1;
+	if (all)
 		hart_tlb_flush(h);
+	else
+		tlb_flush_page(h, va);
 }
 
 /* Translate va for access kind acc at privilege priv. Returns -1 with *pa set, or
- * an exception cause. *super is set if the leaf is a superpage. */
-static int walk(struct hart *h, uint64_t va, int acc, int priv, uint64_t *pa, int *super)
+ * an exception cause. *super is the leaf's page mask beyond 4 KiB (0 for a 4 KiB
+ * page, 0x1fffff for 2 MiB, ...). */
+static int walk(struct hart *h, uint64_t va, int acc, int priv, uint64_t *pa, uint64_t *super)
 {
 	uint64_t satp = h->s.satp;
 	int mode = satp >> 60;
@@ -118,7 +141,7 @@ static int walk(struct hart *h, uint64_t va, int acc, int priv, uint64_t *pa, in
 		}
 		uint64_t mask = (1ull << (12 + 9 * lvl)) - 1;
 		*pa = ((ppn << 12) & ~mask) | (va & mask);
-		*super = lvl > 0;
+		*super = lvl > 0 ? mask : 0;
 		return -1;
 	}
 	return fault(acc, 1);
@@ -137,7 +160,8 @@ static int raise(struct hart *h, int cause, uint64_t tval)
  * page qualifies. Returns 0 with *pa, or 1 with the exception recorded (tval = va). */
 static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc, uint64_t *pa)
 {
-	int priv = eff_priv(h, acc), super;
+	int priv = eff_priv(h, acc);
+	uint64_t super;
 	int c = walk(h, va, acc, priv, pa, &super);
 	if (c >= 0)
 		return raise(h, c, va);
@@ -148,13 +172,13 @@ static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc,
 		uint64_t pg = *pa & ~PAGE_MASK;
 		if (pg >= r->base && pg + 4096 <= r->base + r->size &&
 		    hart_pmp_ok(h, pg, 4096, acc, priv)) {
-			static const int pidx[4] = { 0, 1, 2, 2 };
 			int k = acc == ACC_X ? 2 : acc == ACC_R ? 0 : 1;
 			struct hart_tlb_entry *e =
-				&h->tlb[pidx[priv & 3]][k][(va >> 12) & (HART_TLB_SIZE - 1)];
+				&h->tlb[hart_tlb_set(h, priv)][k][(va >> 12) & (HART_TLB_SIZE - 1)];
 			e->tag = va & ~PAGE_MASK;
 			e->addend = (uintptr_t)(r->ram + (pg - r->base)) - (va & ~PAGE_MASK);
-			h->tlb_super |= super;
+			if (super)
+				note_super(h, va, super);
 		}
 	}
 	return 0;

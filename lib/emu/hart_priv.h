@@ -101,6 +101,13 @@ int hart_mret(struct hart *h);
 int hart_sret(struct hart *h);
 /* Recompute the TLB set pointers after a privilege or mstatus change. */
 void hart_update_mode(struct hart *h);
+/* The TLB set for accesses at effective privilege priv (U, S, S+SUM, M). */
+static inline int hart_tlb_set(const struct hart *h, int priv)
+{
+	if (priv == PRV_S)
+		return (h->s.mstatus & (1ull << 18)) ? 2 : 1;
+	return priv == PRV_M ? 3 : 0;
+}
 /* Recompute derived PMP flags (after a PMP CSR write or a state restore). */
 void hart_pmp_update(struct hart *h);
 
