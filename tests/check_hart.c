@@ -1048,6 +1048,11 @@ START_TEST(test_breakpoints)
 	ck_assert_uint_eq(h->s.mcause, 3);
 	ck_assert_int_eq(hart_del_breakpoint(h, RAM_BASE + 8), 0);
 	ck_assert_int_eq(hart_del_breakpoint(h, RAM_BASE + 8), -1);
+	/* a resume with no breakpoints left still stops at a later ebreak */
+	h->s.pc = RAM_BASE;
+	h->skip_break_once = 1;
+	ck_assert_int_eq(hart_run(h, 100), HART_EXIT_BREAK);
+	ck_assert_uint_eq(h->s.pc, RAM_BASE + 12);
 }
 END_TEST
 

@@ -233,13 +233,13 @@ int hart_run(struct hart *h, uint64_t budget)
 	uint64_t end = budget > UINT64_MAX - instret ? UINT64_MAX : instret + budget;
 	uint64_t fetch_va = 1;          /* virtual page of the fetch window, 1 = none */
 	uint8_t *fetch_host = NULL;
-	int skip = h->skip_break_once;  /* debugger resume: ignore a break at the first pc */
+	/* debugger resume: the first instruction ignores a breakpoint or an exiting ebreak */
+	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
 	goto start;
 
 boundary:
 	/* between instructions: budget, stop request, interrupts, breakpoints */
-	skip = 0;
 	if (instret == end)
 		goto out;
 	if (h->stop) {
@@ -256,7 +256,7 @@ start:
 		}
 	}
 	if (unlikely(h->nbreak)) {
-		if (!skip && at_breakpoint(h, pc)) {
+		if (instret != skip_at && at_breakpoint(h, pc)) {
 			ret = HART_EXIT_BREAK;
 			goto out;
 		}
@@ -389,7 +389,7 @@ OP(ECALL):
 	h->exc_tval = 0;
 	goto exception;
 OP(EBREAK):
-	if (h->ebreak_exits && !skip) {
+	if (h->ebreak_exits && instret != skip_at) {
 		ret = HART_EXIT_BREAK;
 		goto out;
 	}
