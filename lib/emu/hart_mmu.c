@@ -285,11 +285,49 @@ static uint64_t sext_size(uint64_t v, int size)
 	return size == 4 ? (uint64_t)(int64_t)(int32_t)v : v;
 }
 
+/* Where an aligned LR/SC/AMO operand lives: a host pointer when the TLB (read set
+ * for LR, write set otherwise: a write entry implies a readable RAM page) maps it,
+ * else a checked physical address. Returns 0, or 1 with the exception recorded. */
+static int amo_target(struct hart *h, uint64_t va, int size, int acc, uint8_t **host,
+		      uint64_t *pa)
+{
+	const struct hart_tlb_entry *e = (acc == ACC_R ? h->tlb_r : h->tlb_w) +
+					 ((va >> 12) & (HART_TLB_SIZE - 1));
+	if (e->tag == (va & ~PAGE_MASK)) {
+		*host = (uint8_t *)(e->addend + va);
+		return 0;
+	}
+	*host = NULL;
+	return translate(h, va, size, size, acc, pa);
+}
+
+static int amo_read(struct hart *h, uint8_t *host, uint64_t pa, int size, uint64_t *v,
+		    int cause, uint64_t va)
+{
+	if (host) {
+		*v = 0;
+		memcpy(v, host, size);
+		return 0;
+	}
+	return physmem_read(h->pm, pa, size, v) ? raise(h, cause, va) : 0;
+}
+
+static int amo_write(struct hart *h, uint8_t *host, uint64_t pa, int size, uint64_t v,
+		     uint64_t va)
+{
+	if (host) {
+		memcpy(host, &v, size);
+		return 0;
+	}
+	return physmem_write(h->pm, pa, size, v) ? raise(h, EXC_STORE_ACCESS, va) : 0;
+}
+
 int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)
 {
 	struct hart_state *s = &h->s;
-	uint64_t va = s->x[d->rs1], src = s->x[d->rs2], pa, old, nv;
+	uint64_t va = s->x[d->rs1], src = s->x[d->rs2], pa = 0, old, nv;
 	int size = d->imm, op = d->op;
+	uint8_t *host;
 
 	if (op == OP_SC) {      /* no reservation: fail without touching memory (QEMU) */
 		int held = s->res_valid && s->res_addr == va && s->res_size == (uint32_t)size;
@@ -302,24 +340,22 @@ int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)
 	if (va & (size - 1))
 		return raise(h, op == OP_LR ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, va);
 	if (op == OP_SC) {
-		if (translate(h, va, size, size, ACC_W, &pa))
+		if (amo_target(h, va, size, ACC_W, &host, &pa) ||
+		    amo_read(h, host, pa, size, &old, EXC_STORE_ACCESS, va))
 			return 1;
-		if (physmem_read(h->pm, pa, size, &old))
-			return raise(h, EXC_STORE_ACCESS, va);
 		if (sext_size(old, size) != sext_size(s->res_val, size)) {
 			*rd_val = 1;
 			return 0;
 		}
-		if (physmem_write(h->pm, pa, size, src))
-			return raise(h, EXC_STORE_ACCESS, va);
+		if (amo_write(h, host, pa, size, src, va))
+			return 1;
 		*rd_val = 0;
 		return 0;
 	}
 	int acc = op == OP_LR ? ACC_R : ACC_AMO;
-	if (translate(h, va, size, size, acc, &pa))
+	if (amo_target(h, va, size, acc, &host, &pa) ||
+	    amo_read(h, host, pa, size, &old, fault(acc, 0), va))
 		return 1;
-	if (physmem_read(h->pm, pa, size, &old))
-		return raise(h, fault(acc, 0), va);
 	old = sext_size(old, size);
 	if (op == OP_LR) {
 		s->res_valid = 1;
@@ -342,8 +378,8 @@ int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)
 	case OP_AMOMINU: nv = ua < ub ? old : src; break;
 	default: nv = ua > ub ? old : src; break;   /* OP_AMOMAXU */
 	}
-	if (physmem_write(h->pm, pa, size, nv))
-		return raise(h, EXC_STORE_ACCESS, va);
+	if (amo_write(h, host, pa, size, nv, va))
+		return 1;
 	*rd_val = old;
 	return 0;
 }
