@@ -6,6 +6,7 @@
  *   rrlog_bench convert QEMULOG FILE re-encode a QEMU replay log; compare sizes
  *   rrlog_bench big MB FILE          write a log of at least MB megabytes of encoded
  *                                    (uncompressed) events, then the seek test on it
+ *   rrlog_bench dump RR-DUMP FILE    rr-dump FILE > /dev/null: lines/s
  *   rrlog_bench seek FILE            bytes read / time to seek to the middle icount,
  *                                    with the footer index and (destructively: the
  *                                    footer is cut off) with the index rebuilt
@@ -29,10 +30,27 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of this process: the machine may be shared, so rates are also given
+ * per CPU-second (one core). */
+static double cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static void die(const char *what, int rc, const char *msg)
 {
 	fprintf(stderr, "rrlog_bench: %s: %s (%s)\n", what, rrlog_strerror(rc), msg ? msg : "");
 	exit(1);
+}
+
+/* Peak RSS of this process so far, KiB. */
+static long peak_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
 }
 
 static uint64_t file_size(const char *p)
@@ -92,7 +110,7 @@ static void write_n(const char *path, uint64_t n, int heavy, int report)
 	rrlog_writer *w;
 	int rc = rrlog_writer_open(path, &h, &w);
 	if (rc) die("open", rc, rrlog_writer_errmsg(w));
-	double t0 = now();
+	double t0 = now(), c0 = cpu();
 	for (uint64_t i = 0; i < n; i++) {
 		struct rrlog_event ev = pool[i % POOL];
 		ev.icount += (i / POOL) * pool_span;
@@ -101,12 +119,13 @@ static void write_n(const char *path, uint64_t n, int heavy, int report)
 	struct rrlog_writer_stats st;
 	rrlog_writer_stats(w, &st);
 	if ((rc = rrlog_writer_close(w))) die("close", rc, NULL);
-	double dt = now() - t0;
+	double dt = now() - t0, dc = cpu() - c0;
 	uint64_t fs = file_size(path);
 	if (report)
-		printf("write: %llu events in %.3f s = %.1f M events/s; encoded %.3f B/event, "
-		       "file %.3f B/event (%llu bytes), ratio %.2f\n", (unsigned long long)n, dt,
-		       n / dt / 1e6, (double)st.raw_bytes / n, (double)fs / n, (unsigned long long)fs,
+		printf("write: %llu events: %.1f M events/s per CPU-second (%.2f s CPU), %.1f M/s wall "
+		       "(%.2f s); encoded %.3f B/event, file %.3f B/event (%llu bytes), ratio %.2f\n",
+		       (unsigned long long)n, n / dc / 1e6, dc, n / dt / 1e6, dt,
+		       (double)st.raw_bytes / n, (double)fs / n, (unsigned long long)fs,
 		       (double)st.raw_bytes / fs);
 }
 
@@ -114,7 +133,10 @@ static void phase_write(void *arg)
 {
 	struct job *j = arg;
 	make_pool(j->heavy);
+	long before = peak_kib();
 	write_n(j->path, j->n, j->heavy, 1);
+	printf("  writer: peak RSS grew by %ld KiB over the event pool's %ld KiB\n",
+	       peak_kib() - before, before);
 }
 
 static void phase_read(void *arg)
@@ -125,14 +147,15 @@ static void phase_read(void *arg)
 	if (rc) die("open", rc, rrlog_reader_errmsg(r));
 	struct rrlog_event ev;
 	uint64_t n = 0, sum = 0;
-	double t0 = now();
+	double t0 = now(), c0 = cpu();
 	while ((rc = rrlog_reader_next(r, &ev)) == 1) { n++; sum += ev.icount ^ ev.len; }
-	double dt = now() - t0;
+	double dt = now() - t0, dc = cpu() - c0;
 	if (rc) die("next", rc, rrlog_reader_errmsg(r));
 	struct rrlog_reader_stats st;
 	rrlog_reader_stats(r, &st);
-	printf("read: %llu events in %.3f s = %.1f M events/s (checksum %llx), reader buffers %.2f MB\n",
-	       (unsigned long long)n, dt, n / dt / 1e6, (unsigned long long)sum, st.mem_bytes / 1e6);
+	printf("read: %llu events: %.1f M events/s per CPU-second (%.2f s CPU), %.1f M/s wall "
+	       "(%.2f s); checksum %llx; reader buffers %.2f MB\n", (unsigned long long)n,
+	       n / dc / 1e6, dc, n / dt / 1e6, dt, (unsigned long long)sum, st.mem_bytes / 1e6);
 	rrlog_reader_close(r);
 }
 
@@ -180,6 +203,7 @@ static void phase_big(void *arg)
 	make_pool(0);
 	struct rrlog_header_info h = { .tool = "rrlog_bench", .config = "big" };
 	rrlog_writer *w;
+	long before = peak_kib();
 	int rc = rrlog_writer_open(j->path, &h, &w);
 	if (rc) die("open", rc, rrlog_writer_errmsg(w));
 	struct rrlog_writer_stats st = { 0 };
@@ -195,8 +219,10 @@ static void phase_big(void *arg)
 	}
 	if ((rc = rrlog_writer_close(w))) die("close", rc, NULL);
 	double dt = now() - t0;
-	printf("big: %llu events, %.0f MB encoded, file %.0f MB, written in %.1f s (%.1f M events/s)\n",
-	       (unsigned long long)i, st.raw_bytes / 1e6, file_size(j->path) / 1e6, dt, i / dt / 1e6);
+	printf("big: %llu events, %.0f MB encoded, file %.0f MB, written in %.1f s (%.1f M events/s);"
+	       " writer: peak RSS grew by %ld KiB over the event pool's %ld KiB\n",
+	       (unsigned long long)i, st.raw_bytes / 1e6, file_size(j->path) / 1e6, dt, i / dt / 1e6,
+	       peak_kib() - before, before);
 }
 
 static void seek_once(const char *path, const char *label)
@@ -254,11 +280,43 @@ static void phase_seek_nofooter(void *arg)
 	seek_once(j->path, "no footer, index rebuilt by scanning");
 }
 
+/* Runs rr-dump FILE > /dev/null; reports lines/s by wall and CPU time. */
+static void dump_bench(const char *rrdump, const char *path)
+{
+	rrlog_reader *r;
+	struct rrlog_event ev;
+	uint64_t n = 0;
+	if (rrlog_reader_open(path, &r)) die("open", -1, rrlog_reader_errmsg(r));
+	while (rrlog_reader_next(r, &ev) == 1) n++;
+	size_t hdr = 2 + rrlog_reader_header(r)->nimages + rrlog_reader_header(r)->nkv;
+	rrlog_reader_close(r);
+	double t0 = now();
+	pid_t pid = fork();
+	if (!pid) {
+		if (!freopen("/dev/null", "w", stdout)) _exit(126);
+		execl(rrdump, rrdump, path, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	struct rusage ru;
+	if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "rrlog_bench: rr-dump failed\n");
+		exit(1);
+	}
+	double dt = now() - t0;
+	double dc = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
+	            ru.ru_stime.tv_usec * 1e-6;
+	uint64_t lines = n + hdr;
+	printf("rr-dump > /dev/null: %llu lines: %.2f M lines/s per CPU-second (%.2f s CPU), "
+	       "%.2f M/s wall (%.2f s); peak RSS %ld KiB\n", (unsigned long long)lines,
+	       lines / dc / 1e6, dc, lines / dt / 1e6, dt, ru.ru_maxrss);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
 		fprintf(stderr, "usage: rrlog_bench write-read N FILE | insn N FILE | convert QEMULOG FILE |"
-		        " big MB FILE | seek FILE\n");
+		        " big MB FILE | dump RR-DUMP FILE | seek FILE\n");
 		return 2;
 	}
 	struct job j = { 0 };
@@ -271,6 +329,10 @@ int main(int argc, char **argv)
 	}
 	if (argc < 4) return 2;
 	j.path = argv[3];
+	if (!strcmp(mode, "dump")) {
+		dump_bench(argv[2], argv[3]);
+		return 0;
+	}
 	if (!strcmp(mode, "convert")) {
 		j.src = argv[2];
 		in_child(phase_convert, &j);
