@@ -30,6 +30,17 @@ if sh "$top/tests/qemu-logs/make-log.sh" tick "$d/tick.qrr" "" -DTICKS="$TICKS" 
 else
 	echo "(QEMU or riscv64-unknown-elf-gcc missing: skipped)"
 fi
+# A Linux boot (images from scripts/build-guest.sh), when they exist: QEMU records
+# for 60 s (the demo then waits for console input; SIGTERM ends the log cleanly).
+img="$top/cache/guest/Image" rd="$top/cache/guest/initramfs.cpio.gz"
+fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
+if [ "${1:-}" != quick ] && [ -f "$img" ] && [ -f "$rd" ] && [ -f "$fw" ]; then
+	echo "## QEMU log of a Linux boot, re-encoded"
+	timeout 60 qemu-system-riscv64 -M virt -m 128M -bios "$fw" -kernel "$img" -initrd "$rd" \
+		-append "console=ttyS0 rrdemo=1" -icount shift=0,rr=record,rrfile="$d/linux.qrr" \
+		-display none -serial stdio -monitor none </dev/null >/dev/null 2>&1 || true
+	"$bench" convert "$d/linux.qrr" "$d/linux.rr" || true
+fi
 for mb in $S1 $S2; do
 	echo "## big log: $mb MB encoded"
 	"$bench" big "$mb" "$d/big.rr"
