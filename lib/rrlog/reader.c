@@ -53,6 +53,8 @@ static long r_read(rrlog_reader *r, void *buf, size_t n)
 static long r_skip(rrlog_reader *r, uint64_t n)
 {
 	if (r->seekable) {
+		struct stat sb;
+		if (r->pos + n > r->file_size && !fstat(r->fd, &sb)) r->file_size = sb.st_size; /* grew? */
 		uint64_t room = r->pos < r->file_size ? r->file_size - r->pos : 0;
 		uint64_t k = n < room ? n : room;
 		r->pos += k;
