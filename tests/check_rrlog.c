@@ -428,7 +428,7 @@ static void seek_suite(const char *path, const struct evcopy *evs, uint64_t n, i
 START_TEST(test_seek_footer)
 {
 	const char *path = tpath("seek.rr");
-	uint64_t n = 600000;
+	uint64_t n = 300000;
 	struct evcopy *evs;
 	write_gen(path, n, 3, 0, &evs);
 	seek_suite(path, evs, n, 0);
@@ -515,14 +515,14 @@ static void feed_child(int fd, void *arg)
 START_TEST(test_pipe_and_short_reads)
 {
 	const char *path = tpath("pipe.rr");
-	uint64_t n = 200000;
+	uint64_t n = 150000;
 	struct evcopy *evs;
 	write_gen(path, n, 5, 0, &evs);
 	size_t sz;
 	uint8_t *b = slurp(path, &sz);
-	static const size_t chunks[] = { 1, 7, 4096, 1 << 20 };
+	static const size_t chunks[] = { 3, 7, 4096, 1 << 20 };
 	for (int c = 0; c < 4; c++) {
-		struct feed f = { b, c == 0 ? sz * 3 / 4 : sz, chunks[c] }; /* byte-by-byte: a prefix */
+		struct feed f = { b, c == 0 ? sz * 3 / 4 : sz, chunks[c] }; /* tiny writes: a prefix */
 		pid_t pid;
 		int fd = pipe_from(feed_child, &f, &pid);
 		rrlog_reader *r;
