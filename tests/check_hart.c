@@ -639,6 +639,14 @@ START_TEST(test_mmio)
 	ck_assert_uint_eq(h->s.pc, RAM_BASE + 8);
 	h->stop = 0;
 
+	/* a stop already requested at entry ends the run after one instruction */
+	h->s.pc = RAM_BASE;
+	h->stop = 1;
+	before = h->s.instret;
+	ck_assert_int_eq(hart_run(h, 100), HART_EXIT_STOP);
+	ck_assert_uint_eq(h->s.instret - before, 1);
+	h->stop = 0;
+
 	/* no execution from a device */
 	h->s.pc = DEV_BASE;
 	run(1);

@@ -236,6 +236,8 @@ int hart_run(struct hart *h, uint64_t budget)
 	/* debugger resume: the first instruction ignores a breakpoint or an exiting ebreak */
 	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
+	if (h->stop)
+		h->irq_check = 1;       /* noticed after the first instruction */
 	goto start;
 
 boundary:

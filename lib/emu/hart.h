@@ -24,16 +24,26 @@
  *    from the host clock. Without get_mtime, reading `time` is an illegal instruction.
  *
  * Choices (QEMU 7.2 virt is the oracle where the spec leaves one): misa = RV64
- * ACDFIMSU; misaligned loads/stores are done in hardware (no trap), misaligned
- * LR traps with cause 4, AMO/SC with cause 6; an SC succeeds iff a reservation
- * is held at that address and memory still holds the value LR read (QEMU's
- * rule), and a failing SC makes no memory access; traps, xRET and
+ * ACDFIMSU; misaligned loads/stores are done in hardware (no trap; a page-crossing
+ * one checks PMP like QEMU: the whole size on the first page); an SC succeeds iff
+ * a reservation is held at that address and memory still holds the value LR read
+ * (QEMU's rule), and a failing SC makes no memory access; traps, xRET and
  * hart_clear_reservation() drop the reservation; mtval = instruction bits on
  * illegal instruction, 0 on ecall/ebreak; FS becomes Dirty when an F register or
  * fflags/frm/fcsr is written (not on compares/conversions to integers, as QEMU);
+ * an invalid frm does not trap the exact fcvt.d.s/fcvt.d.w/fcvt.d.wu (as QEMU);
  * satp accepts Bare, Sv39, Sv48 (other modes: the write is ignored); 16 PMP
  * entries, grain 4 bytes, pmpaddr16..63 and pmpcfg4..14 read as zero; if no PMP
- * entry is active every access is allowed (as QEMU).
+ * entry is active every access is allowed (as QEMU); mip.SEIP is software-writable
+ * and ORed with the external line; the trigger CSRs tselect/tdata1-3 read as zero.
+ * Deliberate differences from QEMU 7.2 (the spec is explicit): a misaligned AMO/SC
+ * raises cause 6 and an AMO access fault cause 7 (QEMU: 4 and 5); mepc/sepc bit 0
+ * reads 0; mcounteren/scounteren are 32 bits; no H extension (QEMU 7.2 sets misa.H);
+ * mvendorid/marchid/mimpid read 0 (QEMU: its version in marchid/mimpid); a write
+ * of MPP = 2 keeps the old MPP; a minstret/mcycle write replaces that instruction's
+ * increment (QEMU counts the writing instruction too).
+ * Stop requests: h->stop is looked at after every instruction that called out of
+ * the interpreter (MMIO, CSR, trap), at run start, and at interrupt/budget checks.
  */
 #ifndef EMU_HART_H
 #define EMU_HART_H
