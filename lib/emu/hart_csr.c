@@ -417,8 +417,13 @@ int hart_csr_op(struct hart *h, const hart_dinsn *d)
 	if (csr_read(h, csr, &old, 0))
 		return -1;
 	if (writes) {
-		uint64_t nv = is_rw ? src : (op == OP_CSRRS || op == OP_CSRRSI) ? old | src
-			      : old & ~src;
+		/* mip.SEIP reads as software bit | PLIC line, but a set/clear modifies
+		 * only the software bit (privileged spec): never latch the line into it. */
+		uint64_t base = old;
+		if (csr == CSR_MIP)
+			base = (old & ~(uint64_t)MIP_SEIP) | (h->s.seip_sw ? MIP_SEIP : 0);
+		uint64_t nv = is_rw ? src : (op == OP_CSRRS || op == OP_CSRRSI) ? base | src
+			      : base & ~src;
 		if (csr_write(h, csr, nv, 0))
 			return -1;
 	}
