@@ -236,8 +236,6 @@ int hart_run(struct hart *h, uint64_t budget)
 	/* debugger resume: the first instruction ignores a breakpoint or an exiting ebreak */
 	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
-	if (h->stop)
-		h->irq_check = 1;       /* noticed after the first instruction */
 	goto start;
 
 boundary:
@@ -265,6 +263,8 @@ start:
 		/* keep coming back here while breakpoints exist */
 		h->irq_check = 1;
 	}
+	if (unlikely(h->stop))
+		h->irq_check = 1;       /* set before the run: stop after this instruction */
 	FETCH_DISPATCH();
 
 OP(LUI): x[d->rd] = (uint64_t)(int64_t)d->imm; NEXT;
