@@ -362,6 +362,8 @@ struct host_live *host_live_new(const struct host_live_config *cfg, char *err, s
 		}
 	}
 	if (cfg->stdin_fd >= 0) {
+		/* The Ctrl-A escape is for people at a terminal: piped input is data. */
+		l->cfg.escape = cfg->escape && isatty(cfg->stdin_fd);
 		if (cfg->raw_terminal && isatty(cfg->stdin_fd) && tcgetattr(cfg->stdin_fd, &saved_tio) == 0) {
 			struct termios t = saved_tio;
 			cfmakeraw(&t);
