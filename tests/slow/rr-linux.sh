@@ -30,7 +30,9 @@ feed() {
 	seen=0
 	for line in "$@"; do
 		i=0
-		while [ "$(grep -c -- "$pat" "$out" 2>/dev/null || echo 0)" -le $seen ] && [ $i -lt 3000 ]; do
+		while :; do
+			c=$(grep -c -- "$pat" "$out" 2>/dev/null); c=${c:-0}
+			[ "$c" -le $seen ] && [ $i -lt 3000 ] || break
 			sleep 0.1; i=$((i + 1))
 		done
 		seen=$((seen + 1))
