@@ -83,22 +83,27 @@ demo: all
 
 FUZZ_SECONDS ?= 60
 fuzz:
-	@mkdir -p build/fuzz
+	@mkdir -p build/fuzz/corpus-out
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) -o build/fuzz/fuzz_reader \
 	    tests/fuzz/fuzz_reader.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
 	build/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 tests/fuzz/corpus build/fuzz/corpus-out 2>&1 | tail -5
 
 guest-images:
-	scripts/build-guest.sh
+	sh scripts/build-guest.sh
+
+# Benchmarks (not tests): results go into BENCHMARKS.md with the commands.
+bench: all guest-tests
+	sh bench/rrlog-bench.sh
+	sh bench/mips.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/rrlog \
 	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(B)/librrlog.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/librrlog.so $(DESTDIR)$(PREFIX)/lib/librrlog.so.0
 	ln -sf librrlog.so.0 $(DESTDIR)$(PREFIX)/lib/librrlog.so
-	install -m 644 lib/rrlog/rrlog.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 lib/rrlog/rrlog.h $(DESTDIR)$(PREFIX)/include/rrlog/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/rrlog/rrlog.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rrlog.pc
 	for m in man/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done; true
@@ -107,5 +112,5 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all check check-slow demo guest-tests fuzz guest-images install clean
+.PHONY: all check check-slow demo bench guest-tests fuzz guest-images install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
