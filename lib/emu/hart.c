@@ -163,6 +163,12 @@ static int at_breakpoint(const struct hart *h, uint64_t pc)
 	uint64_t off_ = pc - fetch_va; \
 	if (likely(off_ <= 0xffc)) { \
 		memcpy(&raw, fetch_host + off_, 4); \
+	} else if ((pc & 0xfff) <= 0xffc && \
+		   h->tlb_x[TLB_IDX(pc)].tag == (pc & ~0xfffull)) { \
+		/* another page, already in the fetch TLB: move the window */ \
+		fetch_va = pc & ~0xfffull; \
+		fetch_host = (uint8_t *)(h->tlb_x[TLB_IDX(pc)].addend + fetch_va); \
+		memcpy(&raw, fetch_host + (pc & 0xfff), 4); \
 	} else { \
 		uint64_t fva_; \
 		uint8_t *fhost_; \
