@@ -951,6 +951,19 @@ START_TEST(test_interrupts)
 	ck_assert_uint_ne(h->s.mip & MIP_SEIP, 0);
 	ck_assert_int_eq(hart_csr_write(h, 0x344, 0), 0);
 	ck_assert_uint_eq(h->s.mip & MIP_SEIP, 0);
+	/* csrrs/csrrc on mip must not latch the external line into the software bit */
+	hart_set_mip(h, MIP_SEIP, 1);
+	h->s.mie = 0;
+	h->s.x[T0] = MIP_STIP;
+	h->s.pc = RAM_BASE;
+	org(RAM_BASE);
+	emit(CSRRC(A0, 0x344, T0));
+	emit(CSRRS(A1, 0x344, T0));
+	run(2);
+	ck_assert_uint_ne(h->s.x[A0] & MIP_SEIP, 0);    /* reads show the line */
+	hart_set_mip(h, MIP_SEIP, 0);
+	ck_assert_uint_eq(h->s.mip & MIP_SEIP, 0);
+	ck_assert_uint_ne(h->s.mip & MIP_STIP, 0);
 }
 END_TEST
 
