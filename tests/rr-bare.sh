@@ -95,8 +95,41 @@ mkdir "$T/elsewhere" && mv "$T/b.tar" "$T/elsewhere/" && mv "$T/prog.elf" "$T/pr
 timeout 60 "$RUN" -q -r "$T/elsewhere/b.tar" </dev/null >"$T/b.rep" 2>&1
 expect_status 0 $? "replay the bundle without the original images"
 cmp -s "$T/b.txt" "$T/b.rep" && ok "bundle replay identical" || bad "bundle replay differs"
+mv "$T/prog.moved" "$T/prog.elf" && mv "$T/disk.moved" "$T/disk.img"
 
-# 9. Bad input.
+# 9. SIGTERM ends a recording cleanly (the guest is waiting for console input):
+#    a complete log with SHUTDOWN host-signal, which replays to the same output.
+(sleep 30) | { timeout 60 "$RUN" -q -w "$T/term.rr" --bios none "$T/prog.elf" >"$T/term.txt" 2>&1 & pid=$!
+	sleep 1; kill -TERM $pid; wait $pid; echo $? >"$T/term.st"; }
+expect_status 0 "$(cat "$T/term.st")" "SIGTERM during recording"
+"$B/rr-dump" --validate "$T/term.rr" >/dev/null 2>&1 && ok "SIGTERM log validates" || bad "SIGTERM log invalid"
+"$B/rr-dump" "$T/term.rr" | grep -q "kind=SHUTDOWN.*host-signal" && ok "SIGTERM logged as host-signal" || bad "no host-signal shutdown"
+timeout 60 "$RUN" -q -r "$T/term.rr" </dev/null >"$T/term.rep" 2>&1
+expect_status 0 $? "replay of the SIGTERM log"
+cmp -s "$T/term.txt" "$T/term.rep" && ok "SIGTERM replay identical" || bad "SIGTERM replay differs"
+
+# 10. --live -w: replay the SIGTERM log, then continue live with a line typed now,
+#     recording the continuation (from a snapshot), which itself replays identically.
+(sleep 0.3; echo "late line") | timeout 60 "$RUN" -q -r "$T/term.rr" --live -w "$T/cont.rr" >"$T/cont.txt" 2>&1
+expect_status 0 $? "replay --live -w"
+grep -q "serial line='late line'" "$T/cont.txt" && ok "live continuation got the late line" || bad "continuation: $(cat "$T/cont.txt")"
+"$B/rr-dump" "$T/cont.rr" | grep -q "kind=SNAPSHOT" && ok "continuation log starts with a snapshot" || bad "no snapshot"
+timeout 60 "$RUN" -q -r "$T/cont.rr" </dev/null >"$T/cont.rep" 2>&1
+expect_status 0 $? "replay of the continuation"
+tail -n +$(( $(wc -l <"$T/term.txt") + 1 )) "$T/cont.txt" >"$T/cont.tail"
+[ -s "$T/cont.tail" ] && cmp -s "$T/cont.tail" "$T/cont.rep" && ok "continuation replay identical" \
+	|| bad "continuation replay differs: $(diff "$T/cont.tail" "$T/cont.rep" | head -4)"
+
+# 11. kill -9: every flushed block survives; validate says truncated (exit 1) and the
+#     replay runs up to the log's end and stops with exit 3 (or 0 if it was all there).
+(sleep 30) | { "$RUN" -q -w "$T/k9.rr" --bios none "$T/prog.elf" >/dev/null 2>&1 & pid=$!
+	sleep 1.5; kill -KILL $pid; wait $pid 2>/dev/null; }
+"$B/rr-dump" --validate "$T/k9.rr" >"$T/k9.val" 2>&1
+expect_status 1 $? "validate a log whose recorder was killed"
+timeout 60 "$RUN" -r "$T/k9.rr" </dev/null >/dev/null 2>"$T/k9.err"
+expect_status 3 $? "replay a log whose recorder was killed: $(tail -1 "$T/k9.err" | cut -c1-120)"
+
+# 12. Bad input.
 printf 'garbage' >"$T/junk.rr"
 timeout 10 "$RUN" -r "$T/junk.rr" </dev/null >/dev/null 2>&1
 expect_status 2 $? "replay of garbage"

@@ -204,14 +204,22 @@ int rr_recorder_failed(const struct recorder *r) { return r->failed; }
  * Returns the machine exit. */
 int rr_record_loop(struct recorder *r, uint64_t interval)
 {
+	/* Hashes are spaced by instructions executed, not by icount: an idle guest's
+	 * icount leaps with virtual time but costs nothing to check. Executed
+	 * instructions never outrun the icount, so stopping `left` icounts ahead never
+	 * overshoots the next hash point. */
 	int e;
+	uint64_t last = machine_instructions(r->m);
 	for (;;) {
-		uint64_t now = machine_icount(r->m);
-		uint64_t next = (now / interval + 1) * interval;
-		e = machine_run(r->m, next);
+		uint64_t done = machine_instructions(r->m) - last;
+		uint64_t left = done >= interval ? 1 : interval - done;
+		e = machine_run(r->m, machine_icount(r->m) + left);
 		if (e != MACHINE_EXIT_ICOUNT)
 			break;
-		rr_log_hash(r);
+		if (machine_instructions(r->m) - last >= interval) {
+			rr_log_hash(r);
+			last = machine_instructions(r->m);
+		}
 	}
 	rr_record_finish(r, e);
 	return e;

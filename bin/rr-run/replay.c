@@ -46,6 +46,7 @@ struct replayer {
 	struct emu_host *live;
 	rrlog_writer *w;
 	struct recorder *rec;
+	uint64_t hashed_at;         /* machine_instructions() at the continuation's last hash */
 };
 
 static void advance(struct replayer *p)
@@ -137,6 +138,7 @@ static int start_continuation(struct replayer *p)
 		return -1;
 	}
 	rr_log_hash(p->rec);
+	p->hashed_at = machine_instructions(p->m);
 	p->live = rr_recorder_host(p->rec);
 	/* End this run so the driver re-plans with hash stops. */
 	machine_request_stop(p->m, MACHINE_EXIT_ICOUNT, NULL);
@@ -554,14 +556,18 @@ int rr_replay_main(struct rr_options *o)
 	double t0 = rr_now();
 	int e;
 	for (;;) {
-		uint64_t stop = UINT64_MAX, now = machine_icount(p->m);
-		if (p->rec)
-			stop = (now / o->hash_interval + 1) * o->hash_interval;
+		uint64_t stop = UINT64_MAX;
+		if (p->rec) { /* the live continuation: hashes spaced as rr_record_loop does */
+			uint64_t done = machine_instructions(p->m) - p->hashed_at;
+			stop = machine_icount(p->m) + (done >= o->hash_interval ? 1 : o->hash_interval - done);
+		}
 		e = machine_run(p->m, stop);
 		if (e != MACHINE_EXIT_ICOUNT || p->log_ended || p->diverged)
 			break;
-		if (p->rec && machine_icount(p->m) == stop)
+		if (p->rec && machine_instructions(p->m) - p->hashed_at >= o->hash_interval) {
 			rr_log_hash(p->rec);
+			p->hashed_at = machine_instructions(p->m);
+		}
 	}
 	rr_print_stats(o, p->m, t0);
 	if (p->rec)

@@ -54,6 +54,14 @@ uint64_t machine_icount(const struct machine *m)
 	return ic;
 }
 
+uint64_t machine_instructions(const struct machine *m)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < m->nharts; i++)
+		n += m->harts[i].s.instret;
+	return n;
+}
+
 static uint64_t hart_get_mtime(void *opaque)
 {
 	struct machine *m = opaque;

@@ -71,6 +71,8 @@ void machine_free(struct machine *m);
 int machine_run(struct machine *m, uint64_t stop_icount);
 
 uint64_t machine_icount(const struct machine *m);
+/* Instructions actually executed by all harts (the icount without idle jumps). */
+uint64_t machine_instructions(const struct machine *m);
 int machine_exit_code(const struct machine *m);       /* sifive_test code after POWEROFF */
 const char *machine_errmsg(const struct machine *m);  /* after MACHINE_EXIT_ERROR */
 int machine_nharts(const struct machine *m);
