@@ -177,6 +177,8 @@ static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc,
 				&h->tlb[hart_tlb_set(h, priv)][k][(va >> 12) & (HART_TLB_SIZE - 1)];
 			e->tag = va & ~PAGE_MASK;
 			e->addend = (uintptr_t)(r->ram + (pg - r->base)) - (va & ~PAGE_MASK);
+			if (k == 1) /* a write mapping: the page may change from now on */
+				physmem_mark_dirty(h->pm, pg, 4096);
 			if (super)
 				note_super(h, va, super);
 		}

@@ -349,14 +349,23 @@ struct machine *machine_new(const struct machine_config *cfg, struct emu_host *h
 		snprintf(err, errlen, "--icount-shift %d: must be 0 to 10", cfg->icount_shift);
 		goto fail;
 	}
+	uint64_t npages = cfg->ram_size >> 12;
 	m->ram = calloc(1, cfg->ram_size);
 	m->rom = calloc(1, ROM_SIZE);
-	if (!m->ram || !m->rom) {
+	m->page_hash = malloc(npages * sizeof *m->page_hash);
+	m->pm.dirty = calloc(1, npages);
+	if (!m->ram || !m->rom || !m->page_hash || !m->pm.dirty) {
 		snprintf(err, errlen, "cannot allocate %llu bytes of guest RAM",
 			 (unsigned long long)cfg->ram_size);
 		goto fail;
 	}
+	uint8_t *dirty = m->pm.dirty;
 	physmem_init(&m->pm);
+	m->pm.dirty = dirty;
+	static const uint8_t zero[4096];
+	uint64_t zh = machine_hash_bytes(3, zero, sizeof zero);
+	for (uint64_t i = 0; i < npages; i++)
+		m->page_hash[i] = zh; /* RAM starts zeroed */
 	physmem_add_ram(&m->pm, VIRT_DRAM_BASE, cfg->ram_size, m->ram, 0, "dram");
 	physmem_add_ram(&m->pm, VIRT_ROM_BASE, ROM_SIZE, m->rom, 1, "rom");
 	physmem_add_device(&m->pm, VIRT_TEST_BASE, TEST_SIZE, m, test_read, test_write, "test");
@@ -388,6 +397,8 @@ void machine_free(struct machine *m)
 		return;
 	machine_devices_free(m);
 	free(m->fdt);
+	free(m->page_hash);
+	free(m->pm.dirty);
 	free(m->ram);
 	free(m->rom);
 	free(m);
@@ -554,6 +565,26 @@ uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len)
 	return r;
 }
 
+/* The RAM's hash: a hash of the per-page hashes, recomputing only pages written
+ * since the last call (then the harts' write mappings are dropped so that the next
+ * write to any page marks it again). */
+static uint64_t ram_hash(struct machine *m)
+{
+	uint64_t npages = m->cfg.ram_size >> 12;
+	int any = 0;
+	for (uint64_t i = 0; i < npages; i++) {
+		if (!m->pm.dirty[i])
+			continue;
+		m->page_hash[i] = machine_hash_bytes(3, m->ram + (i << 12), 4096);
+		m->pm.dirty[i] = 0;
+		any = 1;
+	}
+	if (any)
+		for (int i = 0; i < m->nharts; i++)
+			hart_flush_caches(&m->harts[i]);
+	return machine_hash_bytes(2, m->page_hash, npages * sizeof *m->page_hash);
+}
+
 int machine_hash(struct machine *m, uint64_t *out)
 {
 	int n = 0;
@@ -561,7 +592,7 @@ int machine_hash(struct machine *m, uint64_t *out)
 	st.out_digest = 0;
 	out[n++] = machine_hash_bytes(1, &st, sizeof st);
 	out[n++] = m->st.out_digest;
-	out[n++] = machine_hash_bytes(2, m->ram, m->cfg.ram_size);
+	out[n++] = ram_hash(m);
 	out[n++] = machine_devices_hash(m);
 	for (int i = 0; i < m->nharts; i++)
 		out[n++] = machine_hash_bytes(4 + i, &m->harts[i].s, sizeof m->harts[i].s);

@@ -28,6 +28,7 @@ struct machine {
 	struct machine_state st;
 	struct physmem pm;
 	uint8_t *ram, *rom;
+	uint64_t *page_hash;     /* per 4 KiB page of RAM, valid where not dirty */
 	int nharts;
 	struct hart harts[MACHINE_MAX_HARTS];
 	struct machine_devices *dev;

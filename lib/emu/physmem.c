@@ -94,8 +94,10 @@ int physmem_write(struct physmem *pm, uint64_t paddr, int size, uint64_t val)
 	if (!r || paddr - r->base + size > r->size)
 		return -1;
 	if (r->ram) {
-		if (!r->readonly)
+		if (!r->readonly) {
 			memcpy(r->ram + (paddr - r->base), &val, size);
+			physmem_mark_dirty(pm, paddr, size);
+		}
 	} else if (r->write) {
 		r->write(r->opaque, paddr - r->base, val, size);
 	}
@@ -110,6 +112,8 @@ void *physmem_dma_ptr(struct physmem *pm, uint64_t paddr, uint64_t len, int writ
 	uint64_t off = paddr - r->base;
 	if (len > r->size - off)
 		return NULL;
+	if (write)
+		physmem_mark_dirty(pm, paddr, len);
 	return r->ram + off;
 }
 

@@ -35,7 +35,25 @@ struct physmem {
 	/* The main DRAM, for the hart's fast path and for DMA. */
 	uint8_t *ram;
 	uint64_t ram_base, ram_size;
+	/* Dirty tracking of the main DRAM, one byte a 4 KiB page (NULL: off). A page
+	 * is marked when a hart maps it for writing (so a hart's cached write
+	 * mappings must be dropped whenever the marks are cleared), on every
+	 * physmem_write to it, and for every writable DMA pointer handed out. */
+	uint8_t *dirty;
 };
+
+/* Mark [paddr, paddr+len) of the main DRAM dirty (no-op outside it or when off). */
+static inline void physmem_mark_dirty(struct physmem *pm, uint64_t paddr, uint64_t len)
+{
+	if (!pm->dirty || paddr - pm->ram_base >= pm->ram_size || !len)
+		return;
+	uint64_t first = (paddr - pm->ram_base) >> 12;
+	uint64_t end = paddr - pm->ram_base + len;
+	if (end > pm->ram_size)
+		end = pm->ram_size;
+	for (uint64_t p = first; p < (end + 4095) >> 12; p++)
+		pm->dirty[p] = 1;
+}
 
 /* Initialise an empty map. */
 void physmem_init(struct physmem *pm);

@@ -132,6 +132,7 @@ int machine_snapshot_load(struct machine *m, const void *blob, size_t len, char 
 		hart_flush_caches(&m->harts[i]);
 	}
 	memcpy(m->ram, sec[m->nharts + 2], ram);
+	memset(m->pm.dirty, 1, ram >> 12);
 	/* Devices last: loading re-drives interrupt lines into the harts' mip. */
 	machine_devices_load(m, sec[m->nharts + 1], seclen[m->nharts + 1], 0, err, errlen);
 	m->exit = -1;
