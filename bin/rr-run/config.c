@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "rr-run.h"
 #include "rrlog/rrlog.h"
 #include "record.h"
@@ -195,4 +196,85 @@ void rr_own_free(void)
 	free(owned);
 	owned = NULL;
 	nowned = capowned = 0;
+}
+
+/* ---- image hashes, cached ----
+ * Hashing a disk image on every record and replay is the slowest part of starting
+ * one. A file whose device, inode, size, mtime and ctime (both to the nanosecond)
+ * are unchanged has unchanged content (ctime moves on every write and cannot be
+ * set back), so its SHA-256 is kept in $XDG_CACHE_HOME/rrkit/image-sha256 (or
+ * ~/.cache/...), one "dev ino size mtime ctime sha256 path" line a file.
+ * RRKIT_NO_HASH_CACHE=1 turns the cache off. Cache trouble only costs time. */
+
+static char *cache_path(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char buf[PATH_MAX];
+	if (getenv("RRKIT_NO_HASH_CACHE"))
+		return NULL;
+	if (x && *x) {
+		snprintf(buf, sizeof buf, "%s", x);
+	} else if (home && *home) {
+		snprintf(buf, sizeof buf, "%s/.cache", home);
+	} else {
+		return NULL;
+	}
+	mkdir(buf, 0755);
+	size_t l = strlen(buf);
+	snprintf(buf + l, sizeof buf - l, "/rrkit");
+	mkdir(buf, 0755);
+	size_t n = strlen(buf);
+	snprintf(buf + n, sizeof buf - n, "/image-sha256");
+	return strdup(buf);
+}
+
+static void stat_key(const struct stat *st, char *key, size_t n)
+{
+	snprintf(key, n, "%llu %llu %llu %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
+		 (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
+		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		 (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+int rr_image_sha256(const char *path, uint8_t out[32], uint64_t *size)
+{
+	struct stat st;
+	char key[160], line[PATH_MAX + 300];
+	char *cp = NULL;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (cp = cache_path())) {
+		stat_key(&st, key, sizeof key);
+		size_t kl = strlen(key);
+		FILE *f = fopen(cp, "r");
+		while (f && fgets(line, sizeof line, f)) {
+			if (strncmp(line, key, kl) || line[kl] != ' ')
+				continue;
+			int ok = 1;
+			for (int i = 0; i < 32 && ok; i++) {
+				unsigned v;
+				ok = sscanf(line + kl + 1 + 2 * i, "%2x", &v) == 1;
+				out[i] = v;
+			}
+			if (ok) {
+				fclose(f);
+				free(cp);
+				*size = st.st_size;
+				return 0;
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	int rc = rrlog_sha256_file(path, out, size);
+	if (rc == 0 && cp) {
+		FILE *f = fopen(cp, "a");
+		if (f) {
+			fprintf(f, "%s ", key);
+			for (int i = 0; i < 32; i++)
+				fprintf(f, "%02x", out[i]);
+			fprintf(f, " %s\n", path);
+			fclose(f);
+		}
+	}
+	free(cp);
+	return rc;
 }

@@ -280,7 +280,7 @@ static int hash_images(struct machine_config *c, struct rrlog_image *img, int *n
 		*paths[i] = abs;
 		img[i].role = roles[i];
 		img[i].path = abs;
-		if (rrlog_sha256_file(abs, img[i].sha256, &img[i].size) < 0) {
+		if (rr_image_sha256(abs, img[i].sha256, &img[i].size) < 0) {
 			fprintf(stderr, "rr-run: %s: %s\n", abs, strerror(errno));
 			return -1;
 		}

@@ -437,7 +437,7 @@ static int find_images(struct replayer *p, const struct rrlog_header_info *h,
 			uint64_t size;
 			if (access(cands[k], R_OK) != 0)
 				continue;
-			if (rrlog_sha256_file(cands[k], sum, &size) == 0 && size == img->size &&
+			if (rr_image_sha256(cands[k], sum, &size) == 0 && size == img->size &&
 			    memcmp(sum, img->sha256, 32) == 0)
 				found = cands[k];
 			else
