@@ -76,6 +76,7 @@ void rr_usage(FILE *f)
 "  --hash-interval N   with -w: a state hash every N instructions (default 50000000)\n"
 "  --bundle FILE.tar   with -w: also write a portable bundle (log + images)\n"
 "  --dumpdtb FILE      write the device tree blob and exit\n"
+"  --gdb PORT, --monitor  reserved for the replay debugger (not in this version)\n"
 "  --stats             at exit, print instructions executed and MIPS on stderr\n"
 "  -q, --quiet         no status messages on stderr\n"
 "  -h, --help          this help;  --version  print the version\n"
@@ -177,7 +178,6 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 	o->cfg.rng = 1;
 	o->icount_sleep = 1;
 	o->hash_interval = 50000000;
-	o->gdb_port = -1;
 	int c, idx;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, "+w:r:m:hq", longopts, &idx)) != -1) {
@@ -244,12 +244,12 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			break;
 		}
 		case OPT_GDB:
-			if (parse_int(optarg, 1, 65535, &o->gdb_port)) {
-				fprintf(stderr, "rr-run: --gdb %s: not a port\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_MONITOR: o->monitor = 1; break;
+		case OPT_MONITOR:
+			/* The debugger (monitor, gdb stub, reverse execution) is not in this
+			 * version: refuse rather than run without it. */
+			fprintf(stderr, "rr-run: %s: the replay debugger is not implemented yet\n",
+				c == OPT_GDB ? "--gdb" : "--monitor");
+			return -1;
 		case OPT_DUMPDTB: o->dumpdtb = optarg; break;
 		case OPT_LIVE: o->live = 1; break;
 		case OPT_BUNDLE: o->bundle = optarg; break;

@@ -17,7 +17,7 @@ struct rr_options {
 	struct machine_config cfg;
 	const char *record, *replay, *dumpdtb, *bundle;
 	char *drive, *hostfwd;
-	int live, monitor, gdb_port, help, version, quiet, icount_sleep, stats;
+	int live, help, version, quiet, icount_sleep, stats;
 	int cmdline_machine;       /* a machine option was given */
 	uint64_t hash_interval;
 };

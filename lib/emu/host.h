@@ -24,7 +24,7 @@ enum emu_input_kind {
 	EMU_INPUT_SERIAL = 1,   /* bytes typed on the console: data, len; dev = UART index */
 	EMU_INPUT_NET,          /* a frame received: dev = virtio-net index; data, len */
 	EMU_INPUT_BLOCK,        /* a block request completed: dev = virtio-blk index; id */
-	EMU_INPUT_KEY,          /* virtio-input event: dev = index; id = (type<<32)|(code<<16)|... see virtio_input.c */
+	EMU_INPUT_KEY,          /* virtio-input event: dev = index; id = VIRTIO_INPUT_ID(type, code, value) */
 	EMU_INPUT_SHUTDOWN,     /* the host asks the machine to stop (SIGINT/SIGTERM, monitor quit) */
 	EMU_INPUT_RESET,        /* the host asks for a system reset */
 };

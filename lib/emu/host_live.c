@@ -4,7 +4,7 @@
  * from the slirp thread, block completions from the disk worker, shutdown requests
  * from signal handlers) are queued here; the machine takes them at its next poll.
  * A pending input makes next_input() answer "now", otherwise the machine polls every
- * HOST_LIVE_POLL instructions. idle() paces virtual time to real time: it sleeps
+ * HOST_LIVE_POLL instructions (about a millisecond). idle() paces virtual time to real time: it sleeps
  * until the deadline's virtual time has passed in real time or an input arrives
  * (icount_sleep off: it jumps to the deadline at once unless input is pending).
  * This is the only file of lib/emu that reads the host's clocks.
@@ -24,7 +24,7 @@
 #include "emu/host_live.h"
 #include "emu/net_slirp.h"
 
-#define HOST_LIVE_POLL (1u << 20)
+#define HOST_LIVE_POLL (1u << 17)
 
 struct live_item {
 	struct emu_input in;
