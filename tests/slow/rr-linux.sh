@@ -108,15 +108,53 @@ run_demo smp2 2
 kill "$server"; server=
 run_replays smp2
 
-# An interactive session on the serial console.
+# An interactive session on the serial console, with a keyboard and a port forward:
+# the host connects to 127.0.0.1:FWD, which slirp forwards to the guest's nc.
+fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkfifo "$T/sh.in"
-feed "$T/sh.out" "# " "echo hello \$((6*7))" "cat /proc/cpuinfo | grep -c ^processor" "ls /rrtest | wc -l" \
+feed "$T/sh.out" "# " "echo hello \$((6*7))" "cat /proc/cpuinfo | grep -c ^processor" \
+	"cat /sys/class/input/input0/name" \
+	"ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && echo rrfwd-ready && echo hello-through-hostfwd | nc -l -p 8080" \
 	"poweroff -f" >"$T/sh.in" &
+python3 - "$T/sh.out" "$fwd" >"$T/fwd.txt" 2>&1 <<'PY' &
+import socket, sys, time
+out, port = sys.argv[1], int(sys.argv[2])
+for _ in range(600):
+    try:
+        if "rrfwd-ready" in open(out, errors="replace").read().split("nc -l -p 8080", 1)[-1]:
+            break
+    except OSError:
+        pass
+    time.sleep(0.1)
+time.sleep(1)
+for _ in range(50):
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        data = b""
+        while True:
+            b = c.recv(4096)
+            if not b:
+                break
+            data += b
+            if b"\n" in data:
+                break
+        c.close()
+        print(data.decode(errors="replace").strip())
+        break
+    except OSError:
+        time.sleep(0.2)
+PY
+client=$!
 timeout 300 "$RUN" -q -m 256M --kernel "$G/Image" --initrd "$G/initramfs.cpio.gz" \
-	--append "console=ttyS0 quiet rrtest=shell" --no-rng <"$T/sh.in" >"$T/sh.out" 2>&1
+	--append "console=ttyS0 quiet rrtest=shell" --no-rng --input \
+	--net "user,hostfwd=tcp:127.0.0.1:$fwd-:8080" <"$T/sh.in" >"$T/sh.out" 2>&1
 st=$?
+wait $client
 [ $st = 0 ] && ok "shell session powered off, exit 0" || bad "shell session exit $st"
 grep -q "^hello 42" "$T/sh.out" && ok "shell: echo" || bad "shell: no echo output: $(tail -5 "$T/sh.out")"
 grep -q "^1" "$T/sh.out" && ok "shell: cpuinfo" || bad "shell: cpuinfo"
+grep -q "^rrkit keyboard" "$T/sh.out" && ok "virtio-input keyboard bound" || bad "no virtio-input device"
+grep -q "hello-through-hostfwd" "$T/fwd.txt" && ok "host-to-guest port forward: $(cat "$T/fwd.txt")" \
+	|| bad "port forward: got '$(cat "$T/fwd.txt")'"
 
 exit $fail
