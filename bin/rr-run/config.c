@@ -3,7 +3,7 @@
  *
  * The text is one "key=value" a line; values escape backslash and newline as \\ and
  * \n. Keys: ram, smp, bios, kernel, initrd, append, drive, net, hostfwd, rng, input,
- * icount-shift. Paths are absolute.
+ * no-reboot, icount-shift. Paths are absolute.
  */
 #include <errno.h>
 #include <limits.h>
@@ -61,6 +61,7 @@ char *rr_config_text(const struct machine_config *c)
 		put(&buf, &len, &cap, "hostfwd", c->hostfwd);
 	put(&buf, &len, &cap, "rng", c->rng ? "on" : "off");
 	put(&buf, &len, &cap, "input", c->input ? "on" : "off");
+	put(&buf, &len, &cap, "no-reboot", c->no_reboot ? "on" : "off");
 	snprintf(num, sizeof num, "%d", c->icount_shift);
 	put(&buf, &len, &cap, "icount-shift", num);
 	return buf;
@@ -126,6 +127,8 @@ int rr_config_parse(const char *text, struct machine_config *c, char *err, size_
 			c->rng = strcmp(v, "on") == 0;
 		else if (KEY("input"))
 			c->input = strcmp(v, "on") == 0;
+		else if (KEY("no-reboot"))
+			c->no_reboot = strcmp(v, "on") == 0;
 		else if (KEY("icount-shift"))
 			c->icount_shift = atoi(v);
 		else {

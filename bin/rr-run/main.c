@@ -33,7 +33,7 @@ int rr_exit_status(struct machine *m, int r)
 	case MACHINE_EXIT_POWEROFF:
 		return machine_exit_code(m) & 0xff;
 	case MACHINE_EXIT_RESET:
-		fprintf(stderr, "rr-run: the guest asked for a reset; rr-run stops there\n");
+		fprintf(stderr, "rr-run: the guest asked for a reset (--no-reboot)\n");
 		return 0;
 	case MACHINE_EXIT_HOST:
 		return 0;

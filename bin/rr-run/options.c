@@ -14,7 +14,7 @@ enum {
 	OPT_SMP = 1000, OPT_BIOS, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DRIVE, OPT_NET,
 	OPT_SHIFT, OPT_SLEEP, OPT_GDB, OPT_MONITOR, OPT_DUMPDTB, OPT_VERSION, OPT_LIVE,
 	OPT_IGNORE, OPT_IGNORE_ARG, OPT_MACHINE, OPT_NORNG, OPT_HASH, OPT_QUIET, OPT_INPUT,
-	OPT_BUNDLE, OPT_STATS,
+	OPT_BUNDLE, OPT_STATS, OPT_NOREBOOT,
 };
 
 static const struct option longopts[] = {
@@ -44,6 +44,7 @@ static const struct option longopts[] = {
 	{ "bundle", required_argument, 0, OPT_BUNDLE },
 	{ "input", no_argument, 0, OPT_INPUT },
 	{ "stats", no_argument, 0, OPT_STATS },
+	{ "no-reboot", no_argument, 0, OPT_NOREBOOT },
 	/* QEMU spellings that mean what rr-run does anyway */
 	{ "nographic", no_argument, 0, OPT_IGNORE },
 	{ "M", required_argument, 0, OPT_MACHINE },
@@ -70,6 +71,7 @@ void rr_usage(FILE *f)
 "                      unless persist (live runs only)\n"
 "  --net user[,hostfwd=tcp:[ADDR]:HPORT-:GPORT]|none  virtio-net through libslirp\n"
 "  --no-rng            no virtio-rng device\n"
+"  --no-reboot         a guest reset ends the run (default: the machine reboots)\n"
 "  --input             add a virtio-input keyboard\n"
 "  --icount-shift N    virtual ns per instruction = 2^N (default 0)\n"
 "  --icount-sleep on|off  pace idle virtual time to real time (default on)\n"
@@ -254,6 +256,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_LIVE: o->live = 1; break;
 		case OPT_BUNDLE: o->bundle = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
+		case OPT_NOREBOOT: o->cfg.no_reboot = 1; o->cmdline_machine = 1; break;
 		case OPT_MACHINE:
 			if (strncmp(optarg, "virt", 4) != 0) {
 				fprintf(stderr, "rr-run: -M %s: only the virt board exists\n", optarg);

@@ -39,9 +39,20 @@ static uint64_t mtime_at(const struct machine *m, uint64_t icount)
 /* The first icount at which mtime >= cmp, or UINT64_MAX if never. */
 static uint64_t icount_for_mtime(const struct machine *m, uint64_t cmp)
 {
-	if (cmp <= m->st.mtime_offset)
-		return 0;
-	unsigned __int128 ns = (unsigned __int128)(cmp - m->st.mtime_offset) * 100;
+	/* mtime = ticks(icount) + offset, the offset signed (a reset or a guest write
+	 * of mtime moves it either way): find the ticks that reach cmp. */
+	int64_t off = (int64_t)m->st.mtime_offset;
+	uint64_t ticks;
+	if (off >= 0) {
+		if (cmp <= (uint64_t)off)
+			return 0;
+		ticks = cmp - (uint64_t)off;
+	} else {
+		if (cmp > UINT64_MAX - (uint64_t)-off)
+			return UINT64_MAX;
+		ticks = cmp + (uint64_t)-off;
+	}
+	unsigned __int128 ns = (unsigned __int128)ticks * 100;
 	unsigned __int128 ic = (ns + ((1ull << m->cfg.icount_shift) - 1)) >> m->cfg.icount_shift;
 	return ic >= UINT64_MAX ? UINT64_MAX : (uint64_t)ic;
 }
@@ -56,7 +67,7 @@ uint64_t machine_icount(const struct machine *m)
 
 uint64_t machine_instructions(const struct machine *m)
 {
-	uint64_t n = 0;
+	uint64_t n = m->st.instr_base;
 	for (int i = 0; i < m->nharts; i++)
 		n += m->harts[i].s.instret;
 	return n;
@@ -321,6 +332,59 @@ static const struct emu_host_ops dev_host_ops = {
 	.net_send = dh_net_send, .serial_write = dh_serial_write,
 };
 
+/* ---- reset ---- */
+
+/* Keep a copy of every RAM page the loaders wrote (the dirty ones at power-on). */
+static int save_boot_pages(struct machine *m)
+{
+	uint64_t npages = m->cfg.ram_size >> 12, n = 0;
+	for (uint64_t i = 0; i < npages; i++)
+		n += m->pm.dirty[i] != 0;
+	m->boot_page_index = malloc((n ? n : 1) * sizeof *m->boot_page_index);
+	m->boot_pages = malloc(n ? n << 12 : 1);
+	if (!m->boot_page_index || !m->boot_pages)
+		return -1;
+	for (uint64_t i = 0, k = 0; i < npages; i++) {
+		if (!m->pm.dirty[i])
+			continue;
+		m->boot_page_index[k] = i;
+		memcpy(m->boot_pages + (k << 12), m->ram + (i << 12), 4096);
+		k++;
+	}
+	m->nboot_pages = n;
+	return 0;
+}
+
+/* A system reset: RAM as at power-on, harts at the reset vector, devices and the
+ * CLINT's registers reset. Virtual time (icount, mtime) and the disk overlay go on,
+ * as on QEMU. Deterministic: it happens at the icount of the guest's request. */
+static void machine_reset(struct machine *m)
+{
+	static const uint8_t zero[4096];
+	uint64_t npages = m->cfg.ram_size >> 12;
+	uint64_t zh = machine_hash_bytes(3, zero, sizeof zero);
+	for (uint64_t i = 0; i < npages; i++) {
+		if (!m->pm.dirty[i] && m->page_hash[i] == zh)
+			continue; /* zero already */
+		memset(m->ram + (i << 12), 0, 4096);
+		m->pm.dirty[i] = 1;
+	}
+	for (uint64_t k = 0; k < m->nboot_pages; k++)
+		memcpy(m->ram + (m->boot_page_index[k] << 12), m->boot_pages + (k << 12), 4096);
+	machine_devices_reset(m);
+	m->st.instr_base = machine_instructions(m);
+	for (int i = 0; i < m->nharts; i++) {
+		hart_reset(&m->harts[i], VIRT_ROM_BASE);
+		m->st.msip[i] = 0;
+		m->st.mtimecmp[i] = ~0ull;
+	}
+	/* mtime restarts from 0, as QEMU's CLINT does */
+	m->st.mtime_offset = 0;
+	m->st.mtime_offset = -mtime_at(m, m->st.icount);
+	m->st.cur = 0;
+	m->st.quantum_left = MACHINE_QUANTUM;
+}
+
 /* ---- construction ---- */
 
 struct machine *machine_new(const struct machine_config *cfg, struct emu_host *host,
@@ -382,6 +446,10 @@ struct machine *machine_new(const struct machine_config *cfg, struct emu_host *h
 	if (load_images(m, err, errlen) < 0 || build_fdt(m, err, errlen) < 0)
 		goto fail;
 	write_rom(m, m->start_pc, m->fdt_addr);
+	if (save_boot_pages(m) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	for (int i = 0; i < m->nharts; i++)
 		hart_reset(&m->harts[i], VIRT_ROM_BASE);
 	m->st.quantum_left = MACHINE_QUANTUM;
@@ -398,6 +466,8 @@ void machine_free(struct machine *m)
 	machine_devices_free(m);
 	free(m->fdt);
 	free(m->page_hash);
+	free(m->boot_page_index);
+	free(m->boot_pages);
 	free(m->pm.dirty);
 	free(m->ram);
 	free(m->rom);
@@ -448,6 +518,10 @@ int machine_run(struct machine *m, uint64_t stop_icount)
 {
 	struct emu_host *host = m->host;
 	for (;;) {
+		if (m->exit == MACHINE_EXIT_RESET && !m->cfg.no_reboot) {
+			m->exit = -1;
+			machine_reset(m);
+		}
 		if (m->exit >= 0) {
 			int e = m->exit;
 			m->exit = -1;

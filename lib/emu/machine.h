@@ -44,13 +44,15 @@ struct machine_config {
 	int rng;                 /* virtio-rng present */
 	int input;               /* virtio-input keyboard present */
 	int icount_shift;        /* virtual ns per instruction = 1 << shift */
+	int no_reboot;           /* a guest reset ends the run (MACHINE_EXIT_RESET) */
 };
 
 struct machine;
 
 enum machine_exit {
 	MACHINE_EXIT_POWEROFF = 0, /* guest wrote sifive_test: exit_code holds its code */
-	MACHINE_EXIT_RESET,        /* guest asked for reset (handled internally unless asked) */
+	MACHINE_EXIT_RESET,        /* guest asked for a reset and cfg.no_reboot is set (else
+	                            * the machine resets itself and runs on) */
 	MACHINE_EXIT_ICOUNT,       /* reached the requested stop icount */
 	MACHINE_EXIT_BREAK,        /* a hart hit a breakpoint */
 	MACHINE_EXIT_HOST,         /* the host asked to stop (EMU_INPUT_SHUTDOWN) */

@@ -230,3 +230,14 @@ bad:
 	snprintf(err, errlen, "snapshot's device states do not fit this machine (another configuration or build)");
 	return -1;
 }
+
+void machine_devices_reset(struct machine *m)
+{
+	struct machine_devices *d = m->dev;
+	for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+		if (d->slot[i])
+			virtio_reset(d->slot[i]);
+	uart_reset(d->uart);
+	goldfish_rtc_reset(d->rtc);
+	plic_reset(d->plic);
+}

@@ -17,6 +17,7 @@ struct machine_state {
 	uint64_t mtimecmp[MACHINE_MAX_HARTS];
 	uint64_t mtime_offset;
 	uint64_t out_digest;     /* running hash of every byte the guest sent out */
+	uint64_t instr_base;     /* instructions executed before the last reset */
 };
 
 struct machine_devices;
@@ -29,6 +30,10 @@ struct machine {
 	struct physmem pm;
 	uint8_t *ram, *rom;
 	uint64_t *page_hash;     /* per 4 KiB page of RAM, valid where not dirty */
+	/* RAM pages as the images left them at power-on, for a reset */
+	uint64_t nboot_pages;
+	uint64_t *boot_page_index;
+	uint8_t *boot_pages;
 	int nharts;
 	struct hart harts[MACHINE_MAX_HARTS];
 	struct machine_devices *dev;
@@ -50,6 +55,8 @@ void machine_devices_free(struct machine *m);
 void machine_devices_deliver(struct machine *m, const struct emu_input *in);
 /* Hash of every device's guest-visible state (and the disk overlay). */
 uint64_t machine_devices_hash(struct machine *m);
+/* Reset every device to its power-on state (a machine reset). */
+void machine_devices_reset(struct machine *m);
 /* The devices' states (and the disk overlay) as one malloc'd buffer; NULL if out of
  * memory. Call only while no block request is being performed by a host thread. */
 void *machine_devices_save(struct machine *m, size_t *len);

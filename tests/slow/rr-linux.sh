@@ -5,7 +5,8 @@
 #  2. replayed twice with stdin closed and no server: output byte-identical, state
 #     hashes verified, the disk image untouched;
 #  3. the same for --smp 2 (Linux reports 2 CPUs);
-#  4. an interactive shell session typed on the console.
+#  4. an interactive shell session typed on the console: a reboot, the virtio-input
+#     keyboard, a host-to-guest port forward.
 set -u
 B=${BUILD:?}; TOP=${TOP:?}
 G=${RRKIT_CACHE:-$TOP/cache}/guest
@@ -113,7 +114,7 @@ run_replays smp2
 fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkfifo "$T/sh.in"
 feed "$T/sh.out" "# " "echo hello \$((6*7))" "cat /proc/cpuinfo | grep -c ^processor" \
-	"cat /sys/class/input/input0/name" \
+	"cat /sys/class/input/input0/name" "reboot -f" \
 	"ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && echo rrfwd-ready && echo hello-through-hostfwd | nc -l -p 8080" \
 	"poweroff -f" >"$T/sh.in" &
 python3 - "$T/sh.out" "$fwd" >"$T/fwd.txt" 2>&1 <<'PY' &
@@ -153,6 +154,8 @@ wait $client
 [ $st = 0 ] && ok "shell session powered off, exit 0" || bad "shell session exit $st"
 grep -q "^hello 42" "$T/sh.out" && ok "shell: echo" || bad "shell: no echo output: $(tail -5 "$T/sh.out")"
 grep -q "^1" "$T/sh.out" && ok "shell: cpuinfo" || bad "shell: cpuinfo"
+[ "$(grep -c "rrtest: shell" "$T/sh.out")" = 2 ] && grep -q "Restarting system" "$T/sh.out" \
+	&& ok "reboot -f restarted the machine" || bad "no reboot: $(grep -c "rrtest: shell" "$T/sh.out") shell starts"
 grep -q "^rrkit keyboard" "$T/sh.out" && ok "virtio-input keyboard bound" || bad "no virtio-input device"
 grep -q "hello-through-hostfwd" "$T/fwd.txt" && ok "host-to-guest port forward: $(cat "$T/fwd.txt")" \
 	|| bad "port forward: got '$(cat "$T/fwd.txt")'"
