@@ -28,6 +28,7 @@ python3 -m http.server --bind 127.0.0.1 --directory "$tmp/www" "$port" >/dev/nul
 server=$!
 
 echo "== recording the demo guest to $out/demo.rr"
+rm -f "$out/record.txt" "$out/replay1.txt" "$out/replay2.txt" "$out/demo.rr"
 mkfifo "$tmp/in"
 line="hello from the host, typed at $(date -u +%H:%M:%S)"
 ( i=0
