@@ -75,7 +75,7 @@ void rr_usage(FILE *f)
 "  --input             add a virtio-input keyboard\n"
 "  --icount-shift N    virtual ns per instruction = 2^N (default 0)\n"
 "  --icount-sleep on|off  pace idle virtual time to real time (default on)\n"
-"  --hash-interval N   with -w: a state hash every N instructions (default 50000000)\n"
+"  --hash-interval N   with -w: a state hash every N instructions (default 10000000)\n"
 "  --bundle FILE.tar   with -w: also write a portable bundle (log + images)\n"
 "  --dumpdtb FILE      write the device tree blob and exit\n"
 "  --gdb PORT, --monitor  reserved for the replay debugger (not in this version)\n"
@@ -179,7 +179,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 	o->cfg.bios = RR_DEFAULT_BIOS;
 	o->cfg.rng = 1;
 	o->icount_sleep = 1;
-	o->hash_interval = 50000000;
+	o->hash_interval = 10000000;
 	int c, idx;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, "+w:r:m:hq", longopts, &idx)) != -1) {
