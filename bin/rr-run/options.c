@@ -281,6 +281,14 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		fprintf(stderr, "rr-run: -w with -r needs --live (record the live continuation)\n");
 		return -1;
 	}
+	if (o->replay && o->live && strcmp(o->replay, "-") == 0) {
+		fprintf(stderr, "rr-run: -r - with --live: standard input cannot be both the log and the console\n");
+		return -1;
+	}
+	if (o->live && !o->replay) {
+		fprintf(stderr, "rr-run: --live needs -r FILE\n");
+		return -1;
+	}
 	if (o->replay && o->cmdline_machine) {
 		fprintf(stderr, "rr-run: -r takes the machine from the recording; drop the machine options\n");
 		return -1;
