@@ -62,16 +62,22 @@ void rr_print_stats(const struct rr_options *o, struct machine *m, double t0)
 		(unsigned long long)n, dt, dt > 0 ? n / dt / 1e6 : 0.0);
 }
 
-static int run_live(const struct rr_options *o)
+struct host_live *rr_live_host_new(const struct rr_options *o, int console_fd, int net_user,
+				   char *err, size_t errlen)
 {
-	char err[512];
 	struct host_live_config hc = {
-		.stdin_fd = 0, .console_fd = 1, .raw_terminal = 1, .escape = 1,
-		.net_user = o->cfg.net_user, .hostfwd = o->cfg.hostfwd,
+		.stdin_fd = 0, .console_fd = console_fd, .raw_terminal = 1, .escape = 1,
+		.net_user = net_user, .hostfwd = o->cfg.hostfwd,
 		.icount_shift = o->cfg.icount_shift, .icount_sleep = o->icount_sleep,
 		.handle_signals = 1,
 	};
-	struct host_live *hl = host_live_new(&hc, err, sizeof err);
+	return host_live_new(&hc, err, errlen);
+}
+
+static int run_live(const struct rr_options *o)
+{
+	char err[512];
+	struct host_live *hl = rr_live_host_new(o, 1, o->cfg.net_user, err, sizeof err);
 	if (!hl) {
 		fprintf(stderr, "rr-run: %s\n", err);
 		return RR_EXIT_ERROR;

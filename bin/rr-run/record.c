@@ -314,13 +314,7 @@ static int record_main(struct rr_options *o)
 		return rc == RRLOG_ETTY ? RR_EXIT_USAGE : RR_EXIT_ERROR;
 	}
 	int to_stdout = strcmp(o->record, "-") == 0;
-	struct host_live_config hc = {
-		.stdin_fd = 0, .console_fd = to_stdout ? 2 : 1, .raw_terminal = 1, .escape = 1,
-		.net_user = o->cfg.net_user, .hostfwd = o->cfg.hostfwd,
-		.icount_shift = o->cfg.icount_shift, .icount_sleep = o->icount_sleep,
-		.handle_signals = 1,
-	};
-	struct host_live *hl = host_live_new(&hc, err, sizeof err);
+	struct host_live *hl = rr_live_host_new(o, to_stdout ? 2 : 1, o->cfg.net_user, err, sizeof err);
 	if (!hl) {
 		fprintf(stderr, "rr-run: %s\n", err);
 		rrlog_writer_abort(w);

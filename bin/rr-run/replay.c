@@ -148,13 +148,8 @@ static int start_continuation(struct replayer *p)
 static void go_live(struct replayer *p)
 {
 	char err[256];
-	struct host_live_config hc = {
-		.stdin_fd = 0, .console_fd = 1, .raw_terminal = 1, .escape = 1,
-		.net_user = 0, /* slirp state is not in the log: a live continuation starts offline */
-		.icount_shift = p->o->cfg.icount_shift, .icount_sleep = p->o->icount_sleep,
-		.handle_signals = 1,
-	};
-	p->hl = host_live_new(&hc, err, sizeof err);
+	/* slirp's state is not in the log: a live continuation starts offline */
+	p->hl = rr_live_host_new(p->o, 1, 0, err, sizeof err);
 	if (!p->hl) {
 		snprintf(p->msg, sizeof p->msg, "--live: %s", err);
 		machine_request_stop(p->m, MACHINE_EXIT_ERROR, p->msg);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "emu/machine.h"
+#include "emu/host_live.h"
 
 #define RR_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
 
@@ -31,4 +32,8 @@ int rr_exit_status(struct machine *m, int e);
 /* With --stats: "rr-run: stats: icount=N host_seconds=S mips=M" on stderr. */
 void rr_print_stats(const struct rr_options *o, struct machine *m, double t0);
 double rr_now(void);
+/* The live host for o: console on stdin and console_fd, user networking if net_user,
+ * SIGINT/SIGTERM/SIGHUP as shutdown requests. NULL with a message in err. */
+struct host_live *rr_live_host_new(const struct rr_options *o, int console_fd, int net_user,
+				   char *err, size_t errlen);
 #endif
