@@ -1,5 +1,6 @@
 #!/bin/sh
-# Record and replay of bare-metal guests: every input kind, replays identical to the
+# Record and replay of bare-metal guests: every input kind (RTC, console, entropy,
+# block completions, received frames), replays identical to the
 # recording (output, final state hash), the disk image untouched, SMP, pipes, bundles;
 # tampered, truncated and mismatched logs stop replay with the documented status.
 set -u
@@ -22,14 +23,15 @@ sum0=$(sha256sum <"$T/disk.img")
 
 # 1. Record, with a line typed on the console.
 echo "typed line 42" | timeout 60 "$RUN" -q -w "$T/a.rr" --hash-interval 20000 \
-	--bios none --drive "$T/disk.img" "$T/prog.elf" >"$T/rec.txt" 2>"$T/rec.err"
+	--bios none --drive "$T/disk.img" --net user "$T/prog.elf" >"$T/rec.txt" 2>"$T/rec.err"
 expect_status 0 $? "record"
 grep -q "serial line='typed line 42'" "$T/rec.txt" && ok "guest got the typed line" || bad "typed line: $(cat "$T/rec.txt")"
 grep -q "rng len=16" "$T/rec.txt" && ok "rng read" || bad "no rng output"
 grep -q "blk read1 status=0" "$T/rec.txt" && ok "blk read back" || bad "no blk output"
+grep -q "net sent=0 got=76 ethertype=0806 op=2 sender=10.0.2.2" "$T/rec.txt" && ok "ARP reply from slirp" || bad "no ARP reply"
 [ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && ok "disk image untouched by recording" || bad "disk image changed"
 "$B/rr-dump" --validate "$T/a.rr" >/dev/null 2>&1 && ok "log validates" || bad "log does not validate"
-for k in CLOCK_VRT CHAR_READ RANDOM BLOCK STATE_HASH SHUTDOWN; do
+for k in CLOCK_VRT CHAR_READ RANDOM BLOCK NET STATE_HASH SHUTDOWN; do
 	"$B/rr-dump" "$T/a.rr" | grep -q "kind=$k" && ok "log has $k" || bad "log lacks $k"
 done
 
@@ -59,7 +61,7 @@ cmp -s "$T/p.console" "$T/p.replay" && ok "pipe replay identical" || bad "pipe r
 
 # 5. Tampered logs stop replay with a divergence report (exit 4), quickly.
 B2=$B/tests/tools
-for t in "change CLOCK_VRT" "drop CHAR_READ" "change RANDOM" "drop BLOCK"; do
+for t in "change CLOCK_VRT" "drop CHAR_READ" "change RANDOM" "drop BLOCK" "drop NET" "change NET"; do
 	set -- $t
 	"$B2/rrlog-tamper" "$1" "$2" "$T/a.rr" "$T/t.rr" || { bad "tamper $t"; continue; }
 	timeout 60 "$RUN" -r "$T/t.rr" </dev/null >/dev/null 2>"$T/t.err"

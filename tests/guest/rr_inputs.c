@@ -5,6 +5,8 @@
  *     machine idles),
  *   - virtio-rng bytes,
  *   - virtio-blk reads and writes (completions arrive asynchronously),
+ *   - virtio-net: an ARP request for the user-net gateway 10.0.2.2, whose reply
+ *     arrives as a received frame,
  * and prints what it got. A replay must print exactly what the recording printed.
  * The printed values differ from run to run (time, entropy): compare a recording
  * with its replays, not with a constant.
@@ -32,6 +34,8 @@ struct vq {
 
 static struct vq rngq __attribute__((aligned(4096)));
 static struct vq blkq __attribute__((aligned(4096)));
+static struct vq netrx __attribute__((aligned(4096)));
+static struct vq nettx __attribute__((aligned(4096)));
 
 static uint64_t virtio_find(uint32_t id)
 {
@@ -43,7 +47,19 @@ static uint64_t virtio_find(uint32_t id)
 	return 0;
 }
 
-static int virtio_init(uint64_t b, struct vq *q)
+static void virtio_queue(uint64_t b, int n, struct vq *q)
+{
+	wr32(b + 0x30, n);
+	wr32(b + 0x38, 8);
+	uint64_t d = (uint64_t)q->desc, a = (uint64_t)&q->avail, u = (uint64_t)&q->used;
+	wr32(b + 0x80, d); wr32(b + 0x84, d >> 32);
+	wr32(b + 0x90, a); wr32(b + 0x94, a >> 32);
+	wr32(b + 0xa0, u); wr32(b + 0xa4, u >> 32);
+	wr32(b + 0x44, 1);
+}
+
+/* Negotiate VERSION_1 only and set up queues 0 (q0) and 1 (q1, may be NULL). */
+static int virtio_init2(uint64_t b, struct vq *q0, struct vq *q1)
 {
 	wr32(b + 0x70, 0);
 	wr32(b + 0x70, 1 | 2);
@@ -57,25 +73,32 @@ static int virtio_init(uint64_t b, struct vq *q)
 	wr32(b + 0x30, 0);
 	if (rd32(b + 0x34) < 8)
 		return -1;
-	wr32(b + 0x38, 8);
-	uint64_t d = (uint64_t)q->desc, a = (uint64_t)&q->avail, u = (uint64_t)&q->used;
-	wr32(b + 0x80, d); wr32(b + 0x84, d >> 32);
-	wr32(b + 0x90, a); wr32(b + 0x94, a >> 32);
-	wr32(b + 0xa0, u); wr32(b + 0xa4, u >> 32);
-	wr32(b + 0x44, 1);
+	virtio_queue(b, 0, q0);
+	if (q1)
+		virtio_queue(b, 1, q1);
 	wr32(b + 0x70, 1 | 2 | 4 | 8);
 	return 0;
 }
 
-/* Post the chain starting at descriptor 0, notify, wait (WFI-free spin on the used
- * ring, with a bound), acknowledge the interrupt. Returns the used length or -1. */
-static int virtio_submit(uint64_t b, struct vq *q)
+static int virtio_init(uint64_t b, struct vq *q)
+{
+	return virtio_init2(b, q, NULL);
+}
+
+/* Post the chain starting at descriptor 0 on queue qn without waiting. */
+static void virtio_post(uint64_t b, struct vq *q, int qn)
 {
 	q->avail.ring[q->avail.idx % 8] = 0;
 	__sync_synchronize();
 	q->avail.idx++;
 	__sync_synchronize();
-	wr32(b + 0x50, 0);
+	wr32(b + 0x50, qn);
+}
+
+/* Wait (spin on the used ring, with a bound) for the next used buffer of q and
+ * acknowledge the interrupt. Returns the used length or -1. */
+static int virtio_wait(uint64_t b, struct vq *q)
+{
 	for (long spin = 0; spin < 100000000; spin++) {
 		if (*(volatile uint16_t *)&q->used.idx != q->last_used) {
 			int len = q->used.ring[q->last_used % 8].len;
@@ -87,6 +110,13 @@ static int virtio_submit(uint64_t b, struct vq *q)
 	return -1;
 }
 
+/* Post descriptor 0's chain on queue 0 and wait for it. */
+static int virtio_submit(uint64_t b, struct vq *q)
+{
+	virtio_post(b, q, 0);
+	return virtio_wait(b, q);
+}
+
 static uint32_t fnv(const uint8_t *p, int n)
 {
 	uint32_t h = 2166136261u;
@@ -96,6 +126,7 @@ static uint32_t fnv(const uint8_t *p, int n)
 }
 
 static uint8_t rngbuf[16];
+static uint8_t rxbuf[12 + 1514], txbuf[12 + 42];
 static struct { uint32_t type, reserved; uint64_t sector; } blkhdr;
 static uint8_t sector[512];
 static uint8_t blkstatus;
@@ -172,6 +203,30 @@ int main(void)
 		rt_printf("blk read1 status=%d fnv=%x\n", st, fnv(sector, 512));
 	} else {
 		rt_printf("blk absent\n");
+	}
+	/* virtio-net: ARP "who has 10.0.2.2, tell 10.0.2.15"; the gateway answers. */
+	uint64_t net = virtio_find(1);
+	if (net && virtio_init2(net, &netrx, &nettx) == 0) {
+		static const uint8_t arp[42] = {
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06,
+			0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
+			0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 10, 0, 2, 15,
+			0, 0, 0, 0, 0, 0, 10, 0, 2, 2,
+		};
+		netrx.desc[0] = (struct vdesc){ (uint64_t)rxbuf, sizeof rxbuf, 2, 0 };
+		virtio_post(net, &netrx, 0);
+		for (int i = 0; i < 42; i++)
+			txbuf[12 + i] = arp[i];
+		nettx.desc[0] = (struct vdesc){ (uint64_t)txbuf, sizeof txbuf, 0, 0 };
+		virtio_post(net, &nettx, 1);
+		int sent = virtio_wait(net, &nettx);
+		int got = virtio_wait(net, &netrx);
+		const uint8_t *f = rxbuf + 12;
+		rt_printf("net sent=%d got=%d ethertype=%02x%02x op=%d sender=%d.%d.%d.%d mac=%02x:%02x:%02x:%02x:%02x:%02x\n",
+			  sent, got, f[12], f[13], f[21], f[28], f[29], f[30], f[31],
+			  f[22], f[23], f[24], f[25], f[26], f[27]);
+	} else {
+		rt_printf("net absent\n");
 	}
 	rt_printf("done\n");
 	return 0;
