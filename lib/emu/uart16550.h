@@ -19,7 +19,7 @@
 #include "emu/irq.h"
 
 #define UART_SIZE    0x100
-#define UART_RX_SIZE 4096
+#define UART_RX_SIZE 65536  /* a pasted or piped script of 64 KiB arrives whole */
 
 /* Guest-visible state: plain data. */
 struct uart_state {
