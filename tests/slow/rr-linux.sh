@@ -5,8 +5,8 @@
 #  2. replayed twice with stdin closed and no server: output byte-identical, state
 #     hashes verified, the disk image untouched;
 #  3. the same for --smp 2 (Linux reports 2 CPUs);
-#  4. an interactive shell session typed on the console: a reboot, the virtio-input
-#     keyboard, a host-to-guest port forward.
+#  4. an interactive shell session typed on the console: a corrupt disk, a reboot,
+#     the virtio-input keyboard, a host-to-guest port forward.
 set -u
 B=${BUILD:?}; TOP=${TOP:?}
 G=${RRKIT_CACHE:-$TOP/cache}/guest
@@ -127,7 +127,7 @@ run_replays smp2
 fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkfifo "$T/sh.in"
 feed "$T/sh.out" "# " "echo hello \$((6*7))" "cat /proc/cpuinfo | grep -c ^processor" \
-	"cat /sys/class/input/input0/name" "reboot -f" \
+	"cat /sys/class/input/input0/name" "mount -t ext2 /dev/vda /mnt; echo mount-rc=\$?" "reboot -f" \
 	"ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && echo rrfwd-ready && echo hello-through-hostfwd | nc -l -p 8080" \
 	"poweroff -f" >"$T/sh.in" &
 python3 - "$T/sh.out" "$fwd" >"$T/fwd.txt" 2>&1 <<'PY' &
@@ -159,8 +159,10 @@ for _ in range(50):
         time.sleep(0.2)
 PY
 client=$!
+head -c 4194304 /dev/urandom >"$T/corrupt.img"   # a disk that is no filesystem at all
+csum=$(sha256sum <"$T/corrupt.img")
 timeout 300 "$RUN" -q -m 256M --kernel "$G/Image" --initrd "$G/initramfs.cpio.gz" \
-	--append "console=ttyS0 quiet rrtest=shell" --no-rng --input \
+	--append "console=ttyS0 quiet rrtest=shell" --no-rng --input --drive "$T/corrupt.img" \
 	--net "user,hostfwd=tcp:127.0.0.1:$fwd-:8080" <"$T/sh.in" >"$T/sh.out" 2>&1
 st=$?
 wait $client
@@ -169,6 +171,8 @@ grep -q "^hello 42" "$T/sh.out" && ok "shell: echo" || bad "shell: no echo outpu
 grep -q "^1" "$T/sh.out" && ok "shell: cpuinfo" || bad "shell: cpuinfo"
 [ "$(grep -c "rrtest: shell" "$T/sh.out")" = 2 ] && grep -q "Restarting system" "$T/sh.out" \
 	&& ok "reboot -f restarted the machine" || bad "no reboot: $(grep -c "rrtest: shell" "$T/sh.out") shell starts"
+grep -q "^mount-rc=[1-9]" "$T/sh.out" && [ "$(sha256sum <"$T/corrupt.img")" = "$csum" ] \
+	&& ok "corrupt disk: mount fails in the guest, image untouched" || bad "corrupt disk: $(grep mount-rc "$T/sh.out")"
 grep -q "^rrkit keyboard" "$T/sh.out" && ok "virtio-input keyboard bound" || bad "no virtio-input device"
 grep -q "hello-through-hostfwd" "$T/fwd.txt" && ok "host-to-guest port forward: $(cat "$T/fwd.txt")" \
 	|| bad "port forward: got '$(cat "$T/fwd.txt")'"
