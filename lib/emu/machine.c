@@ -30,10 +30,16 @@
 /* ---- time ---- */
 
 /* CLINT mtime (10 MHz) at an icount: virtual ns = icount << shift, 100 ns a tick. */
-static uint64_t mtime_at(const struct machine *m, uint64_t icount)
+/* 10 MHz ticks of virtual time at an icount, before the guest-visible offset. */
+static uint64_t ticks_at(const struct machine *m, uint64_t icount)
 {
 	unsigned __int128 ns = (unsigned __int128)icount << m->cfg.icount_shift;
-	return (uint64_t)(ns / 100) + m->st.mtime_offset;
+	return (uint64_t)(ns / 100);
+}
+
+static uint64_t mtime_at(const struct machine *m, uint64_t icount)
+{
+	return ticks_at(m, icount) + m->st.mtime_offset;
 }
 
 /* The first icount at which mtime >= cmp, or UINT64_MAX if never. */
@@ -332,6 +338,13 @@ static const struct emu_host_ops dev_host_ops = {
 	.net_send = dh_net_send, .serial_write = dh_serial_write,
 };
 
+/* The hash of one 4 KiB RAM page (NULL: a page of zeroes). */
+static uint64_t page_hash_of(const uint8_t *page)
+{
+	static const uint8_t zero[4096];
+	return machine_hash_bytes(3, page ? page : zero, 4096);
+}
+
 /* ---- reset ---- */
 
 /* Keep a copy of every RAM page the loaders wrote (the dirty ones at power-on). */
@@ -360,9 +373,8 @@ static int save_boot_pages(struct machine *m)
  * as on QEMU. Deterministic: it happens at the icount of the guest's request. */
 static void machine_reset(struct machine *m)
 {
-	static const uint8_t zero[4096];
 	uint64_t npages = m->cfg.ram_size >> 12;
-	uint64_t zh = machine_hash_bytes(3, zero, sizeof zero);
+	uint64_t zh = page_hash_of(NULL);
 	for (uint64_t i = 0; i < npages; i++) {
 		if (!m->pm.dirty[i] && m->page_hash[i] == zh)
 			continue; /* zero already */
@@ -379,8 +391,7 @@ static void machine_reset(struct machine *m)
 		m->st.mtimecmp[i] = ~0ull;
 	}
 	/* mtime restarts from 0, as QEMU's CLINT does */
-	m->st.mtime_offset = 0;
-	m->st.mtime_offset = -mtime_at(m, m->st.icount);
+	m->st.mtime_offset = -ticks_at(m, m->st.icount);
 	m->st.cur = 0;
 	m->st.quantum_left = MACHINE_QUANTUM;
 }
@@ -426,8 +437,7 @@ struct machine *machine_new(const struct machine_config *cfg, struct emu_host *h
 	uint8_t *dirty = m->pm.dirty;
 	physmem_init(&m->pm);
 	m->pm.dirty = dirty;
-	static const uint8_t zero[4096];
-	uint64_t zh = machine_hash_bytes(3, zero, sizeof zero);
+	uint64_t zh = page_hash_of(NULL);
 	for (uint64_t i = 0; i < npages; i++)
 		m->page_hash[i] = zh; /* RAM starts zeroed */
 	physmem_add_ram(&m->pm, VIRT_DRAM_BASE, cfg->ram_size, m->ram, 0, "dram");
@@ -649,7 +659,7 @@ static uint64_t ram_hash(struct machine *m)
 	for (uint64_t i = 0; i < npages; i++) {
 		if (!m->pm.dirty[i])
 			continue;
-		m->page_hash[i] = machine_hash_bytes(3, m->ram + (i << 12), 4096);
+		m->page_hash[i] = page_hash_of(m->ram + (i << 12));
 		m->pm.dirty[i] = 0;
 		any = 1;
 	}
