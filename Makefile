@@ -31,14 +31,20 @@ LDFLAGS += $(SANFLAGS)
 
 RRLOG_SRC := $(wildcard lib/rrlog/*.c)
 EMU_SRC   := $(wildcard lib/emu/*.c)
+HOST_SRC  := $(wildcard lib/host/*.c)
+REPLAY_SRC := $(wildcard lib/replay/*.c)
 RRLOG_OBJ := $(RRLOG_SRC:%.c=$(B)/%.o)
 EMU_OBJ   := $(EMU_SRC:%.c=$(B)/%.o)
+HOST_OBJ  := $(HOST_SRC:%.c=$(B)/%.o)
+REPLAY_OBJ := $(REPLAY_SRC:%.c=$(B)/%.o)
+# bin -> lib/replay -> lib/emu, lib/host, lib/rrlog (DESIGN.md "Layout")
+LIBS_REPLAY := $(B)/libreplay.a $(B)/libhost.a $(B)/libemu.a $(B)/librrlog.a
 TOOLS     := rr-run rr-dump rr-diff rr-cut rr-merge
 TOOL_BINS := $(foreach t,$(TOOLS),$(if $(wildcard bin/$(t)/*.c),$(B)/$(t)))
 CHECKS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/check_*.c))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-all: $(B)/librrlog.a $(B)/librrlog.so $(B)/libemu.a $(TOOL_BINS)
+all: $(B)/librrlog.a $(B)/librrlog.so $(B)/libemu.a $(B)/libhost.a $(B)/libreplay.a $(TOOL_BINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -50,17 +56,20 @@ $(B)/librrlog.so: $(RRLOG_OBJ)
 	$(CC) -shared -Wl,-soname,librrlog.so.0 $(LDFLAGS) -o $@ $^ $(call pc,--libs,libzstd,-lzstd)
 $(B)/libemu.a: $(EMU_OBJ)
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+$(B)/libhost.a: $(HOST_OBJ)
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+$(B)/libreplay.a: $(REPLAY_OBJ)
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 
-# rr-run links the emulator; every tool links librrlog.
-$(B)/rr-run: $(patsubst %.c,$(B)/%.o,$(wildcard bin/rr-run/*.c)) $(B)/libemu.a $(B)/librrlog.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+# Every tool links lib/replay and what it stands on (a tool that needs only the log
+# uses just librrlog's symbols from it).
 define tool_rule
-$(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard bin/$(1)/*.c)) $(B)/librrlog.a
+$(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard bin/$(1)/*.c)) $(LIBS_REPLAY)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
-$(foreach t,rr-dump rr-diff rr-cut rr-merge,$(eval $(call tool_rule,$(t))))
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
-$(B)/tests/check_%: tests/check_%.c $(B)/libemu.a $(B)/librrlog.a
+$(B)/tests/check_%: tests/check_%.c $(LIBS_REPLAY)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(CHECK_LIBS) $(PKG_LIBS)
 

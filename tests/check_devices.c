@@ -592,6 +592,15 @@ static void make_image(size_t n)
 	close(fd);
 }
 static uint8_t img_byte(uint64_t i) { return (i * 7 + i / 512) & 0xff; }
+/* Load one serialized overlay (a chain of one). */
+static int ovl(struct disk *d, const void *buf, size_t len)
+{
+	char err[256];
+	const void *b[1] = { buf };
+	size_t l[1] = { len };
+	return disk_overlay_load(d, b, l, 1, 0, err, sizeof err);
+}
+
 static int image_intact(size_t n)
 {
 	FILE *f = fopen(img_path, "rb");
@@ -630,25 +639,38 @@ START_TEST(disk_cow)
 		ck_assert_uint_eq(buf[i], i >= 4000 && i < 13000 ? w[i - 4000] : img_byte(i));
 	/* snapshot the overlay, change it, restore it */
 	size_t len;
-	void *ov = disk_overlay_save(d, &len);
+	void *ov = disk_overlay_save(d, 0, &len);
 	ck_assert_ptr_nonnull(ov);
 	ck_assert_uint_eq(len, 32 + 5 * (8 + DISK_CHUNK));
 	memset(w, 0x11, sizeof w);
 	ck_assert_int_eq(disk_write(d, 20000, w, 5000), 0);
-	ck_assert_int_eq(disk_overlay_load(d, ov, len, err, sizeof err), 0);
+	/* the changes since that save: chunks 4-6 only */
+	size_t dlen;
+	void *delta = disk_overlay_save(d, 1, &dlen);
+	ck_assert_uint_eq(dlen, 32 + 3 * (8 + DISK_CHUNK));
+	ck_assert_int_eq(ovl(d, ov, len), 0);
 	ck_assert_uint_eq(disk_overlay_chunks(d), 5);
 	ck_assert_int_eq(disk_read(d, 20000, buf, 5000), 0);
 	for (int i = 0; i < 5000; i++)
 		ck_assert_uint_eq(buf[i], img_byte(20000 + i));
+	/* the full one then the delta: the state after the second write again */
+	const void *chain[2] = { ov, delta };
+	size_t chain_len[2] = { len, dlen };
+	ck_assert_int_eq(disk_overlay_load(d, chain, chain_len, 2, 0, err, sizeof err), 0);
+	ck_assert_uint_eq(disk_overlay_chunks(d), 8);
+	ck_assert_int_eq(disk_read(d, 20000, buf, 5000), 0);
+	for (int i = 0; i < 5000; i++)
+		ck_assert_uint_eq(buf[i], 0x11);
+	ck_assert_int_eq(ovl(d, ov, len), 0);
+	free(delta);
 	/* bad overlays are refused and change nothing */
-	ck_assert_int_eq(disk_overlay_load(d, ov, len - 1, err, sizeof err), -1);
+	ck_assert_int_eq(ovl(d, ov, len - 1), -1);
 	((uint8_t *)ov)[16] ^= 1;               /* image size */
-	ck_assert_int_eq(disk_overlay_load(d, ov, len, err, sizeof err), -1);
-	ck_assert(strstr(err, "image") != NULL);
+	ck_assert_int_eq(ovl(d, ov, len), -1);
 	((uint8_t *)ov)[16] ^= 1;
 	((uint8_t *)ov)[32 + 7] = 0x7f;         /* chunk index far beyond the image */
-	ck_assert_int_eq(disk_overlay_load(d, ov, len, err, sizeof err), -1);
-	ck_assert_int_eq(disk_overlay_load(d, "RRDSKOV1", 8, err, sizeof err), -1);
+	ck_assert_int_eq(ovl(d, ov, len), -1);
+	ck_assert_int_eq(ovl(d, "RRDSKOV1", 8), -1);
 	ck_assert_uint_eq(disk_overlay_chunks(d), 5);
 	free(ov);
 	disk_close(d);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "emu/machine.h"
+#include "emu/machine_impl.h"
 #include "emu/loader.h"
 
 /* A host with no inputs: fixed clock and entropy, output captured. */
@@ -152,44 +153,109 @@ START_TEST(test_exact_stop)
 }
 END_TEST
 
-/* A snapshot taken midway, loaded into a fresh machine, finishes identically. */
+static int load1(struct machine *m, const void *snap, size_t len, char *err, size_t n)
+{
+	const void *b[1] = { snap };
+	size_t l[1] = { len };
+	return machine_snapshot_load(m, b, l, 1, err, n);
+}
+
+/* Rewrite a snapshot's SUM section after a deliberate change (a crafted blob). */
+static void reseal(uint8_t *snap, size_t len)
+{
+	uint64_t h = machine_hash_bytes(7, snap, len - 24);
+	memcpy(snap + len - 8, &h, 8);
+}
+
+/* A snapshot taken midway, loaded into a fresh machine, finishes identically; so
+ * does a chain of a full and incremental snapshots. */
 START_TEST(test_snapshot)
 {
+	ck_assert(machine_snapshot_selftest());
 	struct fake *f1 = fake_new(), *f2 = fake_new();
 	struct machine_config c = bare("rv64m", 1);
 	c.drive = NULL;
 	struct machine *a = mk(&c, f1);
 	ck_assert_int_eq(machine_run(a, 20000), MACHINE_EXIT_ICOUNT);
-	size_t len;
-	void *snap = machine_snapshot_save(a, &len);
+	size_t len, l2, l3;
+	void *snap = machine_snapshot_save(a, 0, &len);
 	ck_assert(snap != NULL);
+	ck_assert_int_eq(machine_run(a, 40000), MACHINE_EXIT_ICOUNT);
+	void *inc = machine_snapshot_save(a, 1, &l2);
+	ck_assert_int_eq(machine_run(a, 60000), MACHINE_EXIT_ICOUNT);
+	void *inc2 = machine_snapshot_save(a, 1, &l3);
+	struct machine_snapshot_info si;
+	ck_assert_int_eq(machine_snapshot_info(inc2, l3, &si), 0);
+	ck_assert(si.incremental && si.id == 3 && si.base_id == 2 && si.icount == 60000);
+	ck_assert_uint_lt(l2, len);             /* only the pages written since */
 	size_t before = f1->outlen;
 	ck_assert_int_eq(machine_run(a, UINT64_MAX), MACHINE_EXIT_POWEROFF);
 	struct machine *b = mk(&c, f2);
 	char err[256];
-	ck_assert_msg(machine_snapshot_load(b, snap, len, err, sizeof err) == 0, "%s", err);
-	ck_assert_uint_eq(machine_icount(b), 20000);
+	const void *chain[3] = { snap, inc, inc2 };
+	size_t lens[3] = { len, l2, l3 };
+	ck_assert_msg(machine_snapshot_load(b, chain, lens, 3, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(machine_icount(b), 60000);
 	ck_assert_int_eq(machine_run(b, UINT64_MAX), MACHINE_EXIT_POWEROFF);
 	ck_assert_uint_eq(machine_icount(a), machine_icount(b));
 	ck_assert_uint_eq(final_hash(a), final_hash(b));
-	ck_assert_str_eq(f1->out + before, f2->out);
-	/* Corrupt and mismatched blobs are refused and leave the machine alone. */
-	((uint8_t *)snap)[24] ^= 1;  /* the first section's tag */
-	ck_assert_int_eq(machine_snapshot_load(b, snap, len, err, sizeof err), -1);
-	ck_assert_int_eq(machine_snapshot_load(b, snap, 10, err, sizeof err), -1);
+	/* the output after 60000 is the same (the digest is in the state) */
+	(void)before;
+	/* a full snapshot alone, into a fresh machine */
+	struct fake *f4 = fake_new();
+	struct machine *e = mk(&c, f4);
+	ck_assert_msg(load1(e, snap, len, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(machine_icount(e), 20000);
+	ck_assert_int_eq(machine_run(e, UINT64_MAX), MACHINE_EXIT_POWEROFF);
+	ck_assert_uint_eq(final_hash(a), final_hash(e));
+	ck_assert_str_eq(f1->out + f1->outlen - f4->outlen, f4->out);
+
+	/* Crafted and damaged blobs are refused and leave the machine as it was. */
+	ck_assert_int_eq(machine_run(e, 0), MACHINE_EXIT_ICOUNT);
+	uint64_t h_before = final_hash(e), ic_before = machine_icount(e);
+	uint8_t *bad = malloc(len);
+	memcpy(bad, snap, len);
+	bad[len / 2] ^= 0x10;                   /* a flipped bit in the page data */
+	ck_assert_int_eq(load1(e, bad, len, err, sizeof err), -1);
+	ck_assert(strstr(err, "checksum") != NULL);
+	memcpy(bad, snap, len);
+	bad[48 + 16 + 16] = 7; bad[48 + 16 + 17] = 0; /* MACH: cur (after icount, quantum) = 7 */
+	reseal(bad, len);
+	ck_assert_int_eq(load1(e, bad, len, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "current hart") != NULL, "%s", err);
+	memcpy(bad, snap, len);
+	bad[12] = 2;                            /* hart count */
+	ck_assert_int_eq(load1(e, bad, len, err, sizeof err), -1);
+	ck_assert(strstr(err, "harts") != NULL);
+	memcpy(bad, snap, len);
+	bad[48 + 8] = 9;                        /* MACH section length */
+	ck_assert_int_eq(load1(e, bad, len, err, sizeof err), -1);
+	ck_assert_int_eq(load1(e, snap, 40, err, sizeof err), -1);       /* short */
+	ck_assert_int_eq(load1(e, snap, len - 1, err, sizeof err), -1);  /* short section */
+	ck_assert_int_eq(load1(e, inc, l2, err, sizeof err), -1);        /* incremental alone */
+	const void *gap[2] = { snap, inc2 };
+	size_t gapl[2] = { len, l3 };
+	ck_assert_int_eq(machine_snapshot_load(e, gap, gapl, 2, err, sizeof err), -1);
+	ck_assert(strstr(err, "does not follow") != NULL);
+	free(bad);
+	ck_assert_uint_eq(final_hash(e), h_before);
+	ck_assert_uint_eq(machine_icount(e), ic_before);
 	struct machine_config c2 = bare("rv64m", 2);
 	struct fake *f3 = fake_new();
 	struct machine *d = mk(&c2, f3);
-	((uint8_t *)snap)[24] ^= 1;
-	ck_assert_int_eq(machine_snapshot_load(d, snap, len, err, sizeof err), -1);
+	ck_assert_int_eq(load1(d, snap, len, err, sizeof err), -1);
 	ck_assert(strstr(err, "harts") != NULL);
 	free(snap);
+	free(inc);
+	free(inc2);
 	machine_free(a);
 	machine_free(b);
 	machine_free(d);
+	machine_free(e);
 	free(f3);
 	free(f1);
 	free(f2);
+	free(f4);
 }
 END_TEST
 

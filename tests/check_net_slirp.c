@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "emu/net_slirp.h"
+#include "host/net_slirp.h"
 
 #define WAIT_MS 5000
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };

@@ -676,11 +676,11 @@ START_TEST(test_bad_headers)
 	uint8_t *b = small_log(tpath("small.rr"), &evs, &n, &sz);
 	rrlog_reader *r;
 	/* future version */
-	b[8] = 2;
+	b[8] = 3;
 	spit(tpath("future.rr"), b, sz);
-	b[8] = 1;
+	b[8] = RRLOG_FORMAT_VERSION;
 	ck_assert_int_eq(rrlog_reader_open(tpath("future.rr"), &r), RRLOG_EVERSION);
-	ck_assert_str_eq(rrlog_reader_errmsg(r), "log format version 2; this reader knows 1..1");
+	ck_assert_str_eq(rrlog_reader_errmsg(r), "log format version 3; this reader knows 1..2");
 	rrlog_reader_close(r);
 	/* empty, garbage, a bare magic */
 	spit(tpath("empty"), "", 0);

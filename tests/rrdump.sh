@@ -15,7 +15,7 @@ done
 
 # Text: header lines, then one event a line.
 "$D" "$F/kinds.rr" >"$t/kinds.txt" || no "dump kinds.rr"
-grep -q '^# rrlog version=1 tool="check_rrlog 1"$' "$t/kinds.txt" || no "header line"
+grep -q '^# rrlog version=2 tool="check_rrlog 1"$' "$t/kinds.txt" || no "header line"
 grep -q '^# config="-m 128M --smp 2"$' "$t/kinds.txt" || no "config line"
 grep -q '^# image role="kernel" path="/abs/Image" size=12345 sha256=6923dd1bc0460082c5d55a831908c24a282860b7f1cd6c2b79cf1bc8857c639c$' "$t/kinds.txt" || no "image line"
 grep -q '^# meta icount-shift="0"$' "$t/kinds.txt" || no "meta line"
@@ -62,7 +62,7 @@ awk -F'[ =]' '/^icount=/ && $2 >= 10000000 && $2 <= 20000000' "$t/mixed.txt" | c
 # JSON Lines
 "$D" --json "$F/kinds.rr" >"$t/k.json" || no "--json"
 [ "$(wc -l <"$t/k.json")" -eq 25 ] || no "json line count"
-head -n 1 "$t/k.json" | grep -q '^{"header":{"format":"rrlog","version":1,"tool":"check_rrlog 1"' || no "json header"
+head -n 1 "$t/k.json" | grep -q '^{"header":{"format":"rrlog","version":2,"tool":"check_rrlog 1"' || no "json header"
 grep -qx '{"icount":7000,"kind":"CHAR_READ","dev":3,"value":107,"len":10,"data":"6c73202d6c0a22712200","text":"ls -l\\n\\"q\\"\\u0000"}' "$t/k.json" || no "json CHAR_READ"
 if command -v python3 >/dev/null 2>&1; then
 	"$D" --json "$F/mixed.rr" | python3 -c '

@@ -79,9 +79,9 @@ expect 1 "bad footer" --validate "$t/flipf.rr"
 
 # a header from a future version
 cp "$F/mixed.rr" "$t/future.rr"
-put_byte "$t/future.rr" 8 2
-expect 2 "log format version 2; this reader knows 1..1" "$t/future.rr"
-expect 2 "version 2" --validate "$t/future.rr"
+put_byte "$t/future.rr" 8 3
+expect 2 "log format version 3; this reader knows 1..2" "$t/future.rr"
+expect 2 "version 3" --validate "$t/future.rr"
 # a QEMU log of a version we do not know
 printf '\000\340\040\015\000\000\000\000\000\000\000\000\047' >"$t/q13"
 expect 2 "QEMU replay log version 0xe0200d" "$t/q13"

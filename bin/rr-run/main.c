@@ -1,99 +1,317 @@
-/* rr-run: run a RISC-V virt machine live, record it, or replay a recording. */
+/* rr-run: run a RISC-V virt machine live, record it, or replay a recording. A thin
+ * main over lib/replay (recording, replay sessions) and lib/host (the live world);
+ * messages are formatted here, as "rr-run: FILE: message". */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "rr-run.h"
 #include "emu/fdt.h"
-#include "emu/host_live.h"
-#include "record.h"
 
-static int dump_dtb(const struct rr_options *o)
+__attribute__((format(printf, 1, 2)))
+static void say(const char *fmt, ...)
 {
-	static uint8_t buf[64 * 1024];
-	char err[256];
-	if (fdt_build_virt(&o->cfg, 0, 0, buf, sizeof buf, err, sizeof err) < 0) {
-		fprintf(stderr, "rr-run: device tree: %s\n", err);
-		return RR_EXIT_ERROR;
-	}
-	FILE *f = fopen(o->dumpdtb, "wb");
-	if (!f || fwrite(buf, 1, fdt_virt_size(buf), f) != fdt_virt_size(buf) || fclose(f)) {
-		fprintf(stderr, "rr-run: %s: %s\n", o->dumpdtb, strerror(errno));
-		return RR_EXIT_ERROR;
-	}
-	return 0;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("rr-run: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 }
 
-/* Map a machine exit to rr-run's exit status, printing what the user must know. */
-int rr_exit_status(struct machine *m, int r)
-{
-	switch (r) {
-	case MACHINE_EXIT_POWEROFF:
-		return machine_exit_code(m) & 0xff;
-	case MACHINE_EXIT_RESET:
-		fprintf(stderr, "rr-run: the guest asked for a reset (--no-reboot)\n");
-		return 0;
-	case MACHINE_EXIT_HOST:
-		return 0;
-	case MACHINE_EXIT_ERROR:
-		fprintf(stderr, "rr-run: %s\n", machine_errmsg(m));
-		return RR_EXIT_ERROR;
-	default:
-		return 0;
-	}
-}
-
-double rr_now(void)
+static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void rr_print_stats(const struct rr_options *o, struct machine *m, double t0)
+static void print_stats(const struct rr_options *o, struct machine *m, double t0)
 {
-	if (!o->stats)
+	if (!o->stats || !m)
 		return;
-	double dt = rr_now() - t0;
+	double dt = now() - t0;
 	uint64_t n = machine_icount(m);
 	fprintf(stderr, "rr-run: stats: icount=%llu host_seconds=%.3f mips=%.1f\n",
 		(unsigned long long)n, dt, dt > 0 ? n / dt / 1e6 : 0.0);
 }
 
-struct host_live *rr_live_host_new(const struct rr_options *o, int console_fd, int net_user,
-				   char *err, size_t errlen)
+static int dump_dtb(const struct rr_options *o)
 {
+	static uint8_t buf[64 * 1024];
+	char err[256];
+	if (fdt_build_virt(&o->cfg, 0, 0, buf, sizeof buf, err, sizeof err) < 0) {
+		say("device tree: %s", err);
+		return RR_EXIT_ERROR;
+	}
+	FILE *f = fopen(o->dumpdtb, "wb");
+	if (!f || fwrite(buf, 1, fdt_virt_size(buf), f) != fdt_virt_size(buf) || fclose(f)) {
+		say("%s: %s", o->dumpdtb, strerror(errno));
+		return RR_EXIT_ERROR;
+	}
+	return 0;
+}
+
+/* A machine exit as rr-run's exit status, saying what the user must know. */
+static int exit_status(struct machine *m, int e)
+{
+	switch (e) {
+	case MACHINE_EXIT_POWEROFF:
+		return machine_exit_code(m) & 0xff;
+	case MACHINE_EXIT_RESET:
+		say("the guest asked for a reset (--no-reboot)");
+		return 0;
+	case MACHINE_EXIT_ERROR:
+		say("%s", machine_errmsg(m));
+		return RR_EXIT_ERROR;
+	default:
+		return 0;
+	}
+}
+
+/* The live host: console on stdin and console_fd, user networking if net_user,
+ * SIGINT/SIGTERM/SIGHUP as shutdown requests. */
+static struct host_live *live_host(const struct rr_options *o, const struct machine_config *c,
+				   int console_fd, int net_user)
+{
+	char err[512];
 	struct host_live_config hc = {
 		.stdin_fd = 0, .console_fd = console_fd, .raw_terminal = 1, .escape = 1,
-		.net_user = net_user, .hostfwd = o->cfg.hostfwd,
-		.icount_shift = o->cfg.icount_shift, .icount_sleep = o->icount_sleep,
+		.net_user = net_user, .hostfwd = c->hostfwd,
+		.icount_shift = c->icount_shift, .icount_sleep = o->icount_sleep,
 		.handle_signals = 1,
 	};
-	return host_live_new(&hc, err, errlen);
+	struct host_live *hl = host_live_new(&hc, err, sizeof err);
+	if (!hl)
+		say("%s", err);
+	return hl;
 }
 
 static int run_live(const struct rr_options *o)
 {
 	char err[512];
-	struct host_live *hl = rr_live_host_new(o, 1, o->cfg.net_user, err, sizeof err);
-	if (!hl) {
-		fprintf(stderr, "rr-run: %s\n", err);
+	struct host_live *hl = live_host(o, &o->cfg, 1, o->cfg.net_user);
+	if (!hl)
 		return RR_EXIT_ERROR;
-	}
 	struct machine *m = machine_new(&o->cfg, host_live_host(hl), err, sizeof err);
 	if (!m) {
-		fprintf(stderr, "rr-run: %s\n", err);
+		say("%s", err);
 		host_live_free(hl);
 		return RR_EXIT_ERROR;
 	}
-	double t0 = rr_now();
+	double t0 = now();
 	int r = machine_run(m, UINT64_MAX);
-	rr_print_stats(o, m, t0);
-	int st = rr_exit_status(m, r);
+	print_stats(o, m, t0);
+	int st = exit_status(m, r);
 	machine_free(m);
 	host_live_free(hl);
+	return st;
+}
+
+static struct rr_record_options record_options(const struct rr_options *o, const char *continues)
+{
+	struct rr_record_options ro = {
+		.hash_interval = o->hash_interval, .snapshot_interval = o->snapshot_interval,
+		.continues = continues,
+	};
+	return ro;
+}
+
+/* Close a recorder, saying what was recorded; the exit status if it failed. */
+static int close_recording(const struct rr_options *o, rr_recorder *r, const char *path, int status)
+{
+	uint64_t icount = machine_icount(rr_recorder_machine(r));
+	struct rr_recorder_stats st;
+	int rc = rr_recorder_close(r, &st);
+	if (rc < 0) {
+		say("%s: recording incomplete: %s", path, rr_strerror(rc));
+		return RR_EXIT_ERROR;
+	}
+	struct stat sb;
+	if (!o->quiet)
+		fprintf(stderr, "rr-run: recorded %llu instructions, %llu events, %llu snapshots, %llu bytes to %s\n",
+			(unsigned long long)icount, (unsigned long long)st.events,
+			(unsigned long long)st.snapshots,
+			(unsigned long long)(stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size
+									     : st.bytes_written), path);
+	return status;
+}
+
+static int record_main(const struct rr_options *o, const char *path)
+{
+	int to_stdout = strcmp(path, "-") == 0;
+	struct host_live *hl = live_host(o, &o->cfg, to_stdout ? 2 : 1, o->cfg.net_user);
+	if (!hl)
+		return RR_EXIT_ERROR;
+	struct rr_record_options ro = record_options(o, NULL);
+	rr_recorder *r = NULL;
+	int rc = rr_recorder_open(path, &o->cfg, host_live_host(hl), &ro, &r);
+	if (rc < 0) {
+		say("%s", rr_recorder_errmsg(r));
+		rr_recorder_close(r, NULL);
+		host_live_free(hl);
+		return rc == RR_EUSAGE ? RR_EXIT_USAGE : RR_EXIT_ERROR;
+	}
+	struct machine *m = rr_recorder_machine(r);
+	double t0 = now();
+	int e;
+	rc = rr_recorder_run(r, UINT64_MAX, &e);
+	print_stats(o, m, t0);
+	int status = exit_status(m, e);
+	if (rc == RR_OK)
+		rc = rr_recorder_finish(r, e);
+	if (rc < 0)
+		status = RR_EXIT_ERROR;
+	/* the live host goes first: no disk worker may still be writing */
+	host_live_free(hl);
+	return close_recording(o, r, path, status);
+}
+
+static void console_out(void *opaque, uint32_t dev, const uint8_t *b, size_t n)
+{
+	while (n) {
+		ssize_t w = write(1, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		b += w;
+		n -= w;
+	}
+}
+
+static int replay_status(const char *log, rr_session *s, int rc)
+{
+	if (rc == RR_EDIVERGED) {
+		say("%s: %s", log, rr_session_errmsg(s));
+		return RR_EXIT_DIVERGED;
+	}
+	say("%s", rr_session_errmsg(s));
+	return rc == RR_EIMAGE || rc == RR_EIO || rc == RR_EMACHINE || rc == RR_ENOMEM ? RR_EXIT_ERROR
+											: RR_EXIT_USAGE;
+}
+
+/* --live: the log is used up; the guest goes on in the real world (recorded into
+ * o->record if given). */
+static int continue_live(const struct rr_options *o, rr_session *s)
+{
+	struct machine *m = rr_session_machine(s);
+	/* slirp's state is not in the log: a live continuation starts offline */
+	struct host_live *hl = live_host(o, rr_session_config(s), 1, 0);
+	if (!hl)
+		return RR_EXIT_ERROR;
+	if (!o->quiet)
+		say("end of log at icount %llu: continuing live", (unsigned long long)machine_icount(m));
+	rr_recorder *r = NULL;
+	if (o->record) {
+		rr_session_go_live(s, host_live_host(hl));
+		struct rr_record_options ro = record_options(o, o->replay);
+		int rc = rr_recorder_attach(o->record, rr_session_header(s), m, host_live_host(hl), &ro, &r);
+		if (rc < 0) {
+			say("%s", rr_recorder_errmsg(r));
+			rr_recorder_close(r, NULL);
+			host_live_free(hl);
+			return RR_EXIT_ERROR;
+		}
+		int e;
+		rc = rr_recorder_run(r, UINT64_MAX, &e);
+		int status = exit_status(m, e);
+		if (rc == RR_OK)
+			rc = rr_recorder_finish(r, e);
+		host_live_free(hl);
+		return close_recording(o, r, o->record, rc < 0 ? RR_EXIT_ERROR : status);
+	}
+	rr_session_go_live(s, host_live_host(hl));
+	int e = machine_run(m, UINT64_MAX);
+	int status = exit_status(m, e);
+	host_live_free(hl);
+	return status;
+}
+
+static int replay_main(const struct rr_options *o, const char *log)
+{
+	struct rr_session_options so = { .output = console_out };
+	rr_session *s = NULL;
+	int rc = rr_session_open(log, &so, &s);
+	if (rc < 0) {
+		int st = replay_status(log, s, rc);
+		rr_session_close(s);
+		return st;
+	}
+	struct machine *m = rr_session_machine(s);
+	double t0 = now();
+	int status, stop = 0;
+	if (o->stop_at != UINT64_MAX) {
+		rc = rr_session_seek(s, o->stop_at);
+		print_stats(o, m, t0);
+		if (rc < 0) {
+			status = replay_status(log, s, rc);
+		} else {
+			char *text = rr_state_text(m, o->json);
+			status = text && fputs(text, stdout) >= 0 && fflush(stdout) == 0 ? 0 : RR_EXIT_ERROR;
+			free(text);
+		}
+		rr_session_close(s);
+		return status;
+	}
+	rc = rr_session_run(s, UINT64_MAX, &stop);
+	print_stats(o, m, t0);
+	struct rr_session_stats st;
+	rr_session_stats(s, &st);
+	if (rc < 0) {
+		status = replay_status(log, s, rc);
+	} else if (o->live && (stop == RR_STOP_END || stop == RR_STOP_HOST)) {
+		status = continue_live(o, s);
+	} else if (stop == RR_STOP_END) {
+		say("%s: the log ends at icount %llu before the guest stopped%s%s", log,
+		    (unsigned long long)machine_icount(m), st.end_code < 0 ? ": " : "",
+		    st.end_code < 0 ? rrlog_strerror(st.end_code) : "");
+		status = RR_EXIT_LOG_END;
+	} else {
+		status = stop == RR_STOP_EXIT ? machine_exit_code(m) & 0xff : 0;
+		if (!o->quiet)
+			fprintf(stderr, "rr-run: replayed %llu instructions, %llu events, %llu state hashes "
+				"verified\n", (unsigned long long)machine_icount(m),
+				(unsigned long long)st.events, (unsigned long long)st.hashes);
+	}
+	rr_session_close(s);
+	return status;
+}
+
+/* -w trace.tar: record beside it, then bundle; --bundle F: keep the log too. */
+static int record_with_bundle(const struct rr_options *o)
+{
+	const char *bundle = o->bundle, *path = o->record;
+	char *tmp = NULL;
+	if (!bundle && strcmp(o->record, "-") && rr_bundle_is_name(o->record)) {
+		bundle = o->record;
+		if (!(tmp = malloc(strlen(o->record) + 16)))
+			return RR_EXIT_ERROR;
+		sprintf(tmp, "%s.rr-tmp", o->record);
+		path = tmp;
+	}
+	if (bundle && strcmp(path, "-") == 0) {
+		say("--bundle needs -w FILE, not -w -");
+		return RR_EXIT_USAGE;
+	}
+	int st = record_main(o, path);
+	if (bundle && st != RR_EXIT_ERROR && st != RR_EXIT_USAGE) {
+		char err[600];
+		if (rr_bundle_write(bundle, path, err, sizeof err) < 0) {
+			say("%s", err);
+			st = RR_EXIT_ERROR;
+		} else if (!o->quiet) {
+			say("wrote bundle %s", bundle);
+		}
+	}
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
 	return st;
 }
 
@@ -112,11 +330,16 @@ int main(int argc, char **argv)
 		printf("rr-run (rrkit) %s\n", RRKIT_VERSION);
 		return 0;
 	}
+	int st;
 	if (o.dumpdtb)
-		return dump_dtb(&o);
-	int st = o.record || o.replay ? rr_run_recorded(&o) : run_live(&o);
+		st = dump_dtb(&o);
+	else if (o.replay)
+		st = replay_main(&o, o.replay);
+	else if (o.record)
+		st = record_with_bundle(&o);
+	else
+		st = run_live(&o);
 	free(o.drive);
 	free(o.hostfwd);
-	rr_own_free();
 	return st;
 }

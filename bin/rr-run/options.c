@@ -14,7 +14,7 @@ enum {
 	OPT_SMP = 1000, OPT_BIOS, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DRIVE, OPT_NET,
 	OPT_SHIFT, OPT_SLEEP, OPT_GDB, OPT_MONITOR, OPT_DUMPDTB, OPT_VERSION, OPT_LIVE,
 	OPT_IGNORE, OPT_IGNORE_ARG, OPT_MACHINE, OPT_NORNG, OPT_HASH, OPT_QUIET, OPT_INPUT,
-	OPT_BUNDLE, OPT_STATS, OPT_NOREBOOT,
+	OPT_BUNDLE, OPT_STATS, OPT_NOREBOOT, OPT_STOPAT, OPT_JSON, OPT_SNAPEVERY,
 };
 
 static const struct option longopts[] = {
@@ -45,6 +45,9 @@ static const struct option longopts[] = {
 	{ "input", no_argument, 0, OPT_INPUT },
 	{ "stats", no_argument, 0, OPT_STATS },
 	{ "no-reboot", no_argument, 0, OPT_NOREBOOT },
+	{ "stop-at", required_argument, 0, OPT_STOPAT },
+	{ "json", no_argument, 0, OPT_JSON },
+	{ "snapshot-every", required_argument, 0, OPT_SNAPEVERY },
 	/* QEMU spellings that mean what rr-run does anyway */
 	{ "nographic", no_argument, 0, OPT_IGNORE },
 	{ "M", required_argument, 0, OPT_MACHINE },
@@ -76,6 +79,10 @@ void rr_usage(FILE *f)
 "  --icount-shift N    virtual ns per instruction = 2^N (default 0)\n"
 "  --icount-sleep on|off  pace idle virtual time to real time (default on)\n"
 "  --hash-interval N   with -w: a state hash every N instructions (default 10000000)\n"
+"  --snapshot-every N  with -w: a snapshot every N instructions (default 200000000;\n"
+"                      0: only the first), so a replay can seek anywhere fast\n"
+"  --stop-at N         with -r: go to icount N (through the snapshots) and print\n"
+"                      the machine state as key=value lines (--json: JSON Lines)\n"
 "  --bundle FILE.tar   with -w: also write a portable bundle (log + images)\n"
 "  --dumpdtb FILE      write the device tree blob and exit\n"
 "  --gdb PORT, --monitor  reserved for the replay debugger (not in this version)\n"
@@ -179,7 +186,9 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 	o->cfg.bios = RR_DEFAULT_BIOS;
 	o->cfg.rng = 1;
 	o->icount_sleep = 1;
-	o->hash_interval = 10000000;
+	o->hash_interval = RR_DEFAULT_HASH_INTERVAL;
+	o->snapshot_interval = RR_DEFAULT_SNAPSHOT_INTERVAL;
+	o->stop_at = UINT64_MAX;
 	int c, idx;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, "+w:r:m:hq", longopts, &idx)) != -1) {
@@ -245,6 +254,25 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			}
 			break;
 		}
+		case OPT_STOPAT:
+		case OPT_SNAPEVERY: {
+			char *end;
+			errno = 0;
+			double d = strtod(optarg, &end); /* 1e9 and 1.5e9 as well as integers */
+			if (errno || *end || d < 0 || d >= 1.8e19 || end == optarg) {
+				fprintf(stderr, "rr-run: --%s %s: not an instruction count\n",
+					c == OPT_STOPAT ? "stop-at" : "snapshot-every", optarg);
+				return -1;
+			}
+			uint64_t v = strchr(optarg, 'e') || strchr(optarg, '.') ? (uint64_t)d
+				     : strtoull(optarg, NULL, 10);
+			if (c == OPT_STOPAT)
+				o->stop_at = v;
+			else
+				o->snapshot_interval = v ? v : UINT64_MAX;
+			break;
+		}
+		case OPT_JSON: o->json = 1; break;
 		case OPT_GDB:
 		case OPT_MONITOR:
 			/* The debugger (monitor, gdb stub, reverse execution) is not in this
@@ -283,6 +311,10 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 	}
 	if (o->replay && o->live && strcmp(o->replay, "-") == 0) {
 		fprintf(stderr, "rr-run: -r - with --live: standard input cannot be both the log and the console\n");
+		return -1;
+	}
+	if (o->stop_at != UINT64_MAX && (!o->replay || o->live)) {
+		fprintf(stderr, "rr-run: --stop-at needs -r FILE (and no --live)\n");
 		return -1;
 	}
 	if (o->live && !o->replay) {

@@ -21,6 +21,7 @@ struct disk {
 	uint8_t ***top;                 /* top[c / LEAF][c % LEAF] -> chunk or NULL */
 	uint64_t ntop;
 	size_t count;                   /* chunks in the overlay */
+	uint8_t *changed;               /* per chunk: written since the last overlay save */
 	pthread_mutex_t lock;
 };
 
@@ -74,7 +75,10 @@ struct disk *disk_open(const char *path, int persist, char *err, size_t errlen)
 	d->nchunks = (d->size + DISK_CHUNK - 1) / DISK_CHUNK;
 	d->ntop = (d->nchunks + LEAF - 1) / LEAF;
 	d->top = calloc(d->ntop, sizeof *d->top);
-	if (!d->top) {
+	d->changed = calloc(d->nchunks, 1);
+	if (!d->top || !d->changed) {
+		free(d->top);
+		free(d->changed);
 		snprintf(err, errlen, "%s: out of memory", path);
 		close(fd);
 		free(d);
@@ -101,6 +105,7 @@ void disk_close(struct disk *d)
 	if (!d)
 		return;
 	free_tables(d->top, d->ntop);
+	free(d->changed);
 	close(d->fd);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -232,6 +237,7 @@ int disk_write(struct disk *d, uint64_t off, const void *buf, size_t len)
 			break;
 		}
 		memcpy(p + at, in, n);
+		d->changed[c] = 1;
 		in += n;
 		off += n;
 		len -= n;
@@ -255,14 +261,16 @@ size_t disk_overlay_chunks(struct disk *d)
 	return n;
 }
 
-void *disk_overlay_save(struct disk *d, size_t *len)
+void *disk_overlay_save(struct disk *d, int changed_only, size_t *len)
 {
 	pthread_mutex_lock(&d->lock);
-	size_t total = 32 + d->count * (8 + DISK_CHUNK);
+	size_t count = 0;
+	for (uint64_t c = 0; c < d->nchunks; c++)
+		count += chunk_get(d, c) && (!changed_only || d->changed[c]);
+	size_t total = 32 + count * (8 + DISK_CHUNK);
 	uint8_t *buf = malloc(total), *p = buf;
 	if (buf) {
 		uint32_t cs = DISK_CHUNK, zero = 0;
-		uint64_t count = d->count;
 		memcpy(p, ov_magic, 8);
 		memcpy(p + 8, &cs, 4);
 		memcpy(p + 12, &zero, 4);
@@ -271,30 +279,32 @@ void *disk_overlay_save(struct disk *d, size_t *len)
 		p += 32;
 		for (uint64_t c = 0; c < d->nchunks; c++) {
 			uint8_t *ch = chunk_get(d, c);
-			if (!ch)
+			if (!ch || (changed_only && !d->changed[c]))
 				continue;
 			memcpy(p, &c, 8);
 			memcpy(p + 8, ch, DISK_CHUNK);
 			p += 8 + DISK_CHUNK;
 		}
+		memset(d->changed, 0, d->nchunks);
 		*len = total;
 	}
 	pthread_mutex_unlock(&d->lock);
 	return buf;
 }
 
-int disk_overlay_load(struct disk *d, const void *buf, size_t len, char *err, size_t errlen)
+/* Checks one serialized overlay; 0 or -1 with a reason. */
+static int overlay_check(const struct disk *d, const uint8_t *p, size_t len, uint64_t *count,
+			 char *err, size_t errlen)
 {
-	const uint8_t *p = buf;
 	uint32_t cs;
-	uint64_t size, count;
+	uint64_t size;
 	if (len < 32 || memcmp(p, ov_magic, 8) != 0) {
 		snprintf(err, errlen, "disk overlay: bad header");
 		return -1;
 	}
 	memcpy(&cs, p + 8, 4);
 	memcpy(&size, p + 16, 8);
-	memcpy(&count, p + 24, 8);
+	memcpy(count, p + 24, 8);
 	if (cs != DISK_CHUNK) {
 		snprintf(err, errlen, "disk overlay: chunk size %u, expected %u", cs, DISK_CHUNK);
 		return -1;
@@ -304,43 +314,63 @@ int disk_overlay_load(struct disk *d, const void *buf, size_t len, char *err, si
 			 (unsigned long long)size, (unsigned long long)d->size);
 		return -1;
 	}
-	if (count > d->nchunks || (len - 32) / (8 + DISK_CHUNK) != count ||
+	if (*count > d->nchunks || (len - 32) / (8 + DISK_CHUNK) != *count ||
 	    (len - 32) % (8 + DISK_CHUNK)) {
 		snprintf(err, errlen, "disk overlay: truncated or bad chunk count");
 		return -1;
 	}
-	if (d->persist && count) {
+	if (d->persist && *count) {
 		snprintf(err, errlen, "disk overlay: cannot load an overlay onto a persistent disk");
 		return -1;
 	}
-	uint8_t ***top = calloc(d->ntop, sizeof *top);
-	if (!top && d->ntop)
-		goto nomem;
-	size_t n = 0;
-	for (uint64_t i = 0; i < count; i++) {
-		const uint8_t *e = p + 32 + i * (8 + DISK_CHUNK);
+	for (uint64_t i = 0; i < *count; i++) {
 		uint64_t c;
-		memcpy(&c, e, 8);
+		memcpy(&c, p + 32 + i * (8 + DISK_CHUNK), 8);
 		if (c >= d->nchunks) {
-			free_tables(top, d->ntop);
 			snprintf(err, errlen, "disk overlay: chunk %llu beyond the image",
 				 (unsigned long long)c);
 			return -1;
 		}
-		if (!top[c / LEAF] && !(top[c / LEAF] = calloc(LEAF, sizeof **top)))
-			goto nomem_tables;
-		uint8_t **slot = &top[c / LEAF][c % LEAF];
-		if (!*slot) {
-			if (!(*slot = malloc(DISK_CHUNK)))
+	}
+	return 0;
+}
+
+int disk_overlay_load(struct disk *d, const void *const *bufs, const size_t *lens, int n,
+		      int check_only, char *err, size_t errlen)
+{
+	uint64_t count;
+	for (int k = 0; k < n; k++)
+		if (overlay_check(d, bufs[k], lens[k], &count, err, errlen) < 0)
+			return -1;
+	if (check_only)
+		return 0;
+	uint8_t ***top = calloc(d->ntop, sizeof *top);
+	if (!top && d->ntop)
+		goto nomem;
+	size_t nchunks = 0;
+	for (int k = 0; k < n; k++) {
+		const uint8_t *p = bufs[k];
+		memcpy(&count, p + 24, 8);
+		for (uint64_t i = 0; i < count; i++) {
+			const uint8_t *e = p + 32 + i * (8 + DISK_CHUNK);
+			uint64_t c;
+			memcpy(&c, e, 8);
+			if (!top[c / LEAF] && !(top[c / LEAF] = calloc(LEAF, sizeof **top)))
 				goto nomem_tables;
-			n++;
+			uint8_t **slot = &top[c / LEAF][c % LEAF];
+			if (!*slot) {
+				if (!(*slot = malloc(DISK_CHUNK)))
+					goto nomem_tables;
+				nchunks++;
+			}
+			memcpy(*slot, e + 8, DISK_CHUNK);
 		}
-		memcpy(*slot, e + 8, DISK_CHUNK);
 	}
 	pthread_mutex_lock(&d->lock);
 	uint8_t ***old = d->top;
 	d->top = top;
-	d->count = n;
+	d->count = nchunks;
+	memset(d->changed, 0, d->nchunks);
 	pthread_mutex_unlock(&d->lock);
 	free_tables(old, d->ntop);
 	return 0;

@@ -34,11 +34,16 @@ int disk_flush(struct disk *d);
 /* Chunks held in the overlay. */
 size_t disk_overlay_chunks(struct disk *d);
 /* Serialize the overlay (sorted by chunk) into a malloc'ed buffer the caller frees;
- * NULL if out of memory. Format, little-endian: "RRDSKOV1", u32 chunk size,
- * u32 0, u64 image size, u64 count, count x (u64 chunk index, chunk bytes). */
-void *disk_overlay_save(struct disk *d, size_t *len);
-/* Replace the overlay with a serialized one. 0, or -1 with a reason in err (bad
- * format, another image size, persist mode with a non-empty overlay); on error the
- * overlay is unchanged. */
-int disk_overlay_load(struct disk *d, const void *buf, size_t len, char *err, size_t errlen);
+ * NULL if out of memory. changed_only: just the chunks written since the previous
+ * save (for incremental snapshots); every save starts that count afresh. Format,
+ * little-endian: "RRDSKOV1", u32 chunk size, u32 0, u64 image size, u64 count,
+ * count x (u64 chunk index, chunk bytes). */
+void *disk_overlay_save(struct disk *d, int changed_only, size_t *len);
+/* Replace the overlay with n serialized ones applied in order (a full one, then
+ * the changes saved after it). check_only: validate, change nothing. 0, or -1 with
+ * a reason in err (bad format, another image size, a chunk beyond the image,
+ * persist mode with a non-empty overlay, out of memory); on error the overlay is
+ * unchanged. */
+int disk_overlay_load(struct disk *d, const void *const *bufs, const size_t *lens, int n,
+		      int check_only, char *err, size_t errlen);
 #endif

@@ -375,8 +375,9 @@ static void machine_reset(struct machine *m)
 {
 	uint64_t npages = m->cfg.ram_size >> 12;
 	uint64_t zh = page_hash_of(NULL);
+	machine_collect_dirty(m);
 	for (uint64_t i = 0; i < npages; i++) {
-		if (!m->pm.dirty[i] && m->page_hash[i] == zh)
+		if (!m->hash_dirty[i] && m->page_hash[i] == zh)
 			continue; /* zero already */
 		memset(m->ram + (i << 12), 0, 4096);
 		m->pm.dirty[i] = 1;
@@ -429,7 +430,9 @@ struct machine *machine_new(const struct machine_config *cfg, struct emu_host *h
 	m->rom = calloc(1, ROM_SIZE);
 	m->page_hash = malloc(npages * sizeof *m->page_hash);
 	m->pm.dirty = calloc(1, npages);
-	if (!m->ram || !m->rom || !m->page_hash || !m->pm.dirty) {
+	m->hash_dirty = calloc(1, npages);
+	m->snap_dirty = calloc(1, npages);
+	if (!m->ram || !m->rom || !m->page_hash || !m->pm.dirty || !m->hash_dirty || !m->snap_dirty) {
 		snprintf(err, errlen, "cannot allocate %llu bytes of guest RAM",
 			 (unsigned long long)cfg->ram_size);
 		goto fail;
@@ -479,6 +482,8 @@ void machine_free(struct machine *m)
 	free(m->boot_page_index);
 	free(m->boot_pages);
 	free(m->pm.dirty);
+	free(m->hash_dirty);
+	free(m->snap_dirty);
 	free(m->ram);
 	free(m->rom);
 	free(m);
@@ -602,6 +607,9 @@ int machine_run(struct machine *m, uint64_t stop_icount)
 	}
 }
 
+void machine_set_host(struct machine *m, struct emu_host *host) { m->host = host; }
+struct emu_host *machine_host(const struct machine *m) { return m->host; }
+
 int machine_exit_code(const struct machine *m) { return m->exit_code; }
 const char *machine_errmsg(const struct machine *m) { return m->errmsg; }
 int machine_nharts(const struct machine *m) { return m->nharts; }
@@ -649,23 +657,45 @@ uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len)
 	return r;
 }
 
-/* The RAM's hash: a hash of the per-page hashes, recomputing only pages written
- * since the last call (then the harts' write mappings are dropped so that the next
- * write to any page marks it again). */
-static uint64_t ram_hash(struct machine *m)
+void machine_collect_dirty(struct machine *m)
 {
 	uint64_t npages = m->cfg.ram_size >> 12;
 	int any = 0;
 	for (uint64_t i = 0; i < npages; i++) {
 		if (!m->pm.dirty[i])
 			continue;
-		m->page_hash[i] = page_hash_of(m->ram + (i << 12));
+		m->hash_dirty[i] = m->snap_dirty[i] = 1;
 		m->pm.dirty[i] = 0;
 		any = 1;
 	}
 	if (any)
 		for (int i = 0; i < m->nharts; i++)
 			hart_flush_caches(&m->harts[i]);
+}
+
+void machine_ram_replaced(struct machine *m)
+{
+	uint64_t npages = m->cfg.ram_size >> 12;
+	memset(m->pm.dirty, 0, npages);
+	memset(m->hash_dirty, 1, npages);
+	memset(m->snap_dirty, 1, npages);
+	m->snap_id = 0;
+	for (int i = 0; i < m->nharts; i++)
+		hart_flush_caches(&m->harts[i]);
+}
+
+/* The RAM's hash: a hash of the per-page hashes, recomputing only pages written
+ * since the last one. */
+static uint64_t ram_hash(struct machine *m)
+{
+	uint64_t npages = m->cfg.ram_size >> 12;
+	machine_collect_dirty(m);
+	for (uint64_t i = 0; i < npages; i++) {
+		if (!m->hash_dirty[i])
+			continue;
+		m->page_hash[i] = page_hash_of(m->ram + (i << 12));
+		m->hash_dirty[i] = 0;
+	}
 	return machine_hash_bytes(2, m->page_hash, npages * sizeof *m->page_hash);
 }
 

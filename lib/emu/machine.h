@@ -59,7 +59,6 @@ enum machine_exit {
 	MACHINE_EXIT_ERROR,        /* fatal guest or host error: machine_errmsg() says what */
 };
 
-#endif
 
 /* Create the board for cfg: RAM, boot ROM, devices, images loaded, device tree built.
  * The host is borrowed and must outlive the machine. NULL with a message in err
@@ -67,6 +66,12 @@ enum machine_exit {
 struct machine *machine_new(const struct machine_config *cfg, struct emu_host *host,
 			    char *err, size_t errlen);
 void machine_free(struct machine *m);
+/* Swap the host the machine talks to (replay -> live hand-over, a recorder taking
+ * over): between runs only; the new host is borrowed like the first. */
+void machine_set_host(struct machine *m, struct emu_host *host);
+struct emu_host *machine_host(const struct machine *m);
+/* Block requests handed to the host and not completed yet (0: the disk is quiet). */
+int machine_io_inflight(struct machine *m);
 
 /* Run until stop_icount (UINT64_MAX: no limit) or an exit. Returns enum machine_exit.
  * Stopping at an icount is exact: machine_icount() == stop_icount afterwards. */
@@ -101,12 +106,28 @@ void machine_request_stop(struct machine *m, int exit, const char *msg);
 #define MACHINE_HASH_MAX (4 + MACHINE_MAX_HARTS)
 int machine_hash(struct machine *m, uint64_t *out);
 const char *machine_hash_name(int i);
-/* Snapshots (snapshot.c): the whole guest-visible state as one malloc'd blob (NULL if
- * out of memory), and back into a machine of the same configuration (0, or -1 with a
- * reason; the machine is unchanged on error). Take them between runs, with no block
- * request in the hands of a host thread. */
-void *machine_snapshot_save(struct machine *m, size_t *len);
-int machine_snapshot_load(struct machine *m, const void *blob, size_t len, char *err, size_t errlen);
+/* Snapshots (snapshot.c, format in its top comment and in rrlog.5): the whole
+ * guest-visible state as one malloc'd blob (NULL if out of memory). incremental:
+ * only the RAM pages and disk chunks written since this machine's previous snapshot
+ * (a full one is made instead when there is none to build on). Take them between
+ * runs, with no block request in the hands of a host thread. */
+void *machine_snapshot_save(struct machine *m, int incremental, size_t *len);
+/* Load a chain (a full snapshot, then the incrementals taken after it, in order)
+ * into a machine of the same configuration: 0, or -1 with a reason in err; every
+ * blob is checked before anything changes, so on error the machine is unchanged.
+ * Block requests in flight in the snapshot are handed to the host again. */
+int machine_snapshot_load(struct machine *m, const void *const *blobs, const size_t *lens, int n,
+			  char *err, size_t errlen);
+struct machine_snapshot_info {
+	int incremental;
+	uint32_t nharts;
+	uint64_t ram_size, icount, id, base_id;
+};
+/* Parse a blob's header: 0, or -1 if it is not a snapshot of this format. */
+int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_info *info);
+/* 1 if the snapshot field tables cover the state structs (for the tests). */
+int machine_snapshot_selftest(void);
 
 /* Combine component hashes into one. */
 uint64_t machine_hash_combine(const uint64_t *h, int n);
+#endif

@@ -156,14 +156,14 @@ static int dev_states(struct machine_devices *d, void **st, size_t *len)
 	return n;
 }
 
-void *machine_devices_save(struct machine *m, size_t *len)
+void *machine_devices_save(struct machine *m, int changed_only, size_t *len)
 {
 	struct machine_devices *d = m->dev;
 	void *st[3 + VIRT_VIRTIO_SLOTS];
 	size_t sl[3 + VIRT_VIRTIO_SLOTS], total = 8, ovlen = 0;
 	int n = dev_states(d, st, sl);
 	void *ov = NULL;
-	if (d->disk && !(ov = disk_overlay_save(d->disk, &ovlen)))
+	if (d->disk && !(ov = disk_overlay_save(d->disk, changed_only, &ovlen)))
 		return NULL;
 	for (int i = 0; i < n; i++)
 		total += 8 + sl[i];
@@ -188,47 +188,80 @@ void *machine_devices_save(struct machine *m, size_t *len)
 	return buf;
 }
 
-int machine_devices_load(struct machine *m, const void *buf, size_t len, int check_only,
-			 char *err, size_t errlen)
+/* Splits one saved buffer into device states and overlay; 0 or -1. */
+static int dev_split(struct machine_devices *d, const uint8_t *p, size_t len,
+		     const uint8_t **src, const uint8_t **ov, size_t *ovlen)
+{
+	void *st[3 + VIRT_VIRTIO_SLOTS];
+	size_t sl[3 + VIRT_VIRTIO_SLOTS];
+	int n = dev_states(d, st, sl);
+	const uint8_t *end = p + len;
+	for (int i = 0; i < n; i++) {
+		uint64_t l;
+		if (end - p < 8)
+			return -1;
+		memcpy(&l, p, 8);
+		if (l != sl[i] || l > (uint64_t)(end - p - 8))
+			return -1;
+		src[i] = p + 8;
+		p += 8 + l;
+	}
+	uint64_t l;
+	if (end - p < 8)
+		return -1;
+	memcpy(&l, p, 8);
+	if (l != (uint64_t)(end - p - 8) || (l && !d->disk) || (!l && d->disk))
+		return -1;
+	*ov = p + 8;
+	*ovlen = l;
+	return 0;
+}
+
+int machine_devices_load(struct machine *m, const void *const *bufs, const size_t *lens, int n,
+			 int check_only, char *err, size_t errlen)
 {
 	struct machine_devices *d = m->dev;
 	void *st[3 + VIRT_VIRTIO_SLOTS];
 	size_t sl[3 + VIRT_VIRTIO_SLOTS];
-	int n = dev_states(d, st, sl);
-	const uint8_t *p = buf, *end = p + len, *src[3 + VIRT_VIRTIO_SLOTS];
-	for (int i = 0; i < n; i++) {
-		uint64_t l;
-		if (end - p < 8)
+	int ns = dev_states(d, st, sl);
+	const uint8_t *src[3 + VIRT_VIRTIO_SLOTS];
+	const void *ov[64];
+	size_t ovl[64];
+	if (n < 1 || n > 64)
+		goto bad;
+	for (int k = 0; k < n; k++) {
+		const uint8_t *o;
+		if (dev_split(d, bufs[k], lens[k], src, &o, &ovl[k]) < 0)
 			goto bad;
-		memcpy(&l, p, 8);
-		if (l != sl[i] || l > (uint64_t)(end - p - 8))
-			goto bad;
-		src[i] = p + 8;
-		p += 8 + l;
+		ov[k] = o;
 	}
-	uint64_t ovlen;
-	if (end - p < 8)
-		goto bad;
-	memcpy(&ovlen, p, 8);
-	if (ovlen != (uint64_t)(end - p - 8) || (ovlen && !d->disk))
-		goto bad;
+	/* the last buffer's device states (src) stay for the copy below */
+	if (d->disk && disk_overlay_load(d->disk, ov, ovl, n, check_only, err, errlen) < 0)
+		return -1;
 	if (check_only)
 		return 0;
-	/* The overlay first: it is the only part that can still fail. */
-	if (d->disk && disk_overlay_load(d->disk, p + 8, ovlen, err, errlen) < 0)
-		return -1;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < ns; i++)
 		memcpy(st[i], src[i], sl[i]);
+	return 0;
+bad:
+	snprintf(err, errlen, "snapshot's device states do not fit this machine (another configuration or build)");
+	return -1;
+}
+
+void machine_devices_loaded(struct machine *m)
+{
+	struct machine_devices *d = m->dev;
 	plic_state_loaded(d->plic);
 	uart_state_loaded(d->uart);
 	goldfish_rtc_state_loaded(d->rtc);
 	for (int i = 0; i < VIRT_VIRTIO_SLOTS; i++)
 		if (d->slot[i])
 			virtio_state_loaded(d->slot[i]);
-	return 0;
-bad:
-	snprintf(err, errlen, "snapshot's device states do not fit this machine (another configuration or build)");
-	return -1;
+}
+
+int machine_io_inflight(struct machine *m)
+{
+	return virtio_blk_inflight(m->dev->blk);
 }
 
 void machine_devices_reset(struct machine *m)

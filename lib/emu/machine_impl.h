@@ -14,6 +14,7 @@ struct machine_state {
 	uint64_t quantum_left;
 	uint32_t cur;
 	uint32_t msip[MACHINE_MAX_HARTS];
+	uint32_t pad0;           /* always 0: no hole in the hashed bytes */
 	uint64_t mtimecmp[MACHINE_MAX_HARTS];
 	uint64_t mtime_offset;
 	uint64_t out_digest;     /* running hash of every byte the guest sent out */
@@ -29,7 +30,10 @@ struct machine {
 	struct machine_state st;
 	struct physmem pm;
 	uint8_t *ram, *rom;
-	uint64_t *page_hash;     /* per 4 KiB page of RAM, valid where not dirty */
+	uint64_t *page_hash;     /* per 4 KiB page of RAM, valid where not hash_dirty */
+	uint8_t *hash_dirty;     /* per page: written since page_hash was computed */
+	uint8_t *snap_dirty;     /* per page: written since the previous snapshot */
+	uint64_t snap_id;        /* id of the previous snapshot taken (0: none since a load) */
 	/* RAM pages as the images left them at power-on, for a reset */
 	uint64_t nboot_pages;
 	uint64_t *boot_page_index;
@@ -57,13 +61,25 @@ void machine_devices_deliver(struct machine *m, const struct emu_input *in);
 uint64_t machine_devices_hash(struct machine *m);
 /* Reset every device to its power-on state (a machine reset). */
 void machine_devices_reset(struct machine *m);
-/* The devices' states (and the disk overlay) as one malloc'd buffer; NULL if out of
- * memory. Call only while no block request is being performed by a host thread. */
-void *machine_devices_save(struct machine *m, size_t *len);
-/* Load what machine_devices_save made. check_only: validate, change nothing.
- * 0, or -1 with a reason (sizes differ: another configuration or build). */
-int machine_devices_load(struct machine *m, const void *buf, size_t len, int check_only,
-			 char *err, size_t errlen);
+/* The devices' states and the disk overlay (changed_only: the overlay chunks
+ * written since the previous save) as one malloc'd buffer; NULL if out of memory.
+ * Call only while no block request is being performed by a host thread. */
+void *machine_devices_save(struct machine *m, int changed_only, size_t *len);
+/* Load n buffers machine_devices_save made, in order: the last one's device states
+ * and the overlays applied one after another. check_only: validate, change nothing.
+ * 0, or -1 with a reason (sizes differ: another configuration or build; memory).
+ * The devices' state_loaded hooks run later, in machine_devices_loaded(), once RAM
+ * and the harts are in place. */
+int machine_devices_load(struct machine *m, const void *const *bufs, const size_t *lens, int n,
+			 int check_only, char *err, size_t errlen);
+void machine_devices_loaded(struct machine *m);
+/* Move the RAM dirty marks into every consumer's own map (hashes, snapshots) and
+ * clear them; drops the harts' cached write mappings if any page was marked, so
+ * the next write to a page marks it again. */
+void machine_collect_dirty(struct machine *m);
+/* RAM was rewritten behind the dirty tracking (a snapshot load): every page counts
+ * as changed for every consumer, and the next snapshot must be a full one. */
+void machine_ram_replaced(struct machine *m);
 /* machine.c */
 uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len);
 #endif

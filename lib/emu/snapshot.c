@@ -1,22 +1,141 @@
-/* snapshot: the machine's whole guest-visible state as one blob, and back.
+/* snapshot: the machine's whole guest-visible state as a blob, and back.
  *
- * Layout (little-endian):
- *   "RRSNAP01"  u32 nharts  u32 0  u64 ram_size
- *   then sections until the end: u32 tag, u32 0, u64 len, len bytes
- *     'MACH'  struct machine_state (scheduler, CLINT)
- *     'HART'  struct hart_state, one section per hart in order
- *     'DEVS'  the devices' states (machine_devices_save)
- *     'RAM '  the guest RAM, ram_size bytes
- * A blob is only loaded into a machine of the same configuration (same harts and RAM
- * size, same devices: the section sizes must match exactly), built by the same
- * rr-run: the structs are stored as they are in memory.
+ * A snapshot is full (every non-zero RAM page, the whole disk overlay) or
+ * incremental (the RAM pages and overlay chunks written since the machine's
+ * previous snapshot); both carry the complete CPU, scheduler and device state.
+ * A chain is a full snapshot followed by the incrementals taken after it, in order;
+ * loading a chain gives the state at its last snapshot.
+ *
+ * Blob layout (version 2), every integer little-endian, whatever the host:
+ *   0  "RRSNAP02"
+ *   8  u32 flags           bit 0: incremental
+ *  12  u32 nharts
+ *  16  u64 ram_size        bytes
+ *  24  u64 icount          the machine icount when it was taken
+ *  32  u64 id              1, 2, ... for the snapshots this machine took
+ *  40  u64 base_id         incremental: the id it builds on (id - 1); full: 0
+ *  48  sections, in this order, each u32 tag, u32 0, u64 length, length bytes:
+ *     'MACH'  the scheduler and CLINT (machine_state_fields below, in order)
+ *     'HART'  one per hart, in hart order (hart_state_fields below, in order)
+ *     'DEVS'  the devices' plain-data states and the disk overlay
+ *             (machine_devices_save: each u64 length + bytes, then the overlay;
+ *             an incremental's overlay holds only the chunks written since)
+ *     'PAGE'  u64 count, then count x (u64 page index, 4096 bytes), indices rising
+ *     'SUM '  u64 machine_hash_bytes(7, blob[0 .. this section's start))
+ * Each field of MACH and HART is written explicitly from a table (name, element
+ * size, count), so the blob does not depend on how a compiler lays out the
+ * structs. Loading checks everything before it changes anything: sizes, order,
+ * the checksum, hart count, indices, privilege modes and CSR values that must be
+ * legal, page indices, the chain's ids; on any failure the machine is unchanged.
  */
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "emu/machine_impl.h"
 
 #define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define T_MACH TAG('M', 'A', 'C', 'H')
+#define T_HART TAG('H', 'A', 'R', 'T')
+#define T_DEVS TAG('D', 'E', 'V', 'S')
+#define T_PAGE TAG('P', 'A', 'G', 'E')
+#define T_SUM  TAG('S', 'U', 'M', ' ')
+#define HDR 48
+
+static const char snap_magic[8] = "RRSNAP02";
+
+/* ---- explicit field tables ---- */
+
+struct field {
+	const char *name;
+	uint16_t off, size, count;   /* element size 1, 4 or 8 */
+};
+#define F(T, f) { #f, offsetof(T, f), sizeof(((T *)0)->f), 1 }
+#define A(T, f) { #f, offsetof(T, f), sizeof(((T *)0)->f[0]), \
+		  sizeof(((T *)0)->f) / sizeof(((T *)0)->f[0]) }
+
+static const struct field machine_state_fields[] = {
+	F(struct machine_state, icount), F(struct machine_state, quantum_left),
+	F(struct machine_state, cur), A(struct machine_state, msip),
+	A(struct machine_state, mtimecmp), F(struct machine_state, mtime_offset),
+	F(struct machine_state, out_digest), F(struct machine_state, instr_base),
+};
+
+#define H(f) F(struct hart_state, f)
+static const struct field hart_state_fields[] = {
+	H(pc), A(struct hart_state, x), A(struct hart_state, f), H(instret), H(priv), H(wfi),
+	H(mip), H(mie), H(mstatus), H(medeleg), H(mideleg), H(mtvec), H(mscratch), H(mepc),
+	H(mcause), H(mtval), H(stvec), H(sscratch), H(sepc), H(scause), H(stval), H(satp),
+	H(menvcfg), H(senvcfg), H(mcycle_off), H(minstret_off), H(mcycle_frozen),
+	H(minstret_frozen), A(struct hart_state, pmpaddr), H(res_addr), H(res_val),
+	H(last_exc_instret), H(mcounteren), H(scounteren), H(mcountinhibit), H(fcsr),
+	H(res_valid), H(res_size), H(seip_sw), H(seip_ext), H(exc_streak),
+	A(struct hart_state, pmpcfg),
+};
+#undef H
+#define NF(t) (sizeof t / sizeof t[0])
+
+static size_t fields_len(const struct field *t, size_t n)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)t[i].size * t[i].count;
+	return len;
+}
+
+/* The tables cover their structs (the only bytes left out are the pad0 fields):
+ * checked by the tests through machine_snapshot_selftest(). */
+int machine_snapshot_selftest(void)
+{
+	return fields_len(machine_state_fields, NF(machine_state_fields)) + 4 == sizeof(struct machine_state) &&
+	       fields_len(hart_state_fields, NF(hart_state_fields)) + 4 == sizeof(struct hart_state);
+}
+
+static void put_le(uint8_t *p, uint64_t v, int size)
+{
+	for (int i = 0; i < size; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int size)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < size; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static void fields_put(uint8_t *out, const void *st, const struct field *t, size_t n)
+{
+	const uint8_t *base = st;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < t[i].count; k++) {
+			uint64_t v = 0;
+			const uint8_t *src = base + t[i].off + (size_t)k * t[i].size;
+			if (t[i].size == 8) v = *(const uint64_t *)src;
+			else if (t[i].size == 4) v = *(const uint32_t *)src;
+			else v = *src;
+			put_le(out, v, t[i].size);
+			out += t[i].size;
+		}
+}
+
+static void fields_get(void *st, const uint8_t *in, const struct field *t, size_t n)
+{
+	uint8_t *base = st;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < t[i].count; k++) {
+			uint8_t *dst = base + t[i].off + (size_t)k * t[i].size;
+			uint64_t v = get_le(in, t[i].size);
+			if (t[i].size == 8) *(uint64_t *)dst = v;
+			else if (t[i].size == 4) *(uint32_t *)dst = (uint32_t)v;
+			else *dst = (uint8_t)v;
+			in += t[i].size;
+		}
+}
+
+/* ---- output buffer ---- */
 
 struct sbuf {
 	uint8_t *p;
@@ -24,120 +143,334 @@ struct sbuf {
 	int oom;
 };
 
-static void put(struct sbuf *b, const void *d, size_t n)
+static uint8_t *room(struct sbuf *b, size_t n)
 {
 	if (b->oom)
-		return;
+		return NULL;
 	if (b->len + n > b->cap) {
-		size_t cap = (b->len + n) * 2;
+		size_t cap = b->cap ? b->cap : 1 << 16;
+		while (cap < b->len + n)
+			cap *= 2;
 		uint8_t *np = realloc(b->p, cap);
 		if (!np) {
 			b->oom = 1;
-			return;
+			return NULL;
 		}
 		b->p = np;
 		b->cap = cap;
 	}
-	memcpy(b->p + b->len, d, n);
+	uint8_t *r = b->p + b->len;
 	b->len += n;
+	return r;
 }
 
-static void put_section(struct sbuf *b, uint32_t tag, const void *d, uint64_t n)
+static void put(struct sbuf *b, const void *d, size_t n)
 {
-	uint32_t h[2] = { tag, 0 };
-	put(b, h, 8);
-	put(b, &n, 8);
-	put(b, d, n);
+	uint8_t *p = room(b, n);
+	if (p && n)
+		memcpy(p, d, n);
 }
 
-void *machine_snapshot_save(struct machine *m, size_t *len)
+static void put_u64(struct sbuf *b, uint64_t v)
+{
+	uint8_t *p = room(b, 8);
+	if (p)
+		put_le(p, v, 8);
+}
+
+static void put_shdr(struct sbuf *b, uint32_t tag, uint64_t len)
+{
+	uint8_t *p = room(b, 16);
+	if (p) {
+		put_le(p, tag, 4);
+		put_le(p + 4, 0, 4);
+		put_le(p + 8, len, 8);
+	}
+}
+
+static int page_is_zero(const uint8_t *p)
+{
+	static const uint8_t zero[4096];
+	return memcmp(p, zero, 4096) == 0;
+}
+
+void *machine_snapshot_save(struct machine *m, int incremental, size_t *len)
 {
 	struct sbuf b = { 0 };
-	uint32_t h[2] = { m->nharts, 0 };
-	uint64_t ram = m->cfg.ram_size;
-	put(&b, "RRSNAP01", 8);
-	put(&b, h, 8);
-	put(&b, &ram, 8);
-	put_section(&b, TAG('M', 'A', 'C', 'H'), &m->st, sizeof m->st);
-	for (int i = 0; i < m->nharts; i++)
-		put_section(&b, TAG('H', 'A', 'R', 'T'), &m->harts[i].s, sizeof m->harts[i].s);
+	uint64_t npages = m->cfg.ram_size >> 12;
+	if (!m->snap_id)
+		incremental = 0; /* nothing to build on (first snapshot, or after a load) */
+	machine_collect_dirty(m);
+	uint8_t *h = room(&b, HDR);
+	if (h) {
+		memcpy(h, snap_magic, 8);
+		put_le(h + 8, incremental ? 1 : 0, 4);
+		put_le(h + 12, m->nharts, 4);
+		put_le(h + 16, m->cfg.ram_size, 8);
+		put_le(h + 24, machine_icount(m), 8);
+		put_le(h + 32, m->snap_id + 1, 8);
+		put_le(h + 40, incremental ? m->snap_id : 0, 8);
+	}
+	size_t ml = fields_len(machine_state_fields, NF(machine_state_fields));
+	put_shdr(&b, T_MACH, ml);
+	uint8_t *p = room(&b, ml);
+	if (p)
+		fields_put(p, &m->st, machine_state_fields, NF(machine_state_fields));
+	size_t hl = fields_len(hart_state_fields, NF(hart_state_fields));
+	for (int i = 0; i < m->nharts; i++) {
+		put_shdr(&b, T_HART, hl);
+		if ((p = room(&b, hl)))
+			fields_put(p, &m->harts[i].s, hart_state_fields, NF(hart_state_fields));
+	}
 	size_t dlen;
-	void *devs = machine_devices_save(m, &dlen);
+	void *devs = machine_devices_save(m, incremental, &dlen);
 	if (!devs) {
 		free(b.p);
 		return NULL;
 	}
-	put_section(&b, TAG('D', 'E', 'V', 'S'), devs, dlen);
+	put_shdr(&b, T_DEVS, dlen);
+	put(&b, devs, dlen);
 	free(devs);
-	put_section(&b, TAG('R', 'A', 'M', ' '), m->ram, ram);
+	uint64_t count = 0;
+	for (uint64_t i = 0; i < npages; i++)
+		if (incremental ? m->snap_dirty[i] : !page_is_zero(m->ram + (i << 12)))
+			count++;
+	put_shdr(&b, T_PAGE, 8 + count * (8 + 4096));
+	put_u64(&b, count);
+	for (uint64_t i = 0; i < npages; i++) {
+		if (!(incremental ? m->snap_dirty[i] : !page_is_zero(m->ram + (i << 12))))
+			continue;
+		put_u64(&b, i);
+		put(&b, m->ram + (i << 12), 4096);
+	}
+	put_shdr(&b, T_SUM, 8);
+	if (!b.oom)
+		put_u64(&b, machine_hash_bytes(7, b.p, b.len - 16));
 	if (b.oom) {
 		free(b.p);
 		return NULL;
 	}
+	memset(m->snap_dirty, 0, npages);
+	m->snap_id++;
 	*len = b.len;
 	return b.p;
 }
 
-int machine_snapshot_load(struct machine *m, const void *blob, size_t len, char *err, size_t errlen)
+int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_info *info)
 {
-	const uint8_t *p = blob, *end = p + len;
-	uint32_t h[2];
-	uint64_t ram;
-	if (len < 24 || memcmp(p, "RRSNAP01", 8)) {
-		snprintf(err, errlen, "not an rr-run snapshot");
+	const uint8_t *p = blob;
+	if (!blob || len < HDR || memcmp(p, snap_magic, 8))
 		return -1;
-	}
-	memcpy(h, p + 8, 8);
-	memcpy(&ram, p + 16, 8);
-	if ((int)h[0] != m->nharts || ram != m->cfg.ram_size) {
-		snprintf(err, errlen, "snapshot of a machine with %u harts and %llu bytes of RAM; this one has "
-			 "%d and %llu", h[0], (unsigned long long)ram, m->nharts,
-			 (unsigned long long)m->cfg.ram_size);
-		return -1;
-	}
-	/* Validate every section before touching the machine. */
-	const uint8_t *sec[4 + MACHINE_MAX_HARTS];
-	uint64_t seclen[4 + MACHINE_MAX_HARTS];
-	int nsec = 0, harts = 0;
-	for (const uint8_t *q = p + 24; q < end;) {
-		uint32_t sh[2];
-		uint64_t n;
-		if (end - q < 16 || nsec >= 3 + MACHINE_MAX_HARTS)
-			goto corrupt;
-		memcpy(sh, q, 8);
-		memcpy(&n, q + 8, 8);
-		if (n > (uint64_t)(end - q - 16))
-			goto corrupt;
-		sec[nsec] = q + 16;
-		seclen[nsec] = n;
-		uint64_t want = sh[0] == TAG('M', 'A', 'C', 'H') ? sizeof m->st
-			: sh[0] == TAG('H', 'A', 'R', 'T') ? sizeof m->harts[0].s
-			: sh[0] == TAG('R', 'A', 'M', ' ') ? ram : n;
-		int expect_tag = nsec == 0 ? TAG('M', 'A', 'C', 'H')
-			: nsec <= m->nharts ? TAG('H', 'A', 'R', 'T')
-			: nsec == m->nharts + 1 ? TAG('D', 'E', 'V', 'S') : TAG('R', 'A', 'M', ' ');
-		if (sh[0] != (uint32_t)expect_tag || n != want)
-			goto corrupt;
-		harts += sh[0] == TAG('H', 'A', 'R', 'T');
+	info->incremental = get_le(p + 8, 4) & 1;
+	info->nharts = (uint32_t)get_le(p + 12, 4);
+	info->ram_size = get_le(p + 16, 8);
+	info->icount = get_le(p + 24, 8);
+	info->id = get_le(p + 32, 8);
+	info->base_id = get_le(p + 40, 8);
+	return 0;
+}
+
+/* ---- loading ---- */
+
+/* One blob, parsed and checked. */
+struct parsed {
+	struct machine_snapshot_info info;
+	const uint8_t *mach, *hart[MACHINE_MAX_HARTS], *devs, *pages;
+	uint64_t devs_len, npages;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The legal values of a loaded hart state (the interpreter trusts them). */
+static const char *hart_state_bad(const struct hart_state *s)
+{
+	if (s->priv != PRV_U && s->priv != PRV_S && s->priv != PRV_M)
+		return "privilege mode";
+	if (s->x[0])
+		return "x0 is not zero";
+	if (s->pc & 1)
+		return "pc is odd";
+	if (s->wfi > 1 || s->res_valid > 1 || s->seip_sw > 1 || s->seip_ext > 1)
+		return "a flag is neither 0 nor 1";
+	if (s->res_size != 0 && s->res_size != 4 && s->res_size != 8)
+		return "reservation size";
+	if (s->fcsr > 0xff)
+		return "fcsr";
+	uint64_t mode = s->satp >> 60;
+	if (mode != 0 && mode != 8 && mode != 9)
+		return "satp mode";
+	uint64_t mpp = (s->mstatus >> 11) & 3;
+	if (mpp == 2)
+		return "mstatus.MPP";
+	return NULL;
+}
+
+static int parse(struct machine *m, const uint8_t *p, size_t len, struct parsed *o,
+		 char *err, size_t errlen)
+{
+	memset(o, 0, sizeof *o);
+	if (machine_snapshot_info(p, len, &o->info) < 0)
+		return fail(err, errlen, "not an rr-run snapshot (or one of another format version)");
+	if (o->info.nharts != (uint32_t)m->nharts || o->info.ram_size != m->cfg.ram_size)
+		return fail(err, errlen, "a snapshot of a machine with %u harts and %llu bytes of RAM; "
+			    "this one has %d and %llu", o->info.nharts, (unsigned long long)o->info.ram_size,
+			    m->nharts, (unsigned long long)m->cfg.ram_size);
+	if (get_le(p + 8, 4) & ~1ull)
+		return fail(err, errlen, "unknown snapshot flags");
+	if (!o->info.id || (o->info.incremental ? o->info.base_id + 1 != o->info.id : o->info.base_id != 0))
+		return fail(err, errlen, "bad snapshot ids (id %llu, base %llu)",
+			    (unsigned long long)o->info.id, (unsigned long long)o->info.base_id);
+	size_t ml = fields_len(machine_state_fields, NF(machine_state_fields));
+	size_t hl = fields_len(hart_state_fields, NF(hart_state_fields));
+	const uint8_t *q = p + HDR, *end = p + len;
+	int nsec = 0, nhart = 0;
+	uint64_t npages = m->cfg.ram_size >> 12;
+	for (;;) {
+		if (end - q < 16)
+			return fail(err, errlen, "snapshot truncated (section %d header)", nsec);
+		uint32_t tag = (uint32_t)get_le(q, 4);
+		uint64_t n = get_le(q + 8, 8);
+		if (get_le(q + 4, 4) || n > (uint64_t)(end - q - 16))
+			return fail(err, errlen, "snapshot section %d: bad header or length %llu", nsec,
+				    (unsigned long long)n);
+		const uint8_t *d = q + 16;
+		uint32_t want = nsec == 0 ? T_MACH : nhart < m->nharts ? T_HART
+			: nsec == m->nharts + 1 ? T_DEVS : nsec == m->nharts + 2 ? T_PAGE : T_SUM;
+		if (tag != want)
+			return fail(err, errlen, "snapshot section %d: tag %08x, expected %08x", nsec, tag, want);
+		if (tag == T_MACH) {
+			if (n != ml)
+				return fail(err, errlen, "snapshot MACH section: %llu bytes, expected %zu",
+					    (unsigned long long)n, ml);
+			o->mach = d;
+		} else if (tag == T_HART) {
+			if (n != hl)
+				return fail(err, errlen, "snapshot HART section %d: %llu bytes, expected %zu",
+					    nhart, (unsigned long long)n, hl);
+			o->hart[nhart++] = d;
+		} else if (tag == T_DEVS) {
+			o->devs = d;
+			o->devs_len = n;
+		} else if (tag == T_PAGE) {
+			if (n < 8)
+				return fail(err, errlen, "snapshot PAGE section too short");
+			uint64_t c = get_le(d, 8);
+			if (c > npages || (n - 8) / (8 + 4096) != c || (n - 8) % (8 + 4096))
+				return fail(err, errlen, "snapshot PAGE section: bad page count %llu",
+					    (unsigned long long)c);
+			uint64_t prev = 0;
+			for (uint64_t i = 0; i < c; i++) {
+				uint64_t ix = get_le(d + 8 + i * (8 + 4096), 8);
+				if (ix >= npages || (i && ix <= prev))
+					return fail(err, errlen, "snapshot page %llu: index %llu out of range or "
+						    "out of order", (unsigned long long)i, (unsigned long long)ix);
+				prev = ix;
+			}
+			o->pages = d + 8;
+			o->npages = c;
+		} else {
+			if (n != 8 || d + 8 != end)
+				return fail(err, errlen, "snapshot SUM section misplaced");
+			if (get_le(d, 8) != machine_hash_bytes(7, p, q - p))
+				return fail(err, errlen, "snapshot checksum mismatch (damaged contents)");
+			break;
+		}
 		nsec++;
-		q += 16 + n;
+		q = d + n;
 	}
-	if (nsec != m->nharts + 3 || harts != m->nharts)
-		goto corrupt;
-	if (machine_devices_load(m, sec[m->nharts + 1], seclen[m->nharts + 1], 1, err, errlen) < 0)
-		return -1;
-	memcpy(&m->st, sec[0], sizeof m->st);
+	/* Values the machine and the interpreter rely on. */
+	struct machine_state st;
+	fields_get(&st, o->mach, machine_state_fields, NF(machine_state_fields));
+	if (st.cur >= (uint32_t)m->nharts)
+		return fail(err, errlen, "snapshot: current hart %u of %d", st.cur, m->nharts);
+	if (st.quantum_left > MACHINE_QUANTUM)
+		return fail(err, errlen, "snapshot: quantum %llu over %d", (unsigned long long)st.quantum_left,
+			    MACHINE_QUANTUM);
+	if (st.icount != o->info.icount)
+		return fail(err, errlen, "snapshot: icount %llu in the header, %llu in the state",
+			    (unsigned long long)o->info.icount, (unsigned long long)st.icount);
+	for (int i = 0; i < MACHINE_MAX_HARTS; i++)
+		if (st.msip[i] > 1)
+			return fail(err, errlen, "snapshot: msip of hart %d is %u", i, st.msip[i]);
 	for (int i = 0; i < m->nharts; i++) {
-		memcpy(&m->harts[i].s, sec[1 + i], sizeof m->harts[i].s);
+		struct hart_state hs;
+		fields_get(&hs, o->hart[i], hart_state_fields, NF(hart_state_fields));
+		const char *bad = hart_state_bad(&hs);
+		if (bad)
+			return fail(err, errlen, "snapshot: hart %d: illegal %s", i, bad);
+	}
+	return 0;
+}
+
+int machine_snapshot_load(struct machine *m, const void *const *blobs, const size_t *lens, int n,
+			  char *err, size_t errlen)
+{
+	if (n < 1)
+		return fail(err, errlen, "no snapshot to load");
+	if (m->running)
+		return fail(err, errlen, "cannot load a snapshot while the machine runs");
+	struct parsed *ps = calloc(n, sizeof *ps);
+	if (!ps)
+		return fail(err, errlen, "out of memory");
+	int rc = -1;
+	for (int i = 0; i < n; i++) {
+		if (parse(m, blobs[i], lens[i], &ps[i], err, errlen) < 0)
+			goto out;
+		if (i == 0 && ps[0].info.incremental) {
+			fail(err, errlen, "a chain must start with a full snapshot (id %llu is incremental)",
+			     (unsigned long long)ps[0].info.id);
+			goto out;
+		}
+		if (i > 0 && (!ps[i].info.incremental || ps[i].info.base_id != ps[i - 1].info.id ||
+			      ps[i].info.icount < ps[i - 1].info.icount)) {
+			fail(err, errlen, "snapshot %llu does not follow snapshot %llu",
+			     (unsigned long long)ps[i].info.id, (unsigned long long)ps[i - 1].info.id);
+			goto out;
+		}
+	}
+	/* Devices and the overlay: the last blob's states, the chain's overlays merged;
+	 * checked first, then the only step that can still fail (memory). */
+	const void *dv[64];
+	size_t dl[64];
+	if (n > 64) {
+		fail(err, errlen, "snapshot chain too long (%d)", n);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		dv[i] = ps[i].devs;
+		dl[i] = ps[i].devs_len;
+	}
+	if (machine_devices_load(m, dv, dl, n, 1, err, errlen) < 0)
+		goto out;
+	if (machine_devices_load(m, dv, dl, n, 0, err, errlen) < 0)
+		goto out;
+	/* From here nothing fails. */
+	struct parsed *last = &ps[n - 1];
+	fields_get(&m->st, last->mach, machine_state_fields, NF(machine_state_fields));
+	for (int i = 0; i < m->nharts; i++) {
+		fields_get(&m->harts[i].s, last->hart[i], hart_state_fields, NF(hart_state_fields));
 		hart_flush_caches(&m->harts[i]);
 	}
-	memcpy(m->ram, sec[m->nharts + 2], ram);
-	memset(m->pm.dirty, 1, ram >> 12);
-	/* Devices last: loading re-drives interrupt lines into the harts' mip. */
-	machine_devices_load(m, sec[m->nharts + 1], seclen[m->nharts + 1], 0, err, errlen);
+	memset(m->ram, 0, m->cfg.ram_size);
+	for (int i = 0; i < n; i++)
+		for (uint64_t k = 0; k < ps[i].npages; k++) {
+			const uint8_t *e = ps[i].pages + k * (8 + 4096);
+			memcpy(m->ram + (get_le(e, 8) << 12), e + 8, 4096);
+		}
+	machine_ram_replaced(m);
+	/* Devices last: re-driving interrupt lines writes the harts' mip. */
+	machine_devices_loaded(m);
 	m->exit = -1;
-	return 0;
-corrupt:
-	snprintf(err, errlen, "snapshot is corrupt or from another rr-run build (section layout differs)");
-	return -1;
+	rc = 0;
+out:
+	free(ps);
+	return rc;
 }

@@ -24,6 +24,10 @@
 #define RL_CODEC_RAW      0
 #define RL_CODEC_ZSTD     1
 #define RL_AUX_END        1             /* events block whose last event is END */
+#define RL_AUX_SNAPSHOT   2             /* (format 2) a block holding one SNAPSHOT event */
+#define RL_AUX_SNAP_FULL  4             /* (format 2) ... a full one (sub 0) */
+#define RL_AUX_MASK_V1    RL_AUX_END
+#define RL_AUX_MASK_V2    (RL_AUX_END | RL_AUX_SNAPSHOT | RL_AUX_SNAP_FULL)
 
 #define RL_BLOCK_TARGET   (256u << 10)  /* an events block ends once this full */
 #define RL_INLINE_MAX     (64u << 10)   /* larger data goes to data blocks */
@@ -197,5 +201,14 @@ struct rrlog_reader {
 	uint32_t foot_n;
 	uint64_t foot_events;
 	uint64_t events_seen;        /* events decoded so far, END included */
+	uint64_t blk_off;            /* file offset of the loaded events block */
+	uint64_t ev_blk_off;         /* the event last decoded: its block's offset, */
+	uint32_t ev_blk_seq, ev_index; /* seq and index in the block */
+	uint64_t ev_icount;
+	uint32_t pend_sub;
+	uint32_t skip_kinds;         /* rrlog_reader_skip_data() */           /* sub of the event r_edge_checks looks at */
+	struct rrlog_snapshot_ref *snaps; /* rrlog_reader_snapshots(), once walked */
+	size_t nsnaps;
+	int snaps_walked;
 };
 #endif

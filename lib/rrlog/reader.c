@@ -235,6 +235,7 @@ void rrlog_reader_close(rrlog_reader *r)
 	ZSTD_freeDCtx(r->zd);
 	rl_index_free(&r->ix);
 	rl_index_free(&r->rix);
+	free(r->snaps);
 	free(r);
 }
 
@@ -279,7 +280,9 @@ static int r_read_bhdr(rrlog_reader *r, struct rl_bhdr *h)
 	else if (h->type != RRLOG_BLOCK_INDEX && h->raw > RL_RAW_MAX) bad = "block size over the limit";
 	else if (h->codec == RL_CODEC_ZSTD && h->stored > ZSTD_compressBound(h->raw)) bad = "stored size over the compression bound";
 	else if (h->first > h->last) bad = "first icount above last icount";
-	else if (h->type == RRLOG_BLOCK_EVENTS && (!h->count || h->raw > RL_EVBLOCK_MAX || h->aux > RL_AUX_END)) bad = "bad events block";
+	else if (h->type == RRLOG_BLOCK_EVENTS && (!h->count || h->raw > RL_EVBLOCK_MAX || (h->aux & ~(r->hi.version >= 2 ? RL_AUX_MASK_V2 : RL_AUX_MASK_V1)))) bad = "bad events block";
+	else if (h->type == RRLOG_BLOCK_EVENTS && (h->aux & RL_AUX_SNAPSHOT) && (h->count != 1 || (h->aux & RL_AUX_END))) bad = "bad snapshot block";
+	else if (h->type == RRLOG_BLOCK_EVENTS && (h->aux & RL_AUX_SNAP_FULL) && !(h->aux & RL_AUX_SNAPSHOT)) bad = "bad events block";
 	else if (h->type == RRLOG_BLOCK_DATA && h->aux) bad = "bad data block";
 	else if (h->type == RRLOG_BLOCK_DATA && (!h->raw || h->raw > RL_DATA_CHUNK || h->first != h->last)) bad = "bad data block";
 	else if (h->type == RRLOG_BLOCK_INDEX && (h->codec != RL_CODEC_RAW || (uint64_t)h->count * RL_IENT != h->raw)) bad = "bad index block";
@@ -367,6 +370,7 @@ static int r_load_block(rrlog_reader *r, uint64_t min)
 		if (r->validating && rl_index_add(&r->ix, at, h.seq, h.first, h.last, h.count))
 			return r_err(r, RRLOG_ENOMEM, at, "out of memory");
 		r->cur = h;
+		r->blk_off = at;
 		r->have_block = 1;
 		r->p = r->ubuf;
 		r->end = r->ubuf + h.raw;
@@ -438,6 +442,13 @@ static int r_edge_checks(rrlog_reader *r, uint32_t kind, uint64_t ic, int first,
 		return r_corrupt(r, kind == RRLOG_END ? "END is not the last event of a block marked so"
 		                                      : "block marked as holding END does not end with it");
 	if (ext && r->left) return r_corrupt(r, "event with data blocks is not the last of its block");
+	if (r->cur.aux & RL_AUX_SNAPSHOT) {
+		if (kind != RRLOG_SNAPSHOT) return r_corrupt(r, "block marked as a snapshot holds another event");
+		if (!(r->cur.aux & RL_AUX_SNAP_FULL) != (r->pend_sub != RRLOG_SNAP_FULL))
+			return r_corrupt(r, "snapshot kind differs from the block mark");
+	} else if (kind == RRLOG_SNAPSHOT && r->hi.version >= 2) {
+		return r_corrupt(r, "SNAPSHOT outside a block of its own");
+	}
 	return 0;
 }
 
@@ -503,7 +514,12 @@ static inline __attribute__((always_inline)) int r_decode(rrlog_reader *r, struc
 	int first = r->left == r->cur.count;
 	r->left--;
 	r->p = p;
-	if (UNLIKELY(first || r->left <= 1 || ext || kind == RRLOG_END)) {
+	r->ev_blk_off = r->blk_off;
+	r->ev_index = r->cur.count - r->left - 1;
+	r->ev_blk_seq = r->cur.seq;
+	r->ev_icount = ic;
+	if (UNLIKELY(first || r->left <= 1 || ext || kind == RRLOG_END || kind == RRLOG_SNAPSHOT)) {
+		r->pend_sub = (uint32_t)sub;
 		/* (left <= 1 also covers the event before the last: cheap and harmless) */
 		int rc = r_edge_checks(r, kind, ic, first, ext);
 		if (rc) return rc;
@@ -519,9 +535,10 @@ static inline __attribute__((always_inline)) int r_decode(rrlog_reader *r, struc
 	ev->len = len;
 	r->ev_size = (p - p0) + (ext ? len : 0);
 	if (UNLIKELY(ext)) {
-		int rc = r_collect(r, len, ic, ic < skip_below);
+		int skip = ic < skip_below || (r->skip_kinds >> kind & 1);
+		int rc = r_collect(r, len, ic, skip);
 		if (rc) { r->have_block = 0; return rc; }
-		ev->data = ic < skip_below ? NULL : r->xbuf;
+		ev->data = skip ? NULL : r->xbuf;
 	}
 	if (kind == RRLOG_END) r->at_end = 1;
 	if (!r->left) r->have_block = 0;
@@ -560,6 +577,103 @@ got:
 	r->ret_any = 1;
 	r->ret_icount = ev->icount;
 	return 1;
+}
+
+/* ---- positions and snapshots ---- */
+
+void rrlog_reader_skip_data(rrlog_reader *r, uint32_t kind_mask)
+{
+	if (r) r->skip_kinds = kind_mask;
+}
+
+int rrlog_reader_tell(const rrlog_reader *r, struct rrlog_pos *pos)
+{
+	if (!r || !pos) return RRLOG_EINVAL;
+	if (r->q || !r->seekable) return RRLOG_EUNSUPPORTED;
+	if (!r->ret_any) return RRLOG_EINVAL;
+	pos->offset = r->ev_blk_off;
+	pos->seq = r->ev_blk_seq;
+	pos->index = r->ev_index;
+	pos->icount = r->ev_icount;
+	return 0;
+}
+
+int rrlog_reader_seek_pos(rrlog_reader *r, const struct rrlog_pos *pos)
+{
+	if (!r || !pos) return RRLOG_EINVAL;
+	if (r->q || !r->seekable) return RRLOG_EUNSUPPORTED;
+	if (!r->hdr_end) return r->err ? r->err : RRLOG_EINVAL;
+	if (pos->offset < r->hdr_end || pos->offset >= r->file_size)
+		return r_err(r, RRLOG_EINVAL, pos->offset, "no events block at offset %llu",
+		             ULL(pos->offset));
+	r->err = 0;
+	r->msg[0] = 0;
+	r->pend = 0;
+	r->pos = pos->offset;
+	r->next_seq = pos->seq;
+	r->last_icount = 0;
+	r->have_block = 0;
+	r->left = 0;
+	r->at_end = 0;
+	r->skip_data = 0;
+	r->ret_any = 0;
+	int rc = r_load_block(r, 0);
+	if (rc < 0) return rc;
+	if (rc == 0 || r->blk_off != pos->offset || pos->index >= r->cur.count)
+		return r_err(r, RRLOG_EINVAL, pos->offset, "no event %u in a block at offset %llu",
+		             pos->index, ULL(pos->offset));
+	for (uint32_t i = 0; i <= pos->index; i++)
+		if ((rc = r_decode(r, &r->pev, 0)) != 1) return rc;
+	if (r->pev.icount != pos->icount)
+		return r_err(r, RRLOG_EINVAL, pos->offset, "the event at offset %llu index %u has icount "
+		             "%llu, not %llu", ULL(pos->offset), pos->index, ULL(r->pev.icount),
+		             ULL(pos->icount));
+	r->pend = 1;
+	r->pev_size = r->ev_size;
+	return 0;
+}
+
+int rrlog_reader_snapshots(rrlog_reader *r, const struct rrlog_snapshot_ref **list, size_t *n)
+{
+	if (!r || !list || !n) return RRLOG_EINVAL;
+	*list = NULL;
+	*n = 0;
+	if (r->q || !r->seekable) return RRLOG_EUNSUPPORTED;
+	if (!r->hdr_end) return r->err ? r->err : RRLOG_EINVAL;
+	if (!r->snaps_walked) {
+		struct stat sb;
+		if (!fstat(r->fd, &sb)) r->file_size = sb.st_size;
+		uint64_t off = r->hdr_end;
+		uint8_t b[RL_BHDR];
+		struct rl_bhdr h;
+		size_t cap = 0;
+		while (off + RL_BHDR <= r->file_size) {
+			if (rl_pread_full(r->fd, b, RL_BHDR, off) != RL_BHDR) break;
+			r->st.bytes_read += RL_BHDR;
+			if (rl_bhdr_get(b, &h) || h.type == RRLOG_BLOCK_INDEX) break;
+			if (off + RL_BHDR + h.stored > r->file_size) break;
+			if (h.type == RRLOG_BLOCK_EVENTS && (h.aux & RL_AUX_SNAPSHOT) && h.count == 1) {
+				if (r->nsnaps == cap) {
+					cap = cap ? 2 * cap : 64;
+					void *ns = realloc(r->snaps, cap * sizeof *r->snaps);
+					if (!ns) return r_err(r, RRLOG_ENOMEM, off, "out of memory");
+					r->snaps = ns;
+				}
+				struct rrlog_snapshot_ref *e = &r->snaps[r->nsnaps++];
+				e->pos.offset = off;
+				e->pos.seq = h.seq;
+				e->pos.index = 0;
+				e->pos.icount = h.first;
+				e->icount = h.first;
+				e->full = !!(h.aux & RL_AUX_SNAP_FULL);
+			}
+			off += RL_BHDR + h.stored;
+		}
+		r->snaps_walked = 1;
+	}
+	*list = r->snaps;
+	*n = r->nsnaps;
+	return 0;
 }
 
 /* ---- seeking ---- */

@@ -20,7 +20,8 @@
 extern "C" {
 #endif
 
-#define RRLOG_FORMAT_VERSION 1   /* the newest format this library reads and writes */
+#define RRLOG_FORMAT_VERSION 2   /* the newest format this library reads and writes;
+                                    it reads 1 too (2 adds the snapshot block marks) */
 
 enum rrlog_error {
 	RRLOG_OK = 0,
@@ -59,8 +60,12 @@ enum rrlog_error {
  *   CLOCK_VRT           value = virtual real time, e.g. the RTC (ns)
  *   RANDOM              sub = return value, data = random bytes
  *   CHECKPOINT          sub = checkpoint kind (enum rrlog_checkpoint)
- *   SNAPSHOT            sub = snapshot kind, value = id, data = opaque snapshot blob of
- *                       any size (large blobs are stored in their own data blocks)
+ *   SNAPSHOT            sub = enum rrlog_snapshot_kind, value = snapshot id, data =
+ *                       the snapshot blob (rrlog.5), of any size (large blobs are
+ *                       stored in their own data blocks); the writer gives each
+ *                       SNAPSHOT an events block of its own, marked in the block
+ *                       header, so rrlog_reader_snapshots() finds them all without
+ *                       decompressing anything
  *   STATE_HASH          sub = component, value = 64-bit hash, data = optional hash vector
  *   SHUTDOWN            sub = cause (enum rrlog_shutdown)
  *   END                 none: the last event of a finished log
@@ -115,6 +120,12 @@ enum rrlog_shutdown {
 	RRLOG_SHUTDOWN_SUBSYSTEM_RESET,
 	RRLOG_SHUTDOWN_SNAPSHOT_LOAD,
 	RRLOG_SHUTDOWN_COUNT
+};
+
+/* Snapshot kinds (SNAPSHOT sub). */
+enum rrlog_snapshot_kind {
+	RRLOG_SNAP_FULL = 0,        /* the whole machine state */
+	RRLOG_SNAP_INCREMENTAL = 1, /* what changed since the previous snapshot */
 };
 
 /* Checkpoint kinds: QEMU's numbering (ReplayCheckpoint). */
@@ -255,6 +266,38 @@ int rrlog_reader_next(rrlog_reader *r, struct rrlog_event *ev);
  * footer is missing; a pipe can only move forward (else RRLOG_ESEEK).  Returns
  * RRLOG_OK (also when no such event exists: next then returns the end or error). */
 int rrlog_reader_seek(rrlog_reader *r, uint64_t icount);
+
+/* Events of the kinds in kind_mask (bit 1 << kind) whose data lives in data blocks
+ * are returned with data = NULL (len kept) and their data blocks are passed over
+ * undecompressed (a replay that does not need the snapshots it reads past). */
+void rrlog_reader_skip_data(rrlog_reader *r, uint32_t kind_mask);
+
+/* An event's place in the log: its events block and its index there. */
+struct rrlog_pos {
+	uint64_t offset;        /* file offset of the events block */
+	uint32_t seq;           /* that block's number */
+	uint32_t index;         /* the event's index in the block, from 0 */
+	uint64_t icount;        /* the event's icount (a check on seek) */
+};
+/* The position of the event last returned (RRLOG_EINVAL before any; QEMU logs and
+ * pipes: RRLOG_EUNSUPPORTED). */
+int rrlog_reader_tell(const rrlog_reader *r, struct rrlog_pos *pos);
+/* Positions r so that the next event returned is the one at pos (from tell or
+ * rrlog_reader_snapshots, on this same log).  Seekable files only.  RRLOG_OK, or an
+ * error (a position that holds no such event: RRLOG_EINVAL). */
+int rrlog_reader_seek_pos(rrlog_reader *r, const struct rrlog_pos *pos);
+
+/* A SNAPSHOT event found through the block marks. */
+struct rrlog_snapshot_ref {
+	struct rrlog_pos pos;   /* for rrlog_reader_seek_pos */
+	uint64_t icount;
+	int full;               /* RRLOG_SNAP_FULL */
+};
+/* Every SNAPSHOT of the log in icount order, found by walking the block headers
+ * (48 bytes a block; nothing is decompressed); stops quietly at a torn tail.  The
+ * array belongs to r (valid until close).  Seekable files only (else
+ * RRLOG_EUNSUPPORTED; *n = 0). */
+int rrlog_reader_snapshots(rrlog_reader *r, const struct rrlog_snapshot_ref **list, size_t *n);
 
 /* The encoded size in bytes (before compression) of the event last returned. */
 size_t rrlog_reader_event_size(const rrlog_reader *r);

@@ -268,6 +268,27 @@ static inline __attribute__((always_inline)) void w_encode(rrlog_writer *w, cons
 	w->nev++;
 }
 
+/* A SNAPSHOT gets an events block of its own, marked in its header (format 2), with
+ * its bytes inline or in the data blocks after it. */
+static int w_snapshot(rrlog_writer *w, const struct rrlog_event *ev)
+{
+	uint32_t aux = RL_AUX_SNAPSHOT | (ev->sub == RRLOG_SNAP_FULL ? RL_AUX_SNAP_FULL : 0);
+	int ext = ev->len > RL_INLINE_MAX;
+	if (w_end_block(w)) return w->err;
+	w_encode(w, ev, ext);
+	w->any = 1;
+	w->events++;
+	if (w_end_block_aux(w, aux)) return w->err;
+	uint32_t chunk = 0;
+	for (size_t done = 0; ext && done < ev->len; chunk++) {
+		size_t n = ev->len - done < RL_DATA_CHUNK ? ev->len - done : RL_DATA_CHUNK;
+		if (w_block(w, RRLOG_BLOCK_DATA, ev->data + done, n, chunk, ev->icount, ev->icount, 0, 1))
+			return w->err;
+		done += n;
+	}
+	return 0;
+}
+
 int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev)
 {
 	if (UNLIKELY(!w || !ev)) return RRLOG_EINVAL;
@@ -281,13 +302,14 @@ int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev)
 		              "%s event at icount %llu is below the previous event's icount %llu",
 		              rrlog_kind_name(ev->kind), (unsigned long long)ev->icount,
 		              (unsigned long long)w->icount);
-	if (LIKELY(ev->len <= RL_INLINE_MAX)) {
+	if (LIKELY(ev->len <= RL_INLINE_MAX && ev->kind != RRLOG_SNAPSHOT)) {
 		if (UNLIKELY(w->ulen + RL_REC_MAX + ev->len > w->ucap) && w_end_block(w)) return w->err;
 		w_encode(w, ev, 0);
 		w->any = 1;
 		w->events++;
 		return UNLIKELY(w->ulen >= RL_BLOCK_TARGET) ? w_end_block(w) : 0;
 	}
+	if (UNLIKELY(ev->kind == RRLOG_SNAPSHOT)) return w_snapshot(w, ev);
 	/* A big event: its record ends the block; its bytes follow in data blocks. */
 	if (w->ulen + RL_REC_MAX > w->ucap && w_end_block(w)) return w->err;
 	w_encode(w, ev, 1);

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <slirp/libslirp.h>
-#include "emu/net_slirp.h"
+#include "host/net_slirp.h"
 
 #define NS_QUEUE_MAX   1024    /* frames waiting for the I/O thread */
 #define NS_FRAME_MIN   14      /* an Ethernet header */

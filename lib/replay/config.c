@@ -1,5 +1,5 @@
-/* rr-run config: the machine configuration as the text stored in a recording's
- * header, and the guest images it names.
+/* config: the machine configuration as the text stored in a recording's header, and
+ * the guest images it names (with their cached SHA-256).
  *
  * The text is one "key=value" a line; values escape backslash and newline as \\ and
  * \n. Keys: ram, smp, bios, kernel, initrd, append, drive, net, hostfwd, rng, input,
@@ -11,18 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "rr-run.h"
-#include "rrlog/rrlog.h"
-#include "record.h"
+#include "replay/replay.h"
 
 static void put(char **buf, size_t *len, size_t *cap, const char *key, const char *val)
 {
 	size_t need = strlen(key) + 2 * strlen(val) + 3;
+	if (!*buf && *cap)
+		return; /* out of memory earlier */
 	if (*len + need + 1 > *cap) {
 		*cap = (*len + need + 1) * 2;
-		*buf = realloc(*buf, *cap);
-		if (!*buf)
-			abort(); /* a few hundred bytes: out of memory here is hopeless */
+		char *nb = realloc(*buf, *cap);
+		if (!nb) {
+			free(*buf);
+			*buf = NULL;
+			return;
+		}
+		*buf = nb;
 	}
 	char *p = *buf + *len;
 	p += sprintf(p, "%s=", key);
@@ -84,9 +88,45 @@ static char *unescape(const char *s, size_t n)
 	return out;
 }
 
-int rr_config_parse(const char *text, struct machine_config *c, char *err, size_t errlen)
+int rr_config_set(struct rr_config *c, const char **field, const char *v)
 {
+	if (c->nstrings >= (int)(sizeof c->strings / sizeof c->strings[0]))
+		return -1;
+	char *d = strdup(v);
+	if (!d)
+		return -1;
+	c->strings[c->nstrings++] = d;
+	*field = d;
+	return 0;
+}
+
+void rr_config_clear(struct rr_config *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->nstrings; i++)
+		free(c->strings[i]);
 	memset(c, 0, sizeof *c);
+}
+
+/* A decimal number in [lo, hi], the whole string. */
+static int number(const char *v, unsigned long long lo, unsigned long long hi, unsigned long long *out)
+{
+	char *end;
+	if (!*v || *v == '-')
+		return -1;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno || *end || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+int rr_config_parse(const char *text, struct rr_config *cfg, char *err, size_t errlen)
+{
+	memset(cfg, 0, sizeof *cfg);
+	struct machine_config *c = &cfg->mc;
 	c->nharts = 1;
 	c->bios = "none";
 	const char *line = text;
@@ -95,59 +135,76 @@ int rr_config_parse(const char *text, struct machine_config *c, char *err, size_
 		size_t n = nl ? (size_t)(nl - line) : strlen(line);
 		const char *eq = memchr(line, '=', n);
 		if (!eq) {
-			snprintf(err, errlen, "bad configuration line '%.*s'", (int)n, line);
-			return -1;
+			snprintf(err, errlen, "bad configuration line '%.*s'", (int)(n > 80 ? 80 : n), line);
+			goto fail;
 		}
 		size_t klen = eq - line;
-		char *v = rr_own(unescape(eq + 1, n - klen - 1));
+		char *v = unescape(eq + 1, n - klen - 1);
 		if (!v) {
 			snprintf(err, errlen, "out of memory");
-			return -1;
+			goto fail;
 		}
+		unsigned long long num = 0;
+		const char **str = NULL;
+		int bad = 0;
 #define KEY(k) (klen == strlen(k) && memcmp(line, k, klen) == 0)
-		if (KEY("ram"))
-			c->ram_size = strtoull(v, NULL, 10);
-		else if (KEY("smp"))
-			c->nharts = atoi(v);
-		else if (KEY("bios"))
-			c->bios = v;
-		else if (KEY("kernel"))
-			c->kernel = v;
-		else if (KEY("initrd"))
-			c->initrd = v;
-		else if (KEY("append"))
-			c->append = v;
-		else if (KEY("drive"))
-			c->drive = v;
-		else if (KEY("net"))
+		if (KEY("ram")) {
+			bad = number(v, 16ull << 20, 16ull << 30, &num) || (num & 4095);
+			c->ram_size = num;
+		} else if (KEY("smp")) {
+			bad = number(v, 1, MACHINE_MAX_HARTS, &num);
+			c->nharts = (int)num;
+		} else if (KEY("icount-shift")) {
+			bad = number(v, 0, 10, &num);
+			c->icount_shift = (int)num;
+		} else if (KEY("bios")) str = &c->bios;
+		else if (KEY("kernel")) str = &c->kernel;
+		else if (KEY("initrd")) str = &c->initrd;
+		else if (KEY("append")) str = &c->append;
+		else if (KEY("drive")) str = &c->drive;
+		else if (KEY("hostfwd")) str = &c->hostfwd;
+		else if (KEY("net")) {
+			bad = strcmp(v, "user") && strcmp(v, "none");
 			c->net_user = strcmp(v, "user") == 0;
-		else if (KEY("hostfwd"))
-			c->hostfwd = v;
-		else if (KEY("rng"))
-			c->rng = strcmp(v, "on") == 0;
-		else if (KEY("input"))
-			c->input = strcmp(v, "on") == 0;
-		else if (KEY("no-reboot"))
-			c->no_reboot = strcmp(v, "on") == 0;
-		else if (KEY("icount-shift"))
-			c->icount_shift = atoi(v);
-		else {
+		} else if (KEY("rng") || KEY("input") || KEY("no-reboot")) {
+			bad = strcmp(v, "on") && strcmp(v, "off");
+			int on = strcmp(v, "on") == 0;
+			if (KEY("rng")) c->rng = on;
+			else if (KEY("input")) c->input = on;
+			else c->no_reboot = on;
+		} else {
 			snprintf(err, errlen, "unknown configuration key '%.*s' (made by a newer rr-run?)",
-				 (int)klen, line);
-			return -1;
+				 (int)(klen > 40 ? 40 : klen), line);
+			free(v);
+			goto fail;
 		}
 #undef KEY
+		if (bad) {
+			snprintf(err, errlen, "configuration: %.*s=%.40s is out of range", (int)(klen > 40 ? 40 : klen),
+				 line, v);
+			free(v);
+			goto fail;
+		}
+		if (str && rr_config_set(cfg, str, v) < 0) {
+			snprintf(err, errlen, "configuration: too many strings");
+			free(v);
+			goto fail;
+		}
+		free(v);
 		line = nl ? nl + 1 : NULL;
 	}
-	if (!c->ram_size || c->nharts < 1 || c->nharts > MACHINE_MAX_HARTS) {
-		snprintf(err, errlen, "configuration lacks a valid ram size or hart count");
-		return -1;
+	if (!c->ram_size) {
+		snprintf(err, errlen, "configuration lacks the RAM size");
+		goto fail;
 	}
 	return 0;
+fail:
+	rr_config_clear(cfg);
+	return -1;
 }
 
 /* The images of a configuration, with their roles, in a fixed order. */
-int rr_config_images(const struct machine_config *c, const char **roles, const char ***paths)
+int rr_config_images(struct machine_config *c, const char **roles, const char ***paths)
 {
 	static const char *r[] = { "bios", "kernel", "initrd", "drive0" };
 	int n = 0;
@@ -162,43 +219,6 @@ int rr_config_images(const struct machine_config *c, const char **roles, const c
 		n++;
 	}
 	return n;
-}
-
-char *rr_abspath(const char *p)
-{
-	char buf[PATH_MAX];
-	if (realpath(p, buf))
-		return rr_own(strdup(buf));
-	return NULL;
-}
-
-/* Strings that live as long as the run (configuration paths): freed at exit. */
-static char **owned;
-static size_t nowned, capowned;
-
-char *rr_own(char *s)
-{
-	if (!s)
-		return NULL;
-	if (nowned == capowned) {
-		size_t cap = capowned ? 2 * capowned : 16;
-		char **n = realloc(owned, cap * sizeof *n);
-		if (!n)
-			return s; /* leaks one string; out of memory here is harmless */
-		owned = n;
-		capowned = cap;
-	}
-	owned[nowned++] = s;
-	return s;
-}
-
-void rr_own_free(void)
-{
-	for (size_t i = 0; i < nowned; i++)
-		free(owned[i]);
-	free(owned);
-	owned = NULL;
-	nowned = capowned = 0;
 }
 
 /* ---- image hashes, cached ----

@@ -1,4 +1,4 @@
-/* rr-run bundle: a portable recording, one tar archive (libarchive) holding the log
+/* bundle: a portable recording, one tar archive (libarchive) holding the log
  * as "recording.rr" and every image it names under its file name, so that
  * `rr-run -r trace.tar` replays on a machine that has none of the original files
  * (the replayer finds images beside the log and checks them by SHA-256).
@@ -17,17 +17,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "bundle.h"
-#include "record.h"
-#include "rrlog/rrlog.h"
+#include "replay/replay.h"
 
-int rr_is_bundle_name(const char *path)
+int rr_bundle_is_name(const char *path)
 {
 	size_t n = strlen(path);
 	return n > 4 && strcmp(path + n - 4, ".tar") == 0;
 }
 
-int rr_is_bundle_file(const char *path)
+int rr_bundle_is_file(const char *path)
 {
 	char magic[6];
 	int fd = open(path, O_RDONLY);
@@ -38,12 +36,13 @@ int rr_is_bundle_file(const char *path)
 	return ok;
 }
 
-static int add_file(struct archive *a, const char *path, const char *name, const char *out)
+static int add_file(struct archive *a, const char *path, const char *name, const char *out,
+		    char *err, size_t errlen)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		fprintf(stderr, "rr-run: %s: %s\n", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -57,7 +56,7 @@ static int add_file(struct archive *a, const char *path, const char *name, const
 	int rc = archive_write_header(a, e);
 	archive_entry_free(e);
 	if (rc != ARCHIVE_OK) {
-		fprintf(stderr, "rr-run: %s: %s\n", out, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", out, archive_error_string(a));
 		close(fd);
 		return -1;
 	}
@@ -65,25 +64,32 @@ static int add_file(struct archive *a, const char *path, const char *name, const
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
 		if (archive_write_data(a, buf, n) != n) {
-			fprintf(stderr, "rr-run: %s: %s\n", out, archive_error_string(a));
+			snprintf(err, errlen, "%s: %s", out, archive_error_string(a));
 			close(fd);
 			return -1;
 		}
 	}
 	close(fd);
 	if (n < 0) {
-		fprintf(stderr, "rr-run: %s: %s\n", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-int rr_bundle_write(const char *out, const char *logpath)
+int rr_bundle_write(const char *out_final, const char *logpath, char *err, size_t errlen)
 {
+	char *out = malloc(strlen(out_final) + 16);
+	if (!out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	sprintf(out, "%s.part", out_final);
 	rrlog_reader *rd = NULL;
 	if (rrlog_reader_open(logpath, &rd) < 0) {
-		fprintf(stderr, "rr-run: %s: %s\n", logpath, rd ? rrlog_reader_errmsg(rd) : "out of memory");
+		snprintf(err, errlen, "%s: %s", logpath, rd ? rrlog_reader_errmsg(rd) : "out of memory");
 		rrlog_reader_close(rd);
+		free(out);
 		return -1;
 	}
 	const struct rrlog_header_info *h = rrlog_reader_header(rd);
@@ -91,10 +97,10 @@ int rr_bundle_write(const char *out, const char *logpath)
 	archive_write_set_format_pax_restricted(a);
 	int rc = -1;
 	if (archive_write_open_filename(a, out) != ARCHIVE_OK) {
-		fprintf(stderr, "rr-run: %s: %s\n", out, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", out, archive_error_string(a));
 		goto done;
 	}
-	if (add_file(a, logpath, "recording.rr", out) < 0)
+	if (add_file(a, logpath, "recording.rr", out, err, errlen) < 0)
 		goto done;
 	for (size_t i = 0; i < h->nimages; i++) {
 		char *tmp = strdup(h->images[i].path);
@@ -104,25 +110,32 @@ int rr_bundle_write(const char *out, const char *logpath)
 			int same = strcmp(basename(t2), name) == 0;
 			free(t2);
 			if (same) {
-				fprintf(stderr, "rr-run: %s: two images are named %s; a bundle needs distinct "
-					"file names\n", out, name);
+				snprintf(err, errlen, "%s: two images are named %s; a bundle needs "
+					 "distinct file names", out_final, name);
 				free(tmp);
 				goto done;
 			}
 		}
-		int r = strcmp(name, "recording.rr") == 0 ? -1 : add_file(a, h->images[i].path, name, out);
+		int r = strcmp(name, "recording.rr") == 0 ? -1 : add_file(a, h->images[i].path, name, out, err, errlen);
 		free(tmp);
 		if (r < 0)
 			goto done;
 	}
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		fprintf(stderr, "rr-run: %s: %s\n", out, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", out, archive_error_string(a));
+		goto done;
+	}
+	if (rename(out, out_final) < 0) {
+		snprintf(err, errlen, "%s: %s", out_final, strerror(errno));
 		goto done;
 	}
 	rc = 0;
 done:
 	archive_write_free(a);
 	rrlog_reader_close(rd);
+	if (rc < 0)
+		unlink(out);
+	free(out);
 	return rc;
 }
 
@@ -132,19 +145,21 @@ static int plain_name(const char *name)
 	return *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
 }
 
-char *rr_bundle_extract(const char *path, char **dir_out)
+char *rr_bundle_extract(const char *path, char **dir_out, char *err, size_t errlen)
 {
 	char tmpl[] = "/tmp/rr-run-bundle-XXXXXX";
 	const char *tmpdir = getenv("TMPDIR");
 	char *dir;
 	if (tmpdir && *tmpdir) {
 		dir = malloc(strlen(tmpdir) + 32);
-		sprintf(dir, "%s/rr-run-bundle-XXXXXX", tmpdir);
+		if (dir)
+			sprintf(dir, "%s/rr-run-bundle-XXXXXX", tmpdir);
 	} else {
 		dir = strdup(tmpl);
 	}
-	if (!mkdtemp(dir)) {
-		fprintf(stderr, "rr-run: cannot create a temporary directory: %s\n", strerror(errno));
+	*dir_out = NULL;
+	if (!dir || !mkdtemp(dir)) {
+		snprintf(err, errlen, "cannot create a temporary directory: %s", strerror(errno));
 		free(dir);
 		return NULL;
 	}
@@ -154,21 +169,27 @@ char *rr_bundle_extract(const char *path, char **dir_out)
 	struct archive_entry *e;
 	char *log = NULL;
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		fprintf(stderr, "rr-run: %s: %s\n", path, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
 		goto fail;
 	}
 	int rc;
 	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
-		if (archive_entry_filetype(e) != AE_IFREG || !plain_name(name)) {
-			fprintf(stderr, "rr-run: %s: skipping '%s' (not a plain file)\n", path, name);
-			continue;
+		if (archive_entry_filetype(e) != AE_IFREG || !name || !plain_name(name)) {
+			snprintf(err, errlen, "%s: refusing the entry '%s': not a plain file with a plain "
+				 "name (links, directories, absolute paths and '..' are not allowed)",
+				 path, name ? name : "");
+			goto fail;
 		}
 		char *dst = malloc(strlen(dir) + strlen(name) + 2);
+		if (!dst) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
 		sprintf(dst, "%s/%s", dir, name);
 		int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0600);
 		if (fd < 0) {
-			fprintf(stderr, "rr-run: %s: %s\n", dst, strerror(errno));
+			snprintf(err, errlen, "%s: %s", dst, strerror(errno));
 			free(dst);
 			goto fail;
 		}
@@ -178,7 +199,7 @@ char *rr_bundle_extract(const char *path, char **dir_out)
 		int r;
 		while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
 			if (pwrite(fd, buf, len, off) != (ssize_t)len) {
-				fprintf(stderr, "rr-run: %s: %s\n", dst, strerror(errno));
+				snprintf(err, errlen, "%s: %s", dst, strerror(errno));
 				close(fd);
 				free(dst);
 				goto fail;
@@ -186,7 +207,7 @@ char *rr_bundle_extract(const char *path, char **dir_out)
 		}
 		close(fd);
 		if (r != ARCHIVE_EOF) {
-			fprintf(stderr, "rr-run: %s: %s\n", path, archive_error_string(a));
+			snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
 			free(dst);
 			goto fail;
 		}
@@ -198,11 +219,11 @@ char *rr_bundle_extract(const char *path, char **dir_out)
 		}
 	}
 	if (rc != ARCHIVE_EOF) {
-		fprintf(stderr, "rr-run: %s: %s\n", path, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
 		goto fail;
 	}
 	if (!log) {
-		fprintf(stderr, "rr-run: %s: not an rr-run bundle (no recording.rr inside)\n", path);
+		snprintf(err, errlen, "%s: not an rr-run bundle (no recording.rr inside)", path);
 		goto fail;
 	}
 	archive_read_free(a);

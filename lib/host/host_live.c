@@ -21,8 +21,8 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include "emu/host_live.h"
-#include "emu/net_slirp.h"
+#include "host/host_live.h"
+#include "host/net_slirp.h"
 
 #define HOST_LIVE_POLL (1u << 17)
 

@@ -1,0 +1,26 @@
+/* lib/replay internals shared by the recorder and the replayer. */
+#ifndef RR_REPLAY_INTERNAL_H
+#define RR_REPLAY_INTERNAL_H
+#include "replay/replay.h"
+
+/* The one table between host inputs and log events (events.c):
+ *   input               event        fields
+ *   EMU_INPUT_SERIAL    CHAR_READ    sub = uart, data = bytes
+ *   EMU_INPUT_NET       NET          sub = device, data = frame
+ *   EMU_INPUT_BLOCK     BLOCK        sub = device, value = request id
+ *   EMU_INPUT_KEY       ASYNC_INPUT  sub = device, value = encoded event
+ *   EMU_INPUT_SHUTDOWN  SHUTDOWN     sub = host-signal
+ *   EMU_INPUT_RESET     CHECKPOINT   sub = reset-requested
+ * The synchronous inputs are CLOCK_VRT (value = ns) and RANDOM (data = bytes). */
+/* Fill *ev (icount left 0) for an input: 0, or -1 for an input kind not in the table. */
+int rr_input_to_event(const struct emu_input *in, struct rrlog_event *ev);
+/* Fill *in for an event that is an asynchronous input: 1, or 0 if it is not one. */
+int rr_event_to_input(const struct rrlog_event *ev, struct emu_input *in);
+
+/* "KIND at icount N" (with the cause for SHUTDOWN) into buf. */
+const char *rr_event_desc(const struct rrlog_event *e, char *buf, size_t n);
+
+/* The header's image table for a configuration: absolute paths (into cfg, owned
+ * by it) and SHA-256. Returns the count, or -1 with a reason. */
+int rr_hash_images(struct rr_config *cfg, struct rrlog_image *img, char *err, size_t errlen);
+#endif
