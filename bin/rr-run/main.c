@@ -186,11 +186,9 @@ static void console_out(void *opaque, uint32_t dev, const uint8_t *b, size_t n)
 
 static int replay_status(const char *log, rr_session *s, int rc)
 {
-	if (rc == RR_EDIVERGED) {
-		say("%s: %s", log, rr_session_errmsg(s));
+	say("%s: %s", log, rr_session_errmsg(s));
+	if (rc == RR_EDIVERGED)
 		return RR_EXIT_DIVERGED;
-	}
-	say("%s", rr_session_errmsg(s));
 	return rc == RR_EIMAGE || rc == RR_EIO || rc == RR_EMACHINE || rc == RR_ENOMEM ? RR_EXIT_ERROR
 											: RR_EXIT_USAGE;
 }
@@ -234,7 +232,8 @@ static int continue_live(const struct rr_options *o, rr_session *s)
 
 static int replay_main(const struct rr_options *o, const char *log)
 {
-	struct rr_session_options so = { .output = console_out };
+	/* --stop-at prints the state on stdout: the guest's output on the way is dropped */
+	struct rr_session_options so = { .output = o->stop_at == UINT64_MAX ? console_out : NULL };
 	rr_session *s = NULL;
 	int rc = rr_session_open(log, &so, &s);
 	if (rc < 0) {

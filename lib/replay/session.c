@@ -366,12 +366,12 @@ static int find_images(rr_session *s, const struct rrlog_header_info *h)
 			if (strcmp(h->images[j].role, roles[i]) == 0)
 				img = &h->images[j];
 		if (!img) {
-			rc = s_err(s, RR_EBADLOG, "%s: the header has no hash for the %s image", s->path, roles[i]);
+			rc = s_err(s, RR_EBADLOG, "the header has no hash for the %s image", roles[i]);
 			break;
 		}
 		if (strcmp(*fields[i], img->path) != 0) {
-			rc = s_err(s, RR_EBADLOG, "%s: the configuration and the image table disagree on "
-				   "the %s image", s->path, roles[i]);
+			rc = s_err(s, RR_EBADLOG, "the configuration and the image table disagree on "
+				   "the %s image", roles[i]);
 			break;
 		}
 		char *basebuf = strdup(img->path);
@@ -416,18 +416,29 @@ static int read_snapshot(rr_session *s, const struct rrlog_pos *pos, void **blob
 	if (!s->snap_rd) {
 		int rc = rrlog_reader_open(s->path, &s->snap_rd);
 		if (rc < 0)
-			return s_err(s, map_rrlog(rc), "%s: %s", s->path, rrlog_reader_errmsg(s->snap_rd));
+			return s_err(s, map_rrlog(rc), "%s", rrlog_reader_errmsg(s->snap_rd));
 	}
 	struct rrlog_event ev;
 	int rc = rrlog_reader_seek_pos(s->snap_rd, pos);
 	if (rc == 0)
 		rc = rrlog_reader_next(s->snap_rd, &ev);
 	if (rc != 1)
-		return s_err(s, map_rrlog(rc < 0 ? rc : RRLOG_ECORRUPT), "%s: snapshot at icount %llu: %s",
-			     s->path, (unsigned long long)pos->icount, rrlog_reader_errmsg(s->snap_rd));
+		return s_err(s, map_rrlog(rc < 0 ? rc : RRLOG_ECORRUPT), "snapshot at icount %llu: %s",
+			     (unsigned long long)pos->icount, rrlog_reader_errmsg(s->snap_rd));
 	if (ev.kind != RRLOG_SNAPSHOT || !ev.data)
-		return s_err(s, RR_EBADLOG, "%s: no snapshot where the block marks say (icount %llu)",
-			     s->path, (unsigned long long)pos->icount);
+		return s_err(s, RR_EBADLOG, "no snapshot where the block marks say (icount %llu)",
+			     (unsigned long long)pos->icount);
+	struct machine_snapshot_info si;
+	if (machine_snapshot_info(ev.data, ev.len, &si) < 0)
+		return s_err(s, RR_EBADLOG, "snapshot at icount %llu: not an rr-run snapshot (or one of "
+			     "another format version)", (unsigned long long)ev.icount);
+	if (si.id != ev.value || si.icount != ev.icount ||
+	    si.incremental != (ev.sub == RRLOG_SNAP_INCREMENTAL))
+		return s_err(s, RR_EBADLOG, "snapshot at icount %llu: the event says id %llu %s at icount "
+			     "%llu, the snapshot id %llu %s at icount %llu", (unsigned long long)ev.icount,
+			     (unsigned long long)ev.value, ev.sub ? "incremental" : "full",
+			     (unsigned long long)ev.icount, (unsigned long long)si.id,
+			     si.incremental ? "incremental" : "full", (unsigned long long)si.icount);
 	*blob = malloc(ev.len ? ev.len : 1);
 	if (!*blob)
 		return s_err(s, RR_ENOMEM, "out of memory for a %zu-byte snapshot", ev.len);
@@ -446,7 +457,7 @@ static int cursor_to(rr_session *s, const struct rrlog_pos *pos)
 {
 	int rc = rrlog_reader_seek_pos(s->rd, pos);
 	if (rc < 0)
-		return s_err(s, map_rrlog(rc), "%s: %s", s->path, rrlog_reader_errmsg(s->rd));
+		return s_err(s, map_rrlog(rc), "%s", rrlog_reader_errmsg(s->rd));
 	s->exhausted = 0;
 	s->have_head = 0;
 	s->consumed = 1;
@@ -462,11 +473,11 @@ static int load_log_snapshot(rr_session *s, const struct rrlog_snapshot_ref *lis
 	while (first > 0 && !list[first].full)
 		first--;
 	if (!list[first].full)
-		return s_err(s, RR_EBADLOG, "%s: no full snapshot before icount %llu", s->path,
+		return s_err(s, RR_EBADLOG, "no full snapshot before icount %llu",
 			     (unsigned long long)list[k].icount);
 	int n = (int)(k - first + 1), rc = RR_OK;
 	if (n > 64)
-		return s_err(s, RR_EBADLOG, "%s: %d incremental snapshots in a row", s->path, n - 1);
+		return s_err(s, RR_EBADLOG, "%d incremental snapshots in a row", n - 1);
 	void *blobs[64] = { 0 };
 	size_t lens[64] = { 0 };
 	for (int i = 0; i < n && rc == RR_OK; i++)
@@ -478,7 +489,7 @@ static int load_log_snapshot(rr_session *s, const struct rrlog_snapshot_ref *lis
 		if (machine_snapshot_load(s->m, (const void *const *)blobs, lens, n, err, sizeof err) < 0) {
 			s->q_head = qh;
 			s->q_tail = qt;
-			rc = s_err(s, RR_EBADLOG, "%s: snapshot at icount %llu: %s", s->path,
+			rc = s_err(s, RR_EBADLOG, "snapshot at icount %llu: %s",
 				   (unsigned long long)list[k].icount, err);
 		} else {
 			s->st.snapshots_loaded++;
@@ -511,19 +522,19 @@ static int session_open(rr_session *s, const char *path)
 	}
 	rc = rrlog_reader_open(s->path, &s->rd);
 	if (rc < 0)
-		return s_err(s, rc == RRLOG_EIO ? RR_EIO : map_rrlog(rc), "%s: %s", path,
+		return s_err(s, rc == RRLOG_EIO ? RR_EIO : map_rrlog(rc), "%s",
 			     s->rd && *rrlog_reader_errmsg(s->rd) ? rrlog_reader_errmsg(s->rd) : rrlog_strerror(rc));
 	const struct rrlog_header_info *h = rrlog_reader_header(s->rd);
 	if (h->source != RRLOG_SOURCE_RRLOG)
-		return s_err(s, RR_EBADLOG, "%s: a QEMU replay log; rr-run replays only its own "
-			     "recordings (rr-dump reads this one)", path);
+		return s_err(s, RR_EBADLOG, "a QEMU replay log; rr-run replays only its own "
+			     "recordings (rr-dump reads this one)");
 	struct stat st;
 	s->seekable = strcmp(s->path, "-") && stat(s->path, &st) == 0 && S_ISREG(st.st_mode);
 	if (s->seekable)
 		rrlog_reader_skip_data(s->rd, 1u << RRLOG_SNAPSHOT);
 	char err[512];
 	if (rr_config_parse(h->config ? h->config : "", &s->cfg, err, sizeof err) < 0)
-		return s_err(s, RR_EBADLOG, "%s: %s", path, err);
+		return s_err(s, RR_EBADLOG, "%s", err);
 	if ((rc = find_images(s, h)) != RR_OK)
 		return rc;
 	s->m = machine_new(&s->cfg.mc, &s->host, err, sizeof err);
@@ -544,14 +555,13 @@ static int session_open(rr_session *s, const char *path)
 			const void *b[1] = { s->head.data };
 			size_t l[1] = { s->head.len };
 			if (machine_snapshot_load(s->m, b, l, 1, err, sizeof err) < 0)
-				return s_err(s, RR_EBADLOG, "%s: snapshot at icount %llu: %s", path,
+				return s_err(s, RR_EBADLOG, "snapshot at icount %llu: %s",
 					     (unsigned long long)s->head.icount, err);
 			s->st.snapshots_loaded++;
 			s->consumed = 1;
 			rrlog_reader_skip_data(s->rd, 1u << RRLOG_SNAPSHOT);
 		} else {
-			return s_err(s, RR_EBADLOG, "%s: the first snapshot is not where the block marks say",
-				     path);
+			return s_err(s, RR_EBADLOG, "the first snapshot is not where the block marks say");
 		}
 		s->first_icount = machine_icount(s->m);
 	}
@@ -684,8 +694,8 @@ int rr_session_run(rr_session *s, uint64_t stop_icount, int *stop)
 	if (s->log_ended) {
 		*stop = RR_STOP_END;
 		if (s->end_rc < 0 && s->end_rc != RRLOG_ETRUNCATED)
-			return s_err(s, map_rrlog(s->end_rc), "%s: the log is damaged at icount %llu: %s",
-				     s->path, (unsigned long long)machine_icount(s->m),
+			return s_err(s, map_rrlog(s->end_rc), "the log is damaged at icount %llu: %s",
+				     (unsigned long long)machine_icount(s->m),
 				     rrlog_reader_errmsg(s->rd));
 		return RR_OK;
 	}
@@ -718,7 +728,7 @@ int rr_session_next_event(rr_session *s, struct rrlog_event *ev)
 int rr_session_snapshots(rr_session *s, const struct rrlog_snapshot_ref **list, size_t *n)
 {
 	int rc = rrlog_reader_snapshots(s->rd, list, n);
-	return rc < 0 ? s_err(s, map_rrlog(rc), "%s: %s", s->path, rc == RRLOG_EUNSUPPORTED ?
+	return rc < 0 ? s_err(s, map_rrlog(rc), "%s", rc == RRLOG_EUNSUPPORTED ?
 			      "a pipe has no snapshots to seek to" : rrlog_reader_errmsg(s->rd)) : RR_OK;
 }
 
@@ -743,8 +753,8 @@ int rr_session_seek(rr_session *s, uint64_t icount)
 	int forward_ok = now <= icount && !s->diverged && (k == n || list[k].icount <= now);
 	if (!forward_ok) {
 		if (k == n)
-			return s_err(s, RR_EUSAGE, "%s: cannot go back to icount %llu: the log has no "
-				     "snapshot at or before it", s->path, (unsigned long long)icount);
+			return s_err(s, RR_EUSAGE, "cannot go back to icount %llu: the log has no "
+				     "snapshot at or before it", (unsigned long long)icount);
 		int rc = load_log_snapshot(s, list, k);
 		if (rc != RR_OK)
 			return rc;
@@ -789,8 +799,7 @@ int rr_session_save(rr_session *s, rr_state **out)
 	if (s->have_head) {
 		if (rrlog_reader_tell(s->rd, &st->pos) < 0) {
 			rr_state_free(st);
-			return s_err(s, RR_EUSAGE, "%s: a state can be saved only in a log read from a file",
-				     s->path);
+			return s_err(s, RR_EUSAGE, "a state can be saved only in a log read from a file");
 		}
 		st->have_pos = 1;
 	}

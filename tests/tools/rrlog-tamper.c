@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	}
 	int rc, done = 0;
 	long seen = 0;
-	uint8_t buf[65536];
+	uint8_t *buf = NULL;
 	while ((rc = rrlog_reader_next(r, &ev)) == 1) {
 		if (ev.kind == RRLOG_END)
 			continue;
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 				continue;
 			ev.value += ev.kind == RRLOG_CLOCK_VRT || ev.kind == RRLOG_CLOCK_HOST
 				    ? 3600ull * 1000000000ull : 1;
-			if (ev.len && ev.len <= sizeof buf) {
+			if (ev.len && ev.data && (buf = malloc(ev.len))) {
 				memcpy(buf, ev.data, ev.len);
 				buf[0] ^= 0x55;
 				ev.data = buf;
@@ -68,6 +68,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	free(buf);
 	rrlog_reader_close(r);
 	if (rrlog_writer_close(w) < 0)
 		return 1;
