@@ -35,56 +35,7 @@ void hart_set_mip(struct hart *h, uint64_t bits, int level)
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE (32u << 20)
 
-struct fake_host {
-	uint64_t rtc;                 /* next rtc_ns answer */
-	int rtc_calls;
-	uint8_t ent_byte;             /* entropy: ent_byte, ent_byte+1, ... */
-	size_t ent_total;
-	uint8_t serial[8192];
-	size_t nserial;
-	uint8_t frame[70000];
-	size_t frame_len;
-	int nframes;
-	struct emu_blk_req *blk[512]; /* submitted (freed once completed) */
-	uint64_t blk_id[512];         /* their ids */
-	int nblk;
-};
-
-static uint64_t fh_rtc(void *ctx) { struct fake_host *f = ctx; f->rtc_calls++; return f->rtc; }
-static void fh_entropy(void *ctx, void *buf, size_t len)
-{
-	struct fake_host *f = ctx;
-	for (size_t i = 0; i < len; i++)
-		((uint8_t *)buf)[i] = f->ent_byte++;
-	f->ent_total += len;
-}
-static uint64_t fh_next(void *ctx, uint64_t ic) { return UINT64_MAX; }
-static int fh_poll(void *ctx, uint64_t ic, struct emu_input *in) { return 0; }
-static uint64_t fh_idle(void *ctx, uint64_t ic, uint64_t dl) { return dl; }
-static void fh_blk(void *ctx, struct emu_blk_req *r)
-{
-	struct fake_host *f = ctx;
-	ck_assert_int_lt(f->nblk, 512);
-	f->blk_id[f->nblk] = r->id;
-	f->blk[f->nblk++] = r;
-}
-static void fh_net(void *ctx, uint32_t dev, const uint8_t *frame, size_t len)
-{
-	struct fake_host *f = ctx;
-	ck_assert_uint_le(len, sizeof f->frame);
-	memcpy(f->frame, frame, len);
-	f->frame_len = len;
-	f->nframes++;
-}
-static void fh_serial(void *ctx, uint32_t dev, const uint8_t *buf, size_t len)
-{
-	struct fake_host *f = ctx;
-	for (size_t i = 0; i < len && f->nserial < sizeof f->serial; i++)
-		f->serial[f->nserial++] = buf[i];
-}
-static const struct emu_host_ops fh_ops = {
-	fh_rtc, fh_entropy, fh_next, fh_poll, fh_idle, fh_blk, fh_net, fh_serial,
-};
+#include "fake_host.h"
 
 static struct fake_host fh;
 static struct emu_host host = { &fh_ops, &fh };

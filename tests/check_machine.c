@@ -11,38 +11,9 @@
 #include "emu/machine_impl.h"
 #include "emu/loader.h"
 
-/* A host with no inputs: fixed clock and entropy, output captured. */
-struct fake {
-	struct emu_host host;
-	char out[65536];
-	size_t outlen;
-};
+#include "fake_host.h"
 
-static uint64_t f_rtc(void *c) { return 1700000000ull * 1000000000ull; }
-static void f_entropy(void *c, void *b, size_t n) { memset(b, 0xa5, n); }
-static uint64_t f_next(void *c, uint64_t ic) { return UINT64_MAX; }
-static int f_poll(void *c, uint64_t ic, struct emu_input *in) { return 0; }
-static uint64_t f_idle(void *c, uint64_t ic, uint64_t dl) { return dl == UINT64_MAX ? ic : dl; }
-static void f_blk(void *c, struct emu_blk_req *r) { r->work(r); }
-static void f_net(void *c, uint32_t d, const uint8_t *f, size_t n) { }
-static void f_serial(void *c, uint32_t d, const uint8_t *b, size_t n)
-{
-	struct fake *f = c;
-	if (f->outlen + n < sizeof f->out) {
-		memcpy(f->out + f->outlen, b, n);
-		f->outlen += n;
-		f->out[f->outlen] = 0;
-	}
-}
-static const struct emu_host_ops fake_ops = { f_rtc, f_entropy, f_next, f_poll, f_idle, f_blk, f_net, f_serial };
-
-static struct fake *fake_new(void)
-{
-	struct fake *f = calloc(1, sizeof *f);
-	f->host.ops = &fake_ops;
-	f->host.ctx = f;
-	return f;
-}
+#define fake fake_host
 
 static char *guest(const char *name)
 {
@@ -98,7 +69,7 @@ START_TEST(test_hello)
 	int e = machine_run(m, UINT64_MAX);
 	ck_assert_int_eq(e, MACHINE_EXIT_POWEROFF);
 	ck_assert_int_eq(machine_exit_code(m), 0);
-	ck_assert_msg(strstr(f->out, "hello from hart 0, ok 42 0x0000beef -7"), "output: %s", f->out);
+	ck_assert_msg(strstr(f->serial, "hello from hart 0, ok 42 0x0000beef -7"), "output: %s", f->serial);
 	ck_assert(machine_icount(m) > 100);
 	machine_free(m);
 	free(f);
@@ -125,11 +96,11 @@ START_TEST(test_split_invariance)
 			if (s == 0) {
 				ref_hash = final_hash(m);
 				ref_ic = machine_icount(m);
-				strcpy(ref_out, f->out);
+				strcpy(ref_out, f->serial);
 			} else {
 				ck_assert_uint_eq(machine_icount(m), ref_ic);
 				ck_assert_uint_eq(final_hash(m), ref_hash);
-				ck_assert_str_eq(f->out, ref_out);
+				ck_assert_str_eq(f->serial, ref_out);
 			}
 			machine_free(m);
 			free(f);
@@ -188,7 +159,7 @@ START_TEST(test_snapshot)
 	ck_assert_int_eq(machine_snapshot_info(inc2, l3, &si), 0);
 	ck_assert(si.incremental && si.id == 3 && si.base_id == 2 && si.icount == 60000);
 	ck_assert_uint_lt(l2, len);             /* only the pages written since */
-	size_t before = f1->outlen;
+	size_t before = f1->nserial;
 	ck_assert_int_eq(machine_run(a, UINT64_MAX), MACHINE_EXIT_POWEROFF);
 	struct machine *b = mk(&c, f2);
 	char err[256];
@@ -208,7 +179,7 @@ START_TEST(test_snapshot)
 	ck_assert_uint_eq(machine_icount(e), 20000);
 	ck_assert_int_eq(machine_run(e, UINT64_MAX), MACHINE_EXIT_POWEROFF);
 	ck_assert_uint_eq(final_hash(a), final_hash(e));
-	ck_assert_str_eq(f1->out + f1->outlen - f4->outlen, f4->out);
+	ck_assert_str_eq(f1->serial + f1->nserial - f4->nserial, f4->serial);
 
 	/* Crafted and damaged blobs are refused and leave the machine as it was. */
 	ck_assert_int_eq(machine_run(e, 0), MACHINE_EXIT_ICOUNT);

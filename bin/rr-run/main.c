@@ -132,6 +132,10 @@ static int close_recording(const struct rr_options *o, rr_recorder *r, const cha
 		return RR_EXIT_ERROR;
 	}
 	struct stat sb;
+	if (o->stats)
+		fprintf(stderr, "rr-run: stats: snapshots=%llu snapshot_bytes=%llu snapshot_seconds=%.3f\n",
+			(unsigned long long)st.snapshots, (unsigned long long)st.snapshot_bytes,
+			st.snapshot_seconds);
 	if (!o->quiet)
 		fprintf(stderr, "rr-run: recorded %llu instructions, %llu events, %llu snapshots, %llu bytes to %s\n",
 			(unsigned long long)icount, (unsigned long long)st.events,

@@ -5,6 +5,9 @@
 #  2. replayed twice with stdin closed and no server: output byte-identical, state
 #     hashes verified, the disk image untouched;
 #  3. the same for --smp 2 (Linux reports 2 CPUs);
+#  3b. seeks: 50 random icounts in each recording (disk, network; SMP 2), forwards
+#     and backwards through the snapshots, reach the state hash of a straight replay,
+#     and so does rr-run --stop-at in a fresh process;
 #  4. an interactive shell session typed on the console: a corrupt disk, a reboot,
 #     the virtio-input keyboard, a host-to-guest port forward.
 set -u
@@ -54,7 +57,7 @@ run_demo() { # NAME SMP
 	name=$1 smp=$2
 	mkfifo "$T/$name.in"
 	feed "$T/$name.rec" "type a line:" "line from the test $name" >"$T/$name.in" &
-	timeout 600 "$RUN" -q -w "$T/$name.rr" --smp "$smp" -m 256M --kernel "$G/Image" \
+	timeout 600 "$RUN" -q -w "$T/$name.rr" --snapshot-every 30000000 --smp "$smp" -m 256M --kernel "$G/Image" \
 		--initrd "$G/initramfs.cpio.gz" --append "console=ttyS0 quiet rrdemo=1 rrdemo.port=$port" \
 		--drive "$T/disk.img" --net user <"$T/$name.in" >"$T/$name.rec" 2>"$T/$name.err"
 	st=$?
@@ -65,6 +68,22 @@ run_demo() { # NAME SMP
 		&& ok "$name: network fetch checksum" || bad "$name: fetch: $(grep fetch "$T/$name.rec")"
 	grep -q "rrdemo: cpus: $smp" "$T/$name.rec" && ok "$name: Linux reports $smp CPUs" || bad "$name: cpus"
 	grep -q "FAILED" "$T/$name.rec" && bad "$name: $(grep FAILED "$T/$name.rec")"
+}
+
+run_seeks() { # NAME
+	name=$1
+	timeout 900 "$B/tests/tools/rr-seek-check" "$T/$name.rr" 50 "$(date +%s)" >"$T/$name.seek" 2>&1
+	st=$?
+	[ $st = 0 ] && ok "$name: $(grep -c '^ok: seek to' "$T/$name.seek") seeks match a straight replay; $(grep latency "$T/$name.seek")" \
+		|| bad "$name: seek check exit $st: $(grep -v '^ok' "$T/$name.seek" | head -5)"
+	grep '^ok: seek to' "$T/$name.seek" | head -2 | while read -r _ _ _ ic _ _ _ _ h; do
+		got=$(timeout 120 "$RUN" -r "$T/$name.rr" --stop-at "$ic" | sed -n 's/.*hash=0x\([0-9a-f]*\)$/\1/p')
+		[ "$got" = "$h" ] && echo "ok: $name: --stop-at $ic in a fresh process: the same state" \
+			|| echo "FAIL: $name: --stop-at $ic: hash '$got', straight replay $h"
+	done >"$T/$name.fresh"
+	cat "$T/$name.fresh"
+	grep -q FAIL "$T/$name.fresh" && fail=1
+	[ "$(grep -c '^ok' "$T/$name.fresh")" = 2 ] || bad "$name: fresh-process seeks missing"
 }
 
 run_replays() { # NAME
@@ -83,6 +102,7 @@ run_replays() { # NAME
 run_demo demo 1
 kill "$server"; server=
 run_replays demo
+run_seeks demo
 [ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && ok "disk image byte-identical" || bad "disk image changed"
 
 # A tampered recording (a frame dropped, an RTC value changed: the last RTC read is
@@ -121,6 +141,7 @@ cp "$G/disk.img" "$T/disk.img"
 run_demo smp2 2
 kill "$server"; server=
 run_replays smp2
+run_seeks smp2
 
 # An interactive session on the serial console, with a keyboard and a port forward:
 # the host connects to 127.0.0.1:FWD, which slirp forwards to the guest's nc.
