@@ -73,7 +73,7 @@ $(B)/tests/check_%: tests/check_%.c $(LIBS_REPLAY)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(CHECK_LIBS) $(PKG_LIBS)
 
-$(B)/tests/tools/%: tests/tools/%.c $(B)/librrlog.a
+$(B)/tests/tools/%: tests/tools/%.c $(LIBS_REPLAY)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(PKG_LIBS)
 
