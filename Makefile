@@ -93,9 +93,16 @@ demo: all
 FUZZ_SECONDS ?= 60
 fuzz:
 	@mkdir -p build/fuzz/corpus-out
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) -o build/fuzz/fuzz_reader \
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib $(PKG_CFLAGS) -o build/fuzz/fuzz_reader \
 	    tests/fuzz/fuzz_reader.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
-	build/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 tests/fuzz/corpus build/fuzz/corpus-out 2>&1 | tail -5
+	@# The fuzzer's output goes to a file, not through a pipe, so that its exit status
+	@# (a crash, a leak, a timeout) is the target's; crash inputs land in build/fuzz/.
+	@# New inputs go to the first corpus directory: build/fuzz/corpus-out, not the kept one.
+	@build/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=build/fuzz/ \
+	    build/fuzz/corpus-out tests/fuzz/corpus >build/fuzz/fuzz.log 2>&1; st=$$?; \
+	if [ $$st -eq 0 ]; then tail -5 build/fuzz/fuzz.log; else \
+	    grep -m 3 -e '^==[0-9]*==ERROR' -e 'runtime error' -e 'SUMMARY' build/fuzz/fuzz.log; tail -5 build/fuzz/fuzz.log; \
+	    echo "fuzz: the fuzzer failed (exit $$st); full output in build/fuzz/fuzz.log"; exit 1; fi
 
 guest-images:
 	sh scripts/build-guest.sh

@@ -2,7 +2,9 @@
 # Hostile bare-metal guests (tests/guest/hostile_*.c): wild virtio descriptors, odd
 # MMIO sizes and offsets on every device, PLIC sources out of range, a UART flood.
 # rr-run must neither crash nor hang, the guest must report OK, the disk image must
-# stay byte-identical. Also: a guest that loops in M-mode traps stops with pc+cause.
+# stay byte-identical, also under a guest whose writes succeed (hostile_blkwrite: live,
+# recorded, replayed; with ,persist the image must change, which shows the check can
+# fail). Also: a guest that loops in M-mode traps stops with pc+cause.
 set -u
 B=${BUILD:?}; TOP=${TOP:?}
 G=$TOP/build/guest
@@ -19,6 +21,34 @@ for p in "$G"/hostile_*.elf; do
 	else echo "FAIL: $n (exit $st): $(tail -3 "$T/$n.out")"; fail=1; fi
 done
 [ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && echo "ok: disk image untouched" || { echo "FAIL: disk image changed"; fail=1; }
+# Successful writes (status OK, read back from the device) never reach the image.
+W=$G/hostile_blkwrite.elf
+wrote() { # FILE: the guest's writes succeeded and read back
+	[ "$(grep -c '^  write status = 0x0000000000000000$' "$1")" -eq 4 ] &&
+	grep -q '^8-sector bytes differing = 0x0000000000000000$' "$1" && grep -q '^OK$' "$1"
+}
+if [ ! -f "$W" ]; then echo "FAIL: $W missing (make guest-tests)"; fail=1; else
+	for mode in live record replay; do
+		case $mode in
+		live) timeout 60 "$B/rr-run" -q --bios none --drive "$T/disk.img" "$W" </dev/null >"$T/w.$mode" 2>&1 ;;
+		record) timeout 60 "$B/rr-run" -q -w "$T/w.rr" --bios none --drive "$T/disk.img" "$W" </dev/null >"$T/w.$mode" 2>&1 ;;
+		replay) timeout 60 "$B/rr-run" -q -r "$T/w.rr" </dev/null >"$T/w.$mode" 2>&1 ;;
+		esac
+		st=$?
+		if [ $st = 0 ] && wrote "$T/w.$mode"; then echo "ok: blkwrite $mode: writes succeeded and read back"
+		else echo "FAIL: blkwrite $mode (exit $st): $(grep -e FAIL -e rr-run "$T/w.$mode" | head -3)"; fail=1; fi
+		[ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && echo "ok: disk image untouched by the $mode run" \
+			|| { echo "FAIL: disk image changed by the $mode run"; fail=1; }
+	done
+	cmp -s "$T/w.record" "$T/w.replay" && echo "ok: blkwrite replay identical" || { echo "FAIL: blkwrite replay differs"; fail=1; }
+	"$B/rr-dump" "$T/w.rr" | grep -q 'kind=BLOCK' && echo "ok: blkwrite log has BLOCK events" || { echo "FAIL: no BLOCK events"; fail=1; }
+	# Control: with ,persist (live only) the same writes must change a copy of the image.
+	cp "$T/disk.img" "$T/persist.img"
+	timeout 60 "$B/rr-run" -q --bios none --drive "$T/persist.img,persist" "$W" </dev/null >"$T/w.persist" 2>&1
+	if wrote "$T/w.persist" && [ "$(sha256sum <"$T/persist.img")" != "$sum0" ]; then
+		echo "ok: control: with ,persist the writes do reach the image"
+	else echo "FAIL: control: a persistent disk was not written (the untouched checks prove nothing)"; fail=1; fi
+fi
 timeout 60 "$B/rr-run" --bios none "$G/fatal_trap_loop.elf" >"$T/f.out" 2>&1
 st=$?
 if [ $st = 1 ] && grep -q "pc=0x40000000 cause=1" "$T/f.out"; then echo "ok: trap loop reported: $(cat "$T/f.out")"

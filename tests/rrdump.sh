@@ -47,12 +47,31 @@ n1=$(grep -c -e 'kind=CHAR_READ ' -e 'kind=NET ' "$t/mixed.txt")
 [ "$(wc -l <"$t/k.txt")" -eq "$n1" ] && [ "$n1" -gt 0 ] || no "-k count"
 grep -v -e 'kind=CHAR_READ ' -e 'kind=NET ' "$t/k.txt" | grep -q . && no "-k leaks other kinds"
 
-# -A/-B window through the index, equal to an awk filter of the full dump
+# -A/-B window through the index, equal to an awk filter of the full dump.
+# mixed.rr spans 25 event blocks (check_rrlog flushes it every 2000 events), so the
+# window starts in block 9 and ends in block 14: the index is what finds it.
+nblk=$("$D" --stats "$F/mixed.rr" | sed -n 's/^blocks read: \([0-9]*\),.*/\1/p')
+[ "${nblk:-0}" -ge 20 ] || no "mixed.rr spans only ${nblk:-?} blocks (want >= 20)"
 a=$(awk -F'[ =]' '/^icount=/ { n++; if (n == 20000) print $2 }' "$t/mixed.txt")
 b=$(awk -F'[ =]' '/^icount=/ { n++; if (n == 30000) print $2 }' "$t/mixed.txt")
+[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || no "window bounds a=$a b=$b"
 "$D" --no-header -A "$a" -B "$b" "$F/mixed.rr" >"$t/win.txt" || no "-A -B"
-awk -F'[ =]' -v a="$a" -v b="$b" '/^icount=/ && $2 >= a && $2 <= b' "$t/mixed.txt" | cmp -s - "$t/win.txt" || no "window differs"
+awk -F'[ =]' -v a="$a" -v b="$b" '/^icount=/ && $2 >= a && $2 <= b' "$t/mixed.txt" >"$t/win.want"
+[ "$(wc -l <"$t/win.want")" -ge 10000 ] || no "expected window size"
+cmp -s "$t/win.want" "$t/win.txt" || no "window differs"
 [ "$(wc -l <"$t/win.txt")" -ge 10000 ] || no "window size"
+head -n 1 "$t/win.txt" | grep -q "^icount=$a " || no "window starts at icount $a: $(head -n 1 "$t/win.txt")"
+tail -n 1 "$t/win.txt" | grep -q "^icount=$b " || no "window ends at icount $b: $(tail -n 1 "$t/win.txt")"
+# The window is read through the index, not by decoding from the start: with block 2's
+# payload damaged the full dump fails, the window (blocks 9..14) is unchanged.
+off=$(grep -obUa RBLK "$F/mixed.rr" | sed -n 3p | cut -d: -f1)
+cp "$F/mixed.rr" "$t/dmg.rr"
+o=$((off + 100)); v=$(od -An -tu1 -j "$o" -N 1 "$t/dmg.rr" | tr -d ' ')
+printf "\\$(printf %o $(( (v + 1) % 256 )))" | dd of="$t/dmg.rr" bs=1 seek="$o" conv=notrunc 2>/dev/null
+cmp -s "$t/dmg.rr" "$F/mixed.rr" && no "damaging block 2 changed nothing"
+"$D" --no-header "$t/dmg.rr" >/dev/null 2>"$t/err" && no "a damaged block 2 goes unnoticed by a full dump"
+grep -q "block 2 at offset $off: checksum mismatch" "$t/err" || no "damaged block 2: $(cat "$t/err")"
+"$D" --no-header -A "$a" -B "$b" "$t/dmg.rr" 2>"$t/err" | cmp -s - "$t/win.txt" || no "window read blocks before it: $(cat "$t/err")"
 cat "$F/mixed.rr" | "$D" --no-header -A "$a" -B "$b" - | cmp -s - "$t/win.txt" || no "window from a pipe"
 "$D" --no-header -from 1e7 -to 2e7 "$F/mixed.rr" >"$t/win2.txt" || no "-from 1e7"
 awk -F'[ =]' '/^icount=/ && $2 >= 10000000 && $2 <= 20000000' "$t/mixed.txt" | cmp -s - "$t/win2.txt" || no "float window"

@@ -48,17 +48,32 @@ expect 2 "not a log" "$t/random"
 expect 2 "No such file" "$t/nope"
 expect 2 "Is a directory" "$t"
 
-# truncated inside a block: exit 1, says so, the valid prefix is printed first
-head -c $((size - 1000)) "$F/mixed.rr" >"$t/trunc.rr"
+# truncated inside a block: exit 1, says so, the valid prefix is printed first.
+# mixed.rr holds 25 blocks of 2000 events (see check_rrlog): cut in the middle of the
+# file, the prefix is every complete block before the cut, a whole number of blocks.
+[ "$(grep -c '^icount=' "$t/full.txt")" -eq 50001 ] || no "mixed.rr event count"
+head -c $((size / 2)) "$F/mixed.rr" >"$t/trunc.rr"
 expect 1 "truncated" "$t/trunc.rr"
 n=$(grep -c '^icount=' "$t/out")
-head -n "$n" "$t/full.txt" | cmp -s - "$(grep -v '^#' "$t/out" >"$t/pfx"; echo "$t/pfx")" || no "truncated prefix differs"
+grep -v '^#' "$t/out" >"$t/pfx"
+[ "$n" -ge 10000 ] && [ "$n" -le 40000 ] && [ $((n % 2000)) -eq 0 ] ||
+	no "truncated prefix: $n events, want the complete 2000-event blocks of half the log"
+head -n "$n" "$t/full.txt" | cmp -s - "$t/pfx" || no "truncated prefix differs"
 expect 1 "truncated at offset" --validate "$t/trunc.rr"
+grep -q "($n good events before it)" "$t/err" || no "validate counts $n good events: $(cat "$t/err")"
 # the same through a pipe
-head -c $((size - 1000)) "$F/mixed.rr" | "$D" --no-header - >"$t/pout" 2>"$t/perr"
+head -c $((size / 2)) "$F/mixed.rr" | "$D" --no-header - >"$t/pout" 2>"$t/perr"
 [ $? -eq 1 ] || no "truncated pipe exit"
 grep -q truncated "$t/perr" || no "truncated pipe message"
 cmp -s "$t/pout" "$t/pfx" || no "truncated pipe prefix differs"
+# truncated inside the index block (the last 1000 bytes): every event through END is
+# still read; validation reports the torn index; a window still finds its events.
+head -c $((size - 1000)) "$F/mixed.rr" >"$t/tidx.rr"
+"$D" --no-header "$t/tidx.rr" 2>"$t/err" | cmp -s - "$t/full.txt" || no "log without its index: events differ ($(cat "$t/err"))"
+expect 1 "truncated at offset" --validate "$t/tidx.rr"
+grep -q "(50001 good events before it)" "$t/err" || no "torn index: $(cat "$t/err")"
+mid=$(sed -n '37000p' "$t/full.txt" | sed 's/^icount=\([0-9]*\).*/\1/')
+"$D" --no-header -A "$mid" -B "$mid" "$t/tidx.rr" 2>/dev/null | grep -q "^icount=$mid " || no "window on a log without its index"
 # truncated inside the header
 head -c 20 "$F/mixed.rr" >"$t/hdr.rr"
 expect 1 "header truncated" "$t/hdr.rr"

@@ -2,7 +2,7 @@
 # rr-dump on QEMU 7.2 replay logs that this test records by running QEMU on the
 # bare-metal guests in tests/qemu-logs/: one prints, one echoes serial input (so the
 # log has CHAR_READ events), one takes timer interrupts.  Every event through END is
-# decoded, with absolute icounts.  Skips (exit 0) if QEMU or the cross compiler is
+# decoded, with absolute icounts.  Skips (exit 77) if QEMU or the cross compiler is
 # missing (scripts/install-deps.sh installs both).
 set -u
 BUILD=${BUILD:-$(pwd)/build}
@@ -16,7 +16,7 @@ no() { echo "FAIL: $*"; fail=1; }
 
 sh "$M" hello "$t/hello.qrr"
 rc=$?
-if [ $rc -eq 77 ]; then echo "SKIP: qemu-system-riscv64 or riscv64-unknown-elf-gcc missing"; exit 0; fi
+if [ $rc -eq 77 ]; then echo "SKIP: qemu-system-riscv64 or riscv64-unknown-elf-gcc missing (scripts/install-deps.sh)"; exit 77; fi
 [ $rc -eq 0 ] || { echo "FAIL: recording hello failed ($rc)"; exit 1; }
 
 "$D" "$t/hello.qrr" >"$t/hello.txt" || no "dump hello"

@@ -132,6 +132,9 @@ if command -v qemu-system-riscv64 >/dev/null; then
 	grep '^rrdemo:' "$T/q.out" | tr -d '\r' | grep -v 'vda:' >"$T/b"
 	if [ -s "$T/a" ] && cmp -s "$T/a" "$T/b"; then ok "demo lines equal QEMU's ($(wc -l <"$T/a") lines)"
 	else bad "demo lines differ from QEMU's: $(diff "$T/a" "$T/b" | head -6)"; fi
+else
+	echo "note: qemu-system-riscv64 not installed: the comparison with QEMU is skipped"
+	noqemu=1
 fi
 
 python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$port" >/dev/null 2>&1 &
@@ -198,4 +201,7 @@ grep -q "^rrkit keyboard" "$T/sh.out" && ok "virtio-input keyboard bound" || bad
 grep -q "hello-through-hostfwd" "$T/fwd.txt" && ok "host-to-guest port forward: $(cat "$T/fwd.txt")" \
 	|| bad "port forward: got '$(cat "$T/fwd.txt")'"
 
-exit $fail
+[ $fail -eq 0 ] || exit 1
+# Everything else passed; without QEMU the test still did less than it claims: SKIP.
+[ "${noqemu:-0}" -eq 0 ] || { echo "SKIP: qemu-system-riscv64 not installed: the comparison with QEMU did not run"; exit 77; }
+exit 0
