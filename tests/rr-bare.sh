@@ -61,7 +61,8 @@ cmp -s "$T/p.console" "$T/p.replay" && ok "pipe replay identical" || bad "pipe r
 
 # 5. Tampered logs stop replay with a divergence report (exit 4), quickly.
 B2=$B/tests/tools
-for t in "change CLOCK_VRT" "drop CHAR_READ" "change RANDOM" "drop BLOCK" "drop NET" "change NET"; do
+for t in "change CLOCK_VRT" "drop CHAR_READ" "change RANDOM" "drop BLOCK" "drop NET" "change NET" \
+	"change SHUTDOWN" "drop SHUTDOWN"; do
 	set -- $t
 	"$B2/rrlog-tamper" "$1" "$2" "$T/a.rr" "$T/t.rr" || { bad "tamper $t"; continue; }
 	timeout 60 "$RUN" -r "$T/t.rr" </dev/null >/dev/null 2>"$T/t.err"
