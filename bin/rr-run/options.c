@@ -79,7 +79,7 @@ void rr_usage(FILE *f)
 "  --icount-shift N    virtual ns per instruction = 2^N (default 0)\n"
 "  --icount-sleep on|off  pace idle virtual time to real time (default on)\n"
 "  --hash-interval N   with -w: a state hash every N instructions (default 10000000)\n"
-"  --snapshot-every N  with -w: a snapshot every N instructions (default 200000000;\n"
+"  --snapshot-every N  with -w: a snapshot every N instructions (default 100000000;\n"
 "                      0: only the first), so a replay can seek anywhere fast\n"
 "  --stop-at N         with -r: go to icount N (through the snapshots) and print\n"
 "                      the machine state as key=value lines (--json: JSON Lines)\n"

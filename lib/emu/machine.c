@@ -673,12 +673,23 @@ void machine_collect_dirty(struct machine *m)
 			hart_flush_caches(&m->harts[i]);
 }
 
-void machine_ram_replaced(struct machine *m)
+void machine_ram_replaced(struct machine *m, const uint8_t *loaded)
 {
 	uint64_t npages = m->cfg.ram_size >> 12;
-	memset(m->pm.dirty, 0, npages);
-	memset(m->hash_dirty, 1, npages);
-	memset(m->snap_dirty, 1, npages);
+	uint64_t zh = page_hash_of(NULL);
+	for (uint64_t i = 0; i < npages; i++) {
+		if (loaded && !loaded[i]) {
+			/* must be zero: clear it unless it is known to be */
+			if (m->pm.dirty[i] || m->hash_dirty[i] || m->page_hash[i] != zh)
+				memset(m->ram + (i << 12), 0, 4096);
+			m->page_hash[i] = zh;
+			m->hash_dirty[i] = 0;
+		} else {
+			m->hash_dirty[i] = 1;
+		}
+		m->pm.dirty[i] = 0;
+		m->snap_dirty[i] = 1;
+	}
 	m->snap_id = 0;
 	for (int i = 0; i < m->nharts; i++)
 		hart_flush_caches(&m->harts[i]);

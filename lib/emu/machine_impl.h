@@ -77,9 +77,10 @@ void machine_devices_loaded(struct machine *m);
  * clear them; drops the harts' cached write mappings if any page was marked, so
  * the next write to a page marks it again. */
 void machine_collect_dirty(struct machine *m);
-/* RAM was rewritten behind the dirty tracking (a snapshot load): every page counts
- * as changed for every consumer, and the next snapshot must be a full one. */
-void machine_ram_replaced(struct machine *m);
+/* RAM was rewritten behind the dirty tracking (a snapshot load): loaded[i] marks
+ * the pages written; every other page is made zero (NULL: every page may have
+ * changed). The next snapshot must be a full one. */
+void machine_ram_replaced(struct machine *m, const uint8_t *loaded);
 /* machine.c */
 uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len);
 #endif

@@ -459,13 +459,24 @@ int machine_snapshot_load(struct machine *m, const void *const *blobs, const siz
 		fields_get(&m->harts[i].s, last->hart[i], hart_state_fields, NF(hart_state_fields));
 		hart_flush_caches(&m->harts[i]);
 	}
-	memset(m->ram, 0, m->cfg.ram_size);
+	/* RAM: the chain's pages over zeroes. A page the machine knows is zero (its hash
+	 * is the zero page's and nothing wrote it since) is not touched, so a fresh
+	 * machine's untouched RAM stays unmapped; the pages loaded are rehashed at the
+	 * next state hash, the others are zero. */
+	uint64_t npages = m->cfg.ram_size >> 12;
+	uint8_t *loaded = calloc(npages, 1);
+	if (!loaded)
+		memset(m->ram, 0, m->cfg.ram_size); /* no memory for the map: zero it all */
 	for (int i = 0; i < n; i++)
 		for (uint64_t k = 0; k < ps[i].npages; k++) {
 			const uint8_t *e = ps[i].pages + k * (8 + 4096);
-			memcpy(m->ram + (get_le(e, 8) << 12), e + 8, 4096);
+			uint64_t ix = get_le(e, 8);
+			memcpy(m->ram + (ix << 12), e + 8, 4096);
+			if (loaded)
+				loaded[ix] = 1;
 		}
-	machine_ram_replaced(m);
+	machine_ram_replaced(m, loaded);
+	free(loaded);
 	/* Devices last: re-driving interrupt lines writes the harts' mip. */
 	machine_devices_loaded(m);
 	m->exit = -1;

@@ -90,7 +90,7 @@ struct rr_record_options {
 	const char *continues;       /* header "continues" = the log this one goes on from */
 };
 #define RR_DEFAULT_HASH_INTERVAL     10000000ull
-#define RR_DEFAULT_SNAPSHOT_INTERVAL 200000000ull
+#define RR_DEFAULT_SNAPSHOT_INTERVAL 100000000ull
 
 /* Record a new machine of configuration cfg into path ("-": stdout): the images are
  * hashed (absolute paths into the header), the log is created, the machine is built
