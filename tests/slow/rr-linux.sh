@@ -76,7 +76,8 @@ run_seeks() { # NAME
 	st=$?
 	[ $st = 0 ] && ok "$name: $(grep -c '^ok: seek to' "$T/$name.seek") seeks match a straight replay; $(grep latency "$T/$name.seek")" \
 		|| bad "$name: seek check exit $st: $(grep -v '^ok' "$T/$name.seek" | head -5)"
-	grep '^ok: seek to' "$T/$name.seek" | head -2 | while read -r _ _ _ ic _ _ _ _ h; do
+	grep '^ok: seek to' "$T/$name.seek" | head -2 | sed 's/.*seek to \([0-9]*\) .*hash \([0-9a-f]*\)$/\1 \2/' |
+	while read -r ic h; do
 		got=$(timeout 120 "$RUN" -r "$T/$name.rr" --stop-at "$ic" | sed -n 's/.*hash=0x\([0-9a-f]*\)$/\1/p')
 		[ "$got" = "$h" ] && echo "ok: $name: --stop-at $ic in a fresh process: the same state" \
 			|| echo "FAIL: $name: --stop-at $ic: hash '$got', straight replay $h"

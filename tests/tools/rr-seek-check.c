@@ -42,6 +42,13 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -90,17 +97,17 @@ int main(int argc, char **argv)
 		int k = 0;
 		while (pts[k] != t)
 			k++;
-		double t0 = now();
+		double t0 = now(), c0 = cpu_now();
 		int rc = rr_session_seek(seeker, t);
-		double dt = now() - t0;
+		double dt = now() - t0, dc = cpu_now() - c0;
 		total += dt;
 		if (dt > worst)
 			worst = dt;
 		uint64_t got = rc == RR_OK ? state_hash(seeker) : 0;
 		if (rc == RR_OK && got == want[k]) {
 			pass++;
-			printf("ok: seek to %llu in %.3f s: hash %016llx\n", (unsigned long long)t, dt,
-			       (unsigned long long)got);
+			printf("ok: seek to %llu in %.3f s (cpu %.3f s): hash %016llx\n", (unsigned long long)t,
+			       dt, dc, (unsigned long long)got);
 		} else {
 			fail++;
 			printf("FAIL: seek to %llu: %s (hash %016llx, straight replay %016llx)\n",
