@@ -91,18 +91,29 @@ demo: all
 	sh scripts/demo.sh
 
 FUZZ_SECONDS ?= 60
-fuzz:
-	@mkdir -p build/fuzz/corpus-out
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib $(PKG_CFLAGS) -o build/fuzz/fuzz_reader \
-	    tests/fuzz/fuzz_reader.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
-	@# The fuzzer's output goes to a file, not through a pipe, so that its exit status
-	@# (a crash, a leak, a timeout) is the target's; crash inputs land in build/fuzz/.
-	@# New inputs go to the first corpus directory: build/fuzz/corpus-out, not the kept one.
-	@build/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=build/fuzz/ \
-	    build/fuzz/corpus-out tests/fuzz/corpus >build/fuzz/fuzz.log 2>&1; st=$$?; \
-	if [ $$st -eq 0 ]; then tail -5 build/fuzz/fuzz.log; else \
-	    grep -m 3 -e '^==[0-9]*==ERROR' -e 'runtime error' -e 'SUMMARY' build/fuzz/fuzz.log; tail -5 build/fuzz/fuzz.log; \
-	    echo "fuzz: the fuzzer failed (exit $$st); full output in build/fuzz/fuzz.log"; exit 1; fi
+FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib $(PKG_CFLAGS)
+# run_fuzzer NAME MAXLEN CORPUS...: the fuzzer's output goes to a file, not through a
+# pipe, so that its exit status (a crash, a leak, a timeout) is the target's; crash
+# inputs land in build/fuzz/; new inputs go to the first corpus directory
+# (build/fuzz/NAME-out), not to the kept one.
+define run_fuzzer
+	@mkdir -p build/fuzz/$(1)-out
+	@build/fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) -max_len=$(2) -artifact_prefix=build/fuzz/$(1)- \
+	    build/fuzz/$(1)-out $(3) >build/fuzz/$(1).log 2>&1; st=$$?; \
+	if [ $$st -eq 0 ]; then echo "fuzz $(1): $$(grep -m1 "^Done" build/fuzz/$(1).log)"; else \
+	    grep -m 3 -e '^==[0-9]*==ERROR' -e 'runtime error' -e 'SUMMARY' build/fuzz/$(1).log; tail -5 build/fuzz/$(1).log; \
+	    echo "fuzz: $(1) failed (exit $$st); full output in build/fuzz/$(1).log"; exit 1; fi
+endef
+fuzz: guest-tests
+	@mkdir -p build/fuzz/snapshot-seed
+	$(FUZZ_CC) -o build/fuzz/fuzz_reader tests/fuzz/fuzz_reader.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
+	$(FUZZ_CC) -o build/fuzz/fuzz_snapshot tests/fuzz/fuzz_snapshot.c $(EMU_SRC) -lfdt -lpthread -lm
+	$(FUZZ_CC) -o build/fuzz/fuzz_config tests/fuzz/fuzz_config.c lib/replay/config.c $(RRLOG_SRC) \
+	    $(call pc,--libs,libzstd,-lzstd)
+	$(call run_fuzzer,fuzz_reader,65536,tests/fuzz/corpus)
+	@FUZZ_SEED_OUT=build/fuzz/snapshot-seed build/fuzz/fuzz_snapshot -runs=0 >/dev/null 2>&1
+	$(call run_fuzzer,fuzz_snapshot,262144,build/fuzz/snapshot-seed)
+	$(call run_fuzzer,fuzz_config,4096,tests/fuzz/corpus-config)
 
 guest-images:
 	sh scripts/build-guest.sh
