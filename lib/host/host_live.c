@@ -16,7 +16,9 @@
  * UART has room for (at most LIVE_SERIAL_CHUNK at a time) and keeps the rest;
  * while the UART is full, queued console bytes are not "pending": next_input()
  * answers the next periodic poll and idle() sleeps on, so a guest that does not
- * read costs nothing, and the bytes follow once it has read.
+ * read costs nothing, and the bytes follow once it has read. The Ctrl-A escape is
+ * seen when its byte is read: behind 64 KiB typed to a guest that reads nothing,
+ * it waits too (SIGINT/SIGTERM from another shell still end the run).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -165,8 +167,9 @@ static size_t con_take(struct host_live *l, size_t max)
 	memcpy(l->con_out, l->con_ring + l->con_head, first);
 	memcpy(l->con_out + first, l->con_ring, n - first);
 	l->con_head = (l->con_head + n) % LIVE_CONSOLE_QUEUE;
-	atomic_fetch_sub(&l->con_count, n);
-	if (n)
+	size_t before = atomic_fetch_sub(&l->con_count, n);
+	/* wake the reader only when the room it waits for appears */
+	if (LIVE_CONSOLE_QUEUE - before < LIVE_READ_MIN && LIVE_CONSOLE_QUEUE - (before - n) >= LIVE_READ_MIN)
 		pthread_cond_signal(&l->con_room);
 	pthread_mutex_unlock(&l->lock);
 	return n;
