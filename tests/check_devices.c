@@ -326,6 +326,14 @@ START_TEST(uart_loopback)
 	ck_assert_uint_eq(fh.nserial, 0);
 	ck_assert_uint_eq(rd(UB + 5, 1) & 1, 1);
 	ck_assert_uint_eq(rd(UB + 0, 1), 'L');
+	/* the serial input is cut off: no room for the host, and what comes is dropped */
+	ck_assert_int_eq(uart_rx_room(u), 0);
+	ck_assert_uint_eq(uart_receive(u, (const uint8_t *)"xy", 2), 0);
+	ck_assert_uint_eq(uart_rx_dropped(u), 2);
+	ck_assert_uint_eq(rd(UB + 5, 1) & 1, 0);
+	wr(UB + 4, 1, 0x00);
+	ck_assert_int_eq(uart_rx_room(u), UART_RX_SIZE);
+	wr(UB + 4, 1, 0x1f);
 	/* modem status interrupt from a loopback change */
 	wr(UB + 1, 1, 0x08);
 	wr(UB + 4, 1, 0x10);

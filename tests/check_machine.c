@@ -1,15 +1,22 @@
 /* check_machine: the board and its run loop: image loading errors, determinism under
- * any slicing, snapshots, SMP scheduling, fatal guests. Guest programs come from
- * $TOP/build/guest (make guest-tests). */
+ * any slicing, snapshots, SMP scheduling, fatal guests, console backpressure (the
+ * room the machine tells the host, partial delivery, the live host's bounded
+ * read-ahead, the replayer's check). Guest programs come from $TOP/build/guest
+ * (make guest-tests). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 #include "emu/machine.h"
 #include "emu/machine_impl.h"
 #include "emu/loader.h"
+#include "emu/uart16550.h"
+#include "host/host_live.h"
+#include "replay/replay.h"
 
 #include "fake_host.h"
 
@@ -310,6 +317,274 @@ START_TEST(test_bad_images)
 }
 END_TEST
 
+
+/* ---- console backpressure (host.h) ---- */
+
+#define FLOOD_N 200000
+#define FLOOD_CHUNK 3000
+
+/* A host with FLOOD_N bytes of console input (after the "N\n" header rr_echo wants)
+ * all available at once: it hands over as much as the room allows, FLOOD_CHUNK at
+ * most an input (greedy: ignores the room, as rr-run did before backpressure). */
+struct flood {
+	struct fake_host f;           /* first: the fake's rtc/entropy/blk ops take it */
+	uint8_t src[FLOOD_N + 16];
+	size_t total, off;
+	int greedy;
+	int pieces, partial, over;    /* inputs, inputs cut short by the room, over the room */
+	uint32_t max_room;
+	size_t echoed;                /* output bytes equal to the payload so far */
+	int echo_bad;
+	char trailer[256];
+	size_t ntrailer;
+	uint32_t fnv;
+};
+
+static int flood_due(struct flood *h, const struct emu_room *room)
+{
+	return h->off < h->total && (h->greedy || room->serial);
+}
+
+static uint64_t flood_next(void *ctx, uint64_t ic, const struct emu_room *room)
+{
+	struct flood *h = ctx;
+	if (flood_due(h, room))
+		return ic;
+	return h->off < h->total ? ic + 4096 : UINT64_MAX;
+}
+
+static int flood_poll(void *ctx, uint64_t ic, const struct emu_room *room, struct emu_input *in)
+{
+	struct flood *h = ctx;
+	if (!flood_due(h, room))
+		return 0;
+	if (room->serial > h->max_room)
+		h->max_room = room->serial;
+	size_t n = h->total - h->off;
+	if (n > FLOOD_CHUNK)
+		n = FLOOD_CHUNK;
+	if (!h->greedy && n > room->serial) {
+		n = room->serial;
+		h->partial++;
+	}
+	if (n > room->serial)
+		h->over++;
+	memset(in, 0, sizeof *in);
+	in->kind = EMU_INPUT_SERIAL;
+	in->data = h->src + h->off;
+	in->len = (uint32_t)n;
+	h->off += n;
+	h->pieces++;
+	return 1;
+}
+
+static uint64_t flood_idle(void *ctx, uint64_t ic, uint64_t dl, const struct emu_room *room)
+{
+	if (flood_due(ctx, room))
+		return ic;
+	return dl == UINT64_MAX ? ic : dl;
+}
+
+static void flood_serial(void *ctx, uint32_t dev, const uint8_t *b, size_t n)
+{
+	struct flood *h = ctx;
+	size_t hdr = h->total - FLOOD_N;
+	for (size_t i = 0; i < n; i++) {
+		if (h->echoed < FLOOD_N && !h->echo_bad) {
+			if (b[i] == h->src[hdr + h->echoed])
+				h->echoed++;
+			else
+				h->echo_bad = 1;
+		} else if (h->ntrailer + 1 < sizeof h->trailer) {
+			h->trailer[h->ntrailer++] = b[i];
+			h->trailer[h->ntrailer] = 0;
+		}
+	}
+}
+
+static const struct emu_host_ops flood_ops = {
+	fh_rtc, fh_entropy, flood_next, flood_poll, flood_idle, fh_blk, fh_net, flood_serial,
+};
+
+static struct flood *flood_new(int greedy)
+{
+	struct flood *h = calloc(1, sizeof *h);
+	fake_init(&h->f, 1);
+	h->f.host.ops = &flood_ops;
+	h->greedy = greedy;
+	int hdr = snprintf((char *)h->src, 16, "%d\n", FLOOD_N);
+	uint32_t x = 12345, fnv = 2166136261u;
+	for (int i = 0; i < FLOOD_N; i++) {
+		x = x * 1103515245u + 12345u;
+		h->src[hdr + i] = x >> 23;
+		fnv = (fnv ^ h->src[hdr + i]) * 16777619u;
+	}
+	h->fnv = fnv;
+	h->total = hdr + FLOOD_N;
+	return h;
+}
+
+/* Three times the UART's buffer arrives at once: the machine tells the room, the
+ * host hands over only what fits, in pieces, and the guest gets every byte. */
+START_TEST(test_serial_backpressure)
+{
+	struct flood *h = flood_new(0);
+	struct machine_config c = bare("rr_echo", 1);
+	char err[256];
+	struct machine *m = machine_new(&c, &h->f.host, err, sizeof err);
+	ck_assert_msg(m != NULL, "%s", err);
+	struct emu_room room;
+	machine_room(m, &room);
+	ck_assert_uint_eq(room.serial, UART_RX_SIZE);
+	int e = machine_run(m, UINT64_MAX);
+	ck_assert_msg(e == MACHINE_EXIT_POWEROFF && machine_exit_code(m) == 0, "exit %d code %d: %s",
+		      e, machine_exit_code(m), h->trailer);
+	ck_assert_msg(!h->echo_bad && h->echoed == FLOOD_N, "echoed %zu", h->echoed);
+	char want[64];
+	snprintf(want, sizeof want, "\necho: %d bytes fnv=%08x\n", FLOOD_N, h->fnv);
+	ck_assert_str_eq(h->trailer, want);
+	ck_assert_int_eq(h->over, 0);
+	ck_assert_int_gt(h->partial, 0);              /* the UART was full: pieces cut short */
+	ck_assert_uint_eq(h->max_room, UART_RX_SIZE);
+	ck_assert_uint_eq(h->off, h->total);
+	machine_free(m);
+	free(h);
+}
+END_TEST
+
+/* A console input that does not fit the room in the log (a host that broke the
+ * rule, or a recording made before backpressure): the replay diverges and says so. */
+START_TEST(test_serial_overflow_diverges)
+{
+	char path[] = "/tmp/check_machine.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(path));
+	char log[128];
+	snprintf(log, sizeof log, "%s/greedy.rr", path);
+	struct flood *h = flood_new(1);
+	struct machine_config c = bare("rr_echo", 1);
+	rr_recorder *r = NULL;
+	ck_assert_msg(rr_recorder_open(log, &c, &h->f.host, NULL, &r) == RR_OK, "%s", rr_recorder_errmsg(r));
+	int e;
+	ck_assert_int_eq(rr_recorder_run(r, 1000000, &e), RR_OK);
+	ck_assert_int_gt(h->over, 0);
+	ck_assert_int_eq(rr_recorder_finish(r, e), RR_OK);
+	ck_assert_int_eq(rr_recorder_close(r, NULL), RR_OK);
+	rr_session *s = NULL;
+	ck_assert_msg(rr_session_open(log, NULL, &s) == RR_OK, "%s", rr_session_errmsg(s));
+	int stop;
+	ck_assert_int_eq(rr_session_run(s, UINT64_MAX, &stop), RR_EDIVERGED);
+	/* 21 chunks fit, the 22nd finds 65536 - 21 * 3000 bytes free */
+	ck_assert_msg(strstr(rr_session_errmsg(s), "room for 2536 bytes") &&
+		      strstr(rr_session_errmsg(s), "holds 3000") &&
+		      strstr(rr_session_errmsg(s), "CHAR_READ"), "%s", rr_session_errmsg(s));
+	rr_session_close(s);
+	unlink(log);
+	rmdir(path);
+	free(h);
+}
+END_TEST
+
+struct pipe_writer {
+	int fd;
+	const uint8_t *buf;
+	size_t len;
+};
+
+static void *write_all(void *arg)
+{
+	struct pipe_writer *w = arg;
+	size_t done = 0;
+	while (done < w->len) {
+		ssize_t n = write(w->fd, w->buf + done, w->len - done);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	close(w->fd);
+	return NULL;
+}
+
+static void msleep(int ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* The live host: a 1 MiB pipe is read at most 64 KiB ahead of what the machine
+ * took; nothing is due while the UART is full; pieces follow the room exactly. */
+START_TEST(test_live_console_backpressure)
+{
+	enum { N = 1 << 20 };
+	uint8_t *src = malloc(N), *got = malloc(N);
+	for (int i = 0; i < N; i++)
+		src[i] = (uint8_t)(i * 131 + (i >> 9));
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	int devnull = open("/dev/null", O_WRONLY);
+	struct host_live_config hc = { .stdin_fd = p[0], .console_fd = devnull, .icount_shift = 0 };
+	char err[256];
+	struct host_live *l = host_live_new(&hc, err, sizeof err);
+	ck_assert_msg(l != NULL, "%s", err);
+	struct emu_host *host = host_live_host(l);
+	struct pipe_writer w = { p[1], src, N };
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, write_all, &w), 0);
+	/* the reader fills its queue and stops */
+	uint64_t seen = 0;
+	for (int i = 0; i < 200; i++) {
+		msleep(5);
+		uint64_t r = host_live_console_read(l);
+		if (r == seen && r)
+			break;
+		seen = r;
+	}
+	msleep(50);
+	ck_assert_uint_eq(host_live_console_read(l), 65536);
+	/* a full UART: nothing due, no poll, idle runs to the deadline */
+	struct emu_room full = { 0 }, room;
+	struct emu_input in;
+	ck_assert_uint_gt(host->ops->next_input(host->ctx, 100, &full), 100);
+	ck_assert_int_eq(host->ops->poll(host->ctx, 100, &full, &in), 0);
+	ck_assert_uint_eq(host->ops->idle(host->ctx, 100, 5000, &full), 5000);
+	/* room for 100: exactly 100 bytes, the rest stays */
+	room.serial = 100;
+	ck_assert_uint_eq(host->ops->next_input(host->ctx, 100, &room), 100);
+	ck_assert_int_eq(host->ops->poll(host->ctx, 100, &room, &in), 1);
+	ck_assert_int_eq(in.kind, EMU_INPUT_SERIAL);
+	ck_assert_uint_eq(in.len, 100);
+	memcpy(got, in.data, 100);
+	size_t taken = 100;
+	int pieces = 1;
+	for (int spins = 0; taken < N && spins < 100000; ) {
+		room.serial = 1000 + (uint32_t)(taken % 7000); /* whatever the guest has read */
+		if (!host->ops->poll(host->ctx, 200, &room, &in)) {
+			spins++;
+			msleep(1);
+			continue;
+		}
+		ck_assert_int_eq(in.kind, EMU_INPUT_SERIAL);
+		ck_assert_uint_ge(in.len, 1);
+		ck_assert_uint_le(in.len, room.serial);
+		ck_assert_uint_le(taken + in.len, N);
+		memcpy(got + taken, in.data, in.len);
+		taken += in.len;
+		pieces++;
+		ck_assert_uint_le(host_live_console_read(l), taken + 65536); /* bounded read-ahead */
+	}
+	ck_assert_uint_eq(taken, N);
+	ck_assert_int_eq(memcmp(got, src, N), 0);
+	ck_assert_int_gt(pieces, N / 4096);
+	pthread_join(t, NULL);
+	room.serial = UART_RX_SIZE;
+	ck_assert_int_eq(host->ops->poll(host->ctx, 300, &room, &in), 0); /* EOF: nothing more */
+	ck_assert_uint_gt(host->ops->next_input(host->ctx, 300, &room), 300);
+	host_live_free(l);
+	close(devnull);
+	free(src);
+	free(got);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("machine");
@@ -322,6 +597,9 @@ int main(void)
 	tcase_add_test(tc, test_smp_determinism);
 	tcase_add_test(tc, test_fatal_trap_loop);
 	tcase_add_test(tc, test_bad_images);
+	tcase_add_test(tc, test_serial_backpressure);
+	tcase_add_test(tc, test_serial_overflow_diverges);
+	tcase_add_test(tc, test_live_console_backpressure);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

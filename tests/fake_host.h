@@ -7,7 +7,9 @@
  *   net out      the last frame in f->frame, counted
  *   blk_submit   hold: kept in f->blk[] for the test to complete by hand;
  *                auto: performed, and completed as an EMU_INPUT_BLOCK at the next poll
- *   inputs       a script of up to 64 inputs, each due at an icount (fake_add_input)
+ *   inputs       a script of up to 64 inputs, each due at an icount (fake_add_input);
+ *                a serial input is handed over in pieces as the UART has room
+ *                (host.h, Backpressure), f->serial_pieces counts the pieces
  *   idle         jumps to the next scripted input or the deadline
  */
 #ifndef TESTS_FAKE_HOST_H
@@ -34,7 +36,16 @@ struct fake_host {
 	int nblk;                     /* hold mode: submitted; auto: waiting to complete */
 	struct { uint64_t icount; struct emu_input in; uint8_t data[256]; } script[64];
 	int nscript, next_script;
+	uint32_t script_off;          /* bytes of the next serial input already handed over */
+	int serial_pieces;
 };
+
+/* The next scripted input waits for room in the UART. */
+static int fh_blocked(struct fake_host *f, const struct emu_room *room)
+{
+	return f->next_script < f->nscript && f->script[f->next_script].in.kind == EMU_INPUT_SERIAL &&
+	       room->serial == 0;
+}
 
 static uint64_t fh_rtc(void *ctx)
 {
@@ -51,16 +62,18 @@ static void fh_entropy(void *ctx, void *buf, size_t len)
 		((uint8_t *)buf)[i] = f->ent_byte++;
 	f->ent_total += len;
 }
-static uint64_t fh_next(void *ctx, uint64_t ic)
+static uint64_t fh_next(void *ctx, uint64_t ic, const struct emu_room *room)
 {
 	struct fake_host *f = ctx;
 	if (f->blk_auto && f->nblk)
 		return ic;
+	if (fh_blocked(f, room))
+		return ic + 4096; /* look again later: the guest may read meanwhile */
 	if (f->next_script < f->nscript)
 		return f->script[f->next_script].icount > ic ? f->script[f->next_script].icount : ic;
 	return UINT64_MAX;
 }
-static int fh_poll(void *ctx, uint64_t ic, struct emu_input *in)
+static int fh_poll(void *ctx, uint64_t ic, const struct emu_room *room, struct emu_input *in)
 {
 	struct fake_host *f = ctx;
 	if (f->blk_auto && f->nblk) {
@@ -76,14 +89,28 @@ static int fh_poll(void *ctx, uint64_t ic, struct emu_input *in)
 	if (f->next_script < f->nscript && f->script[f->next_script].icount <= ic) {
 		*in = f->script[f->next_script].in;
 		in->data = f->script[f->next_script].data;
+		if (in->kind == EMU_INPUT_SERIAL) {
+			uint32_t left = in->len - f->script_off;
+			if (!room->serial)
+				return 0;
+			in->data += f->script_off;
+			in->len = left < room->serial ? left : room->serial;
+			f->script_off += in->len;
+			f->serial_pieces++;
+			if (f->script_off < f->script[f->next_script].in.len)
+				return 1;
+			f->script_off = 0;
+		}
 		f->next_script++;
 		return 1;
 	}
 	return 0;
 }
-static uint64_t fh_idle(void *ctx, uint64_t ic, uint64_t dl)
+static uint64_t fh_idle(void *ctx, uint64_t ic, uint64_t dl, const struct emu_room *room)
 {
-	uint64_t n = fh_next(ctx, ic);
+	if (fh_blocked(ctx, room))
+		return dl == UINT64_MAX ? ic : dl;
+	uint64_t n = fh_next(ctx, ic, room);
 	if (n < dl)
 		return n;
 	return dl == UINT64_MAX ? ic : dl;

@@ -529,6 +529,11 @@ void machine_deliver(struct machine *m, const struct emu_input *in)
 	machine_devices_deliver(m, in);
 }
 
+void machine_room(struct machine *m, struct emu_room *room)
+{
+	machine_devices_room(m, room);
+}
+
 int machine_run(struct machine *m, uint64_t stop_icount)
 {
 	struct emu_host *host = m->host;
@@ -545,14 +550,20 @@ int machine_run(struct machine *m, uint64_t stop_icount)
 		uint64_t now = m->st.icount;
 		if (now >= stop_icount)
 			return MACHINE_EXIT_ICOUNT;
-		uint64_t next_in = host->ops->next_input(host->ctx, now);
+		/* The host is told what the machine can take before every call (host.h,
+		 * Backpressure): the room changes with each input delivered. */
+		struct emu_room room;
+		machine_room(m, &room);
+		uint64_t next_in = host->ops->next_input(host->ctx, now, &room);
 		if (next_in <= now) {
 			struct emu_input in;
-			while (m->exit < 0 && host->ops->poll(host->ctx, now, &in))
+			while (m->exit < 0 && host->ops->poll(host->ctx, now, &room, &in)) {
 				machine_deliver(m, &in);
+				machine_room(m, &room);
+			}
 			if (m->exit >= 0)
 				continue;
-			next_in = host->ops->next_input(host->ctx, now);
+			next_in = host->ops->next_input(host->ctx, now, &room);
 			if (next_in <= now)
 				next_in = now + 1;
 		}
@@ -571,7 +582,7 @@ int machine_run(struct machine *m, uint64_t stop_icount)
 		}
 		if (tries == m->nharts && !hart_runnable(&m->harts[m->st.cur])) {
 			/* Every hart waits: virtual time jumps, the host may wait for input. */
-			uint64_t t = host->ops->idle(host->ctx, now, deadline);
+			uint64_t t = host->ops->idle(host->ctx, now, deadline, &room);
 			if (t < now)
 				t = now;
 			if (t > deadline)

@@ -92,6 +92,9 @@ const void *machine_fdt(const struct machine *m, size_t *len);
 /* Deliver one asynchronous input now (the run loop does this for inputs it polls;
  * exposed for the monitor and tests). */
 void machine_deliver(struct machine *m, const struct emu_input *in);
+/* What the machine can take now (host.h, Backpressure): what the run loop tells the
+ * host before each next_input(), poll() and idle(). A function of guest state. */
+void machine_room(struct machine *m, struct emu_room *room);
 
 /* Ask the machine to stop at the end of the current instruction (or at once between
  * runs) with the given exit; msg (may be NULL) becomes machine_errmsg(). For hosts:

@@ -115,6 +115,12 @@ void machine_devices_deliver(struct machine *m, const struct emu_input *in)
 	}
 }
 
+void machine_devices_room(struct machine *m, struct emu_room *room)
+{
+	memset(room, 0, sizeof *room);
+	room->serial = (uint32_t)uart_rx_room(m->dev->uart);
+}
+
 uint64_t machine_devices_hash(struct machine *m)
 {
 	struct machine_devices *d = m->dev;

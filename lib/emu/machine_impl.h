@@ -57,6 +57,8 @@ struct machine {
 int machine_devices_new(struct machine *m, char *err, size_t errlen);
 void machine_devices_free(struct machine *m);
 void machine_devices_deliver(struct machine *m, const struct emu_input *in);
+/* The free room of the devices' input buffers (the UART's receive buffer). */
+void machine_devices_room(struct machine *m, struct emu_room *room);
 /* Hash of every device's guest-visible state (and the disk overlay). */
 uint64_t machine_devices_hash(struct machine *m);
 /* Reset every device to its power-on state (a machine reset). */

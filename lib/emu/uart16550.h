@@ -5,8 +5,10 @@
  * goes straight out through host_serial_write() (or, in loopback, into the RX
  * buffer) and the THR-empty interrupt follows at once. Received bytes come from the
  * machine through uart_receive() into a bounded RX buffer (UART_RX_SIZE bytes; the
- * guest sees it as the receive FIFO, trigger level 1); bytes that do not fit are
- * dropped and counted. Interrupts per 16550: line status (never raised: no errors
+ * guest sees it as the receive FIFO, trigger level 1). The machine offers the host
+ * only uart_rx_room() bytes (host.h, Backpressure), so nothing is lost; bytes that
+ * do not fit anyway are dropped and counted. In loopback (MCR bit 4) the serial
+ * input is cut off, as on a real 16550: the room is 0 and host bytes wait. Interrupts per 16550: line status (never raised: no errors
  * are modelled), RX data, THR empty, modem status (loopback only). Nothing depends
  * on time, so the device is deterministic.
  */
@@ -41,9 +43,10 @@ struct uart *uart_new(struct physmem *pm, uint64_t base, struct irq_line irq,
 		      struct emu_host *host, uint32_t dev_index);
 void uart_free(struct uart *u);
 /* Deliver up to n received bytes; returns how many were taken (the rest are
- * dropped and counted). */
+ * dropped and counted; all of them in loopback). */
 size_t uart_receive(struct uart *u, const uint8_t *buf, size_t n);
-/* Free room in the RX buffer, in bytes. */
+/* How many received bytes the port can take now: the free room of the RX buffer,
+ * 0 in loopback. A function of guest state (what the machine offers the host). */
 int uart_rx_room(struct uart *u);
 /* Bytes dropped because the RX buffer was full. */
 uint64_t uart_rx_dropped(struct uart *u);

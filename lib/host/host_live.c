@@ -8,6 +8,17 @@
  * until the deadline's virtual time has passed in real time or an input arrives
  * (icount_sleep off: it jumps to the deadline at once unless input is pending).
  * This is the only file of lib/emu that reads the host's clocks.
+ *
+ * Console input has backpressure (host.h): the stdin thread reads only while the
+ * console queue (a ring of LIVE_CONSOLE_QUEUE bytes, apart from the other inputs)
+ * has room, so a pipe that outruns the guest blocks its writer, as on QEMU, and
+ * memory stays bounded. poll() hands over at most as many queued bytes as the
+ * UART has room for (at most LIVE_SERIAL_CHUNK at a time) and keeps the rest;
+ * while the UART is full, queued console bytes are not "pending": next_input()
+ * answers the next periodic poll and idle() sleeps on, so a guest that does not
+ * read costs nothing, and the bytes follow once it has read. The Ctrl-A escape is
+ * seen when its byte is read: behind 64 KiB typed to a guest that reads nothing,
+ * it waits too (SIGINT/SIGTERM from another shell still end the run).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +36,9 @@
 #include "host/net_slirp.h"
 
 #define HOST_LIVE_POLL (1u << 17)
+#define LIVE_CONSOLE_QUEUE 65536  /* console bytes read ahead of the UART */
+#define LIVE_SERIAL_CHUNK 4096    /* at most this many console bytes an input */
+#define LIVE_READ_MIN 4096        /* the stdin thread waits for this much room */
 
 struct live_item {
 	struct emu_input in;
@@ -45,11 +59,17 @@ struct host_live {
 	int worker_started, worker_quit;
 	pthread_cond_t work_cond;
 	struct emu_blk_req *work_head, *work_tail;
-	/* console */
+	/* console: a ring the stdin thread fills and poll() empties (under lock) */
 	pthread_t reader;
-	int reader_started;
+	int reader_started, reader_quit;
 	int stdin_fd;
 	int ctrl_a;                    /* last byte was the Ctrl-A escape */
+	pthread_cond_t con_room;       /* console bytes were taken: the reader may read */
+	uint8_t con_ring[LIVE_CONSOLE_QUEUE];
+	size_t con_head;
+	atomic_size_t con_count;       /* bytes queued (changed under lock) */
+	uint8_t con_out[LIVE_SERIAL_CHUNK]; /* handed out by the last poll */
+	uint64_t con_read;             /* bytes read from stdin, queued (stats, tests) */
 	/* network */
 	struct net_slirp *slirp;
 	pthread_t sigthread;
@@ -120,13 +140,42 @@ static void live_entropy(void *ctx, void *buf, size_t len)
 	}
 }
 
-static uint64_t live_next_input(void *ctx, uint64_t icount)
+/* An input the machine can take now: a queued one, or console bytes that fit. */
+static int live_due(struct host_live *l, const struct emu_room *room)
 {
-	struct host_live *l = ctx;
-	return atomic_load(&l->pending) ? icount : icount + HOST_LIVE_POLL;
+	return atomic_load(&l->pending) || (room->serial && atomic_load(&l->con_count));
 }
 
-static int live_poll(void *ctx, uint64_t icount, struct emu_input *in)
+static uint64_t live_next_input(void *ctx, uint64_t icount, const struct emu_room *room)
+{
+	struct host_live *l = ctx;
+	return live_due(l, room) ? icount : icount + HOST_LIVE_POLL;
+}
+
+/* Move up to max queued console bytes to con_out; how many. */
+static size_t con_take(struct host_live *l, size_t max)
+{
+	pthread_mutex_lock(&l->lock);
+	size_t n = atomic_load(&l->con_count);
+	if (n > max)
+		n = max;
+	if (n > LIVE_SERIAL_CHUNK)
+		n = LIVE_SERIAL_CHUNK;
+	size_t first = LIVE_CONSOLE_QUEUE - l->con_head;
+	if (first > n)
+		first = n;
+	memcpy(l->con_out, l->con_ring + l->con_head, first);
+	memcpy(l->con_out + first, l->con_ring, n - first);
+	l->con_head = (l->con_head + n) % LIVE_CONSOLE_QUEUE;
+	size_t before = atomic_fetch_sub(&l->con_count, n);
+	/* wake the reader only when the room it waits for appears */
+	if (LIVE_CONSOLE_QUEUE - before < LIVE_READ_MIN && LIVE_CONSOLE_QUEUE - (before - n) >= LIVE_READ_MIN)
+		pthread_cond_signal(&l->con_room);
+	pthread_mutex_unlock(&l->lock);
+	return n;
+}
+
+static int live_poll(void *ctx, uint64_t icount, const struct emu_room *room, struct emu_input *in)
 {
 	struct host_live *l = ctx;
 	if (l->cur) {
@@ -134,29 +183,41 @@ static int live_poll(void *ctx, uint64_t icount, struct emu_input *in)
 		free(l->cur);
 		l->cur = NULL;
 	}
-	if (!atomic_load(&l->pending))
-		return 0;
-	pthread_mutex_lock(&l->lock);
-	struct live_item *it = l->head;
-	if (it) {
-		l->head = it->next;
-		if (!l->head)
-			l->tail = NULL;
-		atomic_fetch_sub(&l->pending, 1);
+	if (atomic_load(&l->pending)) {
+		pthread_mutex_lock(&l->lock);
+		struct live_item *it = l->head;
+		if (it) {
+			l->head = it->next;
+			if (!l->head)
+				l->tail = NULL;
+			atomic_fetch_sub(&l->pending, 1);
+		}
+		pthread_mutex_unlock(&l->lock);
+		if (it) {
+			l->cur = it;
+			*in = it->in;
+			return 1;
+		}
 	}
-	pthread_mutex_unlock(&l->lock);
-	if (!it)
+	/* Console bytes last: as many as the UART takes, the rest stays queued. */
+	if (!room->serial || !atomic_load(&l->con_count))
 		return 0;
-	l->cur = it;
-	*in = it->in;
+	size_t n = con_take(l, room->serial);
+	if (!n)
+		return 0;
+	memset(in, 0, sizeof *in);
+	in->kind = EMU_INPUT_SERIAL;
+	in->dev = 0;
+	in->data = l->con_out;
+	in->len = (uint32_t)n;
 	return 1;
 }
 
-static uint64_t live_idle(void *ctx, uint64_t icount, uint64_t deadline)
+static uint64_t live_idle(void *ctx, uint64_t icount, uint64_t deadline, const struct emu_room *room)
 {
 	struct host_live *l = ctx;
 	int shift = l->cfg.icount_shift;
-	if (atomic_load(&l->pending))
+	if (live_due(l, room))
 		return icount;
 	if (!l->cfg.icount_sleep && deadline != UINT64_MAX)
 		return deadline;
@@ -167,7 +228,7 @@ static uint64_t live_idle(void *ctx, uint64_t icount, uint64_t deadline)
 		wait_ns = v > UINT64_MAX / 2 ? UINT64_MAX : (uint64_t)v;
 	}
 	pthread_mutex_lock(&l->lock);
-	while (!atomic_load(&l->pending)) {
+	while (!live_due(l, room)) {
 		if (wait_ns == UINT64_MAX) {
 			pthread_cond_wait(&l->cond, &l->lock);
 			continue;
@@ -180,7 +241,7 @@ static uint64_t live_idle(void *ctx, uint64_t icount, uint64_t deadline)
 		pthread_cond_timedwait(&l->cond, &l->lock, &ts);
 	}
 	pthread_mutex_unlock(&l->lock);
-	if (!atomic_load(&l->pending))
+	if (!live_due(l, room))
 		return deadline;
 	uint64_t waited = (now_ns(CLOCK_MONOTONIC) - start) >> shift;
 	uint64_t t = icount + waited;
@@ -264,11 +325,40 @@ static void restore_terminal(void)
 	tio_saved = 0;
 }
 
+/* Queue n console bytes (the reader made sure they fit) and wake the machine. */
+static void con_put(struct host_live *l, const uint8_t *b, size_t n)
+{
+	if (!n)
+		return;
+	pthread_mutex_lock(&l->lock);
+	size_t count = atomic_load(&l->con_count);
+	size_t tail = (l->con_head + count) % LIVE_CONSOLE_QUEUE;
+	size_t first = LIVE_CONSOLE_QUEUE - tail;
+	if (first > n)
+		first = n;
+	memcpy(l->con_ring + tail, b, first);
+	memcpy(l->con_ring, b + first, n - first);
+	atomic_fetch_add(&l->con_count, n);
+	l->con_read += n;
+	pthread_cond_broadcast(&l->cond);
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* The stdin thread. It reads only what the console queue has room for, so a full
+ * queue (a guest that does not read) stops it reading: backpressure on the pipe. */
 static void *reader_main(void *arg)
 {
 	struct host_live *l = arg;
-	uint8_t buf[256], out[256];
+	uint8_t buf[LIVE_READ_MIN];
 	for (;;) {
+		pthread_mutex_lock(&l->lock);
+		while (!l->reader_quit && LIVE_CONSOLE_QUEUE - atomic_load(&l->con_count) < sizeof buf)
+			pthread_cond_wait(&l->con_room, &l->lock);
+		int quit = l->reader_quit;
+		pthread_mutex_unlock(&l->lock);
+		if (quit)
+			break;
+		/* only this thread adds bytes: the room seen above stays */
 		ssize_t n = read(l->stdin_fd, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -280,8 +370,7 @@ static void *reader_main(void *arg)
 			if (l->cfg.escape && l->ctrl_a) {
 				l->ctrl_a = 0;
 				if (c == 'x') {
-					if (k)
-						live_push(l, EMU_INPUT_SERIAL, 0, 0, out, k);
+					con_put(l, buf, k);
 					host_live_request_shutdown(l);
 					return NULL;
 				}
@@ -291,10 +380,9 @@ static void *reader_main(void *arg)
 				l->ctrl_a = 1;
 				continue;
 			}
-			out[k++] = c;
+			buf[k++] = c; /* k <= i: filtered in place */
 		}
-		if (k)
-			live_push(l, EMU_INPUT_SERIAL, 0, 0, out, k);
+		con_put(l, buf, k);
 	}
 	return NULL;
 }
@@ -352,6 +440,7 @@ struct host_live *host_live_new(const struct host_live_config *cfg, char *err, s
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->cond, NULL);
 	pthread_cond_init(&l->work_cond, NULL);
+	pthread_cond_init(&l->con_room, NULL);
 	if (pthread_create(&l->worker, NULL, worker_main, l) == 0)
 		l->worker_started = 1;
 	if (cfg->net_user) {
@@ -380,6 +469,14 @@ struct host_live *host_live_new(const struct host_live_config *cfg, char *err, s
 	return l;
 }
 
+uint64_t host_live_console_read(struct host_live *l)
+{
+	pthread_mutex_lock(&l->lock);
+	uint64_t n = l->con_read;
+	pthread_mutex_unlock(&l->lock);
+	return n;
+}
+
 struct emu_host *host_live_host(struct host_live *l)
 {
 	return &l->host;
@@ -390,6 +487,10 @@ void host_live_free(struct host_live *l)
 	if (!l)
 		return;
 	restore_terminal();
+	pthread_mutex_lock(&l->lock);
+	l->reader_quit = 1; /* a reader waiting for queue room leaves */
+	pthread_cond_broadcast(&l->con_room);
+	pthread_mutex_unlock(&l->lock);
 	net_slirp_free(l->slirp);
 	if (l->worker_started) {
 		pthread_mutex_lock(&l->lock);

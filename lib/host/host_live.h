@@ -21,4 +21,7 @@ struct emu_host *host_live_host(struct host_live *l);
 /* Ask the machine to stop at its next poll (async-signal-unsafe: call from a thread). */
 void host_live_request_shutdown(struct host_live *l);
 void host_live_free(struct host_live *l);
+/* Console bytes read from stdin_fd so far (at most LIVE_CONSOLE_QUEUE, 64 KiB, ahead
+ * of what the machine took: the reader stops while its queue is full). */
+uint64_t host_live_console_read(struct host_live *l);
 #endif

@@ -110,18 +110,18 @@ static void rec_entropy(void *ctx, void *buf, size_t len)
 	rec_simple(r, RRLOG_RANDOM, 0, 0, buf, len);
 }
 
-static uint64_t rec_next_input(void *ctx, uint64_t icount)
+static uint64_t rec_next_input(void *ctx, uint64_t icount, const struct emu_room *room)
 {
 	rr_recorder *r = ctx;
 	if (r->unflushed && mono_ns() - r->last_flush_ns > 1000000000ull)
 		rec_flush(r);
-	return r->inner->ops->next_input(r->inner->ctx, icount);
+	return r->inner->ops->next_input(r->inner->ctx, icount, room);
 }
 
-static int rec_poll(void *ctx, uint64_t icount, struct emu_input *in)
+static int rec_poll(void *ctx, uint64_t icount, const struct emu_room *room, struct emu_input *in)
 {
 	rr_recorder *r = ctx;
-	if (!r->inner->ops->poll(r->inner->ctx, icount, in))
+	if (!r->inner->ops->poll(r->inner->ctx, icount, room, in))
 		return 0;
 	struct rrlog_event ev;
 	if (rr_input_to_event(in, &ev) == 0)
@@ -129,11 +129,11 @@ static int rec_poll(void *ctx, uint64_t icount, struct emu_input *in)
 	return 1;
 }
 
-static uint64_t rec_idle(void *ctx, uint64_t icount, uint64_t deadline)
+static uint64_t rec_idle(void *ctx, uint64_t icount, uint64_t deadline, const struct emu_room *room)
 {
 	rr_recorder *r = ctx;
 	rec_flush(r);
-	return r->inner->ops->idle(r->inner->ctx, icount, deadline);
+	return r->inner->ops->idle(r->inner->ctx, icount, deadline, room);
 }
 
 static void rec_blk_submit(void *ctx, struct emu_blk_req *req)

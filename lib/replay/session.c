@@ -5,7 +5,9 @@
  * next_input() names the head's icount, so the machine stops exactly there; poll()
  * hands over the head if it is an asynchronous input due now, checks a STATE_HASH,
  * passes over SNAPSHOTs (their data is not even decompressed), and leaves the
- * synchronous events (CLOCK_VRT, RANDOM) for the guest's read at that icount.
+ * synchronous events (CLOCK_VRT, RANDOM) for the guest's read at that icount. A
+ * logged console input always fits the UART's room (the recorder logs only what
+ * the machine took); one that does not is a divergence.
  * Anything else is a divergence: the machine stops at once, and the message names
  * the icount, what the guest did and what the log expected. Block requests are
  * performed when their logged completion comes up (in submission order, as the
@@ -162,7 +164,7 @@ static void log_exhausted(rr_session *s)
 
 /* ---- the host ---- */
 
-static uint64_t rep_next_input(void *ctx, uint64_t icount)
+static uint64_t rep_next_input(void *ctx, uint64_t icount, const struct emu_room *room)
 {
 	rr_session *s = ctx;
 	look(s);
@@ -204,7 +206,7 @@ static void check_hash(rr_session *s)
 	diverge(s, what);
 }
 
-static int rep_poll(void *ctx, uint64_t icount, struct emu_input *in)
+static int rep_poll(void *ctx, uint64_t icount, const struct emu_room *room, struct emu_input *in)
 {
 	rr_session *s = ctx;
 	for (;;) {
@@ -257,6 +259,14 @@ static int rep_poll(void *ctx, uint64_t icount, struct emu_input *in)
 				s->q_tail = NULL;
 			r->work(r);
 		}
+		if (in->kind == EMU_INPUT_SERIAL && in->len > room->serial) {
+			/* the recorder logs only what fitted (host.h, Backpressure) */
+			char what[160];
+			snprintf(what, sizeof what, "the UART's receive buffer has room for %u bytes, "
+				 "the logged console input holds %u", room->serial, in->len);
+			diverge(s, what);
+			return 0;
+		}
 		s->consumed = 1;
 		return 1;
 	}
@@ -288,7 +298,7 @@ static void rep_entropy(void *ctx, void *buf, size_t len)
 	diverge(s, "the guest read random bytes");
 }
 
-static uint64_t rep_idle(void *ctx, uint64_t icount, uint64_t deadline)
+static uint64_t rep_idle(void *ctx, uint64_t icount, uint64_t deadline, const struct emu_room *room)
 {
 	rr_session *s = ctx;
 	look(s);
