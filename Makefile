@@ -68,6 +68,9 @@ $(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard bin/$(1)/*.c)) $(LIBS_REPLAY)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+# rr-dump --plot draws with cairo (bin/rr-dump/plot.c); no other tool links it.
+$(B)/bin/rr-dump/plot.o: CPPFLAGS += $(call pc,--cflags,cairo,)
+$(B)/rr-dump: PKG_LIBS += $(call pc,--libs,cairo,-lcairo)
 
 $(B)/tests/check_%: tests/check_%.c $(LIBS_REPLAY)
 	@mkdir -p $(dir $@)
