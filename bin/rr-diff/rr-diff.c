@@ -259,12 +259,13 @@ static const char *what_for(int rc)
 	}
 }
 
+static int done(int code);
 static void trouble(const struct side *s)
 {
 	oflush();
 	fflush(stdout);
 	fprintf(stderr, "%s: %s: %s: %s\n", prog, s->name, what_for(s->rc), rrlog_reader_errmsg(s->r));
-	exit(2);
+	exit(done(2));
 }
 
 /* ---- header comparison ---- */
@@ -414,6 +415,22 @@ static void print_stop(struct side *s, int end)
 	}
 }
 
+/* What main holds, freed before it returns (a leak checker sees nothing held). */
+static struct side *g_sides[2];
+static struct evc *g_bufs[3];
+static size_t g_nbuf[3];
+static int done(int code)
+{
+	for (int i = 0; i < 2; i++)
+		if (g_sides[i]) { rrlog_reader_close(g_sides[i]->r); g_sides[i]->r = NULL; }
+	for (int i = 0; i < 3; i++) {
+		for (size_t j = 0; g_bufs[i] && j < g_nbuf[i]; j++) free(g_bufs[i][j].data);
+		free(g_bufs[i]);
+		g_bufs[i] = NULL;
+	}
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_IGNORE, O_IGNORE_HDR, O_REPLAY, O_VERSION };
@@ -454,6 +471,7 @@ int main(int argc, char **argv)
 					for (int i = 0; i < RRLOG_KIND_COUNT; i++)
 						if (i != RRLOG_END) fprintf(stderr, " %s", rrlog_kind_name(i));
 					fprintf(stderr, "\n");
+					free(dup);
 					return 2;
 				}
 				ignored[k] = 1;
@@ -504,6 +522,8 @@ int main(int argc, char **argv)
 	uint32_t skip = 0;
 	for (int k = 0; k < RRLOG_KIND_COUNT; k++) if (ignored[k]) skip |= 1u << k;
 	struct side *sides[2] = { &sa, &sb };
+	g_sides[0] = &sa;
+	g_sides[1] = &sb;
 	for (int i = 0; i < 2; i++) {
 		struct side *s = sides[i];
 		s->name = strcmp(s->path, "-") ? s->path : "(stdin)";
@@ -511,22 +531,24 @@ int main(int argc, char **argv)
 		if (s->rc) {
 			fprintf(stderr, "%s: %s: %s\n", prog, s->name,
 			        s->r ? rrlog_reader_errmsg(s->r) : rrlog_strerror(s->rc));
-			return 2;
+			return done(2);
 		}
 		s->is_qemu = rrlog_reader_header(s->r)->source == RRLOG_SOURCE_QEMU;
 		if (skip) rrlog_reader_skip_data(s->r, skip);
 	}
 	if (!ignore_hdr) {
 		compare_headers(rrlog_reader_header(sa.r), rrlog_reader_header(sb.r));
-		if (hdr_diffs && opt_quiet) return 1;
+		if (hdr_diffs && opt_quiet) return done(1);
 	}
 
 	/* The common events: a ring of the last `context` of them, display copies. */
 	struct evc *ring = calloc(context ? context : 1, sizeof *ring);
+	g_bufs[0] = ring;
+	g_nbuf[0] = context;
 	uint64_t nsame = 0;
 	int progress = !opt_quiet && isatty(2);
 	time_t t0 = time(NULL), tlast = t0;
-	if (!ring) { fprintf(stderr, "%s: out of memory\n", prog); return 2; }
+	if (!ring) { fprintf(stderr, "%s: out of memory\n", prog); return done(2); }
 	for (;;) {
 		next(&sa);
 		next(&sb);
@@ -550,15 +572,17 @@ int main(int argc, char **argv)
 				fprintf(stderr, "%s: warning: both logs are truncated after the same %llu events\n",
 				        prog, (unsigned long long)nsame);
 			oflush();
-			return hdr_diffs ? 1 : 0;
+			return done(hdr_diffs ? 1 : 0);
 		}
 	}
-	if (opt_quiet) return 1;
+	if (opt_quiet) return done(1);
 
 	/* The first difference: read both windows in full, then classify. */
 	size_t wn = (size_t)context + 1 < 3 ? 3 : (size_t)context + 1;
 	struct evc *wa = calloc(wn, sizeof *wa), *wb = calloc(wn, sizeof *wb);
-	if (!wa || !wb) { fprintf(stderr, "%s: out of memory\n", prog); return 2; }
+	g_bufs[1] = wa; g_nbuf[1] = wa ? wn : 0;
+	g_bufs[2] = wb; g_nbuf[2] = wb ? wn : 0;
+	if (!wa || !wb) { fprintf(stderr, "%s: out of memory\n", prog); return done(2); }
 	int enda, endb;
 	int rca = sa.rc, rcb = sb.rc;
 	size_t na = fill(&sa, wa, wn, &enda), nb = fill(&sb, wb, wn, &endb);
@@ -634,12 +658,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nb && i < show; i++) print_evc("b", &wb[i], sb.is_qemu);
 	if (nb < show) print_stop(&sb, nb ? endb : rcb);
 	oflush();
-	if (fflush(stdout)) { fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno)); return 2; }
+	if (fflush(stdout)) { fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno)); return done(2); }
 	/* A log that turned out corrupt inside the window: the difference stands (every
 	 * event before it was checked), but say so. */
 	if ((na < wn && enda < 0 && enda != RRLOG_ETRUNCATED) || (nb < wn && endb < 0 && endb != RRLOG_ETRUNCATED))
 		fprintf(stderr, "%s: warning: a log is damaged after the difference\n", prog);
-	rrlog_reader_close(sa.r);
-	rrlog_reader_close(sb.r);
-	return 1;
+	return done(1);
 }
