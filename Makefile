@@ -68,6 +68,10 @@ $(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard bin/$(1)/*.c)) $(LIBS_REPLAY)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+# rr-dump --plot draws with cairo (bin/rr-dump/plot.c; fontconfig to free its caches
+# at exit); no other tool links them.
+$(B)/bin/rr-dump/plot.o: CPPFLAGS += $(call pc,--cflags,cairo,) $(call pc,--cflags,fontconfig,)
+$(B)/rr-dump: PKG_LIBS += $(call pc,--libs,cairo,-lcairo) $(call pc,--libs,fontconfig,-lfontconfig)
 
 $(B)/tests/check_%: tests/check_%.c $(LIBS_REPLAY)
 	@mkdir -p $(dir $@)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "rrlog/rrlog.h"
+#include "plot.h"
 
 #ifndef RRKIT_VERSION
 #define RRKIT_VERSION "0.0.0"
@@ -245,6 +246,8 @@ static void usage(FILE *f)
 	"  --validate      check everything; exit 0 valid, 1 invalid or truncated,\n"
 	"                  2 unreadable or not a log\n"
 	"  --stats         events and bytes by kind, icount span, compression ratio\n"
+	"  --plot OUT      draw the timeline into OUT.svg or OUT.png instead: events by\n"
+	"                  kind over icount, snapshots, state hashes, idle stretches\n"
 	"  -A, --from N    start at the first event with icount >= N (uses the index)\n"
 	"  -B, --to M      stop after the events with icount <= M\n"
 	"  -k, --kind K    only events of kind K (comma-separated list; repeatable)\n"
@@ -391,11 +394,12 @@ static void print_stats(const char *path, rrlog_reader *r, const struct kstat *k
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_VALIDATE, O_STATS, O_NOHDR, O_FULL, O_VERSION };
+	enum { O_JSON = 256, O_VALIDATE, O_STATS, O_NOHDR, O_FULL, O_VERSION, O_PLOT };
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "validate", no_argument, NULL, O_VALIDATE },
 		{ "stats", no_argument, NULL, O_STATS },
+		{ "plot", required_argument, NULL, O_PLOT },
 		{ "no-header", no_argument, NULL, O_NOHDR },
 		{ "full", no_argument, NULL, O_FULL },
 		{ "from", required_argument, NULL, 'A' },
@@ -406,6 +410,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int validate = 0, stats = 0, nohdr = 0, c, filter = 0;
+	const char *plot_out = NULL;
 	uint64_t from = 0, to = UINT64_MAX;
 	int have_from = 0;
 	uint8_t want[RRLOG_KIND_COUNT] = { 0 };
@@ -414,6 +419,7 @@ int main(int argc, char **argv)
 		case O_JSON: opt_json = 1; break;
 		case O_VALIDATE: validate = 1; break;
 		case O_STATS: stats = 1; break;
+		case O_PLOT: plot_out = optarg; break;
 		case O_NOHDR: nohdr = 1; break;
 		case O_FULL: opt_full = 1; break;
 		case 'A': from = parse_icount(optarg); have_from = 1; break;
@@ -427,8 +433,14 @@ int main(int argc, char **argv)
 	if (optind + 1 != argc) die_usage("%s", optind >= argc ? "missing FILE (use - for stdin)" : "too many arguments");
 	const char *path = argv[optind];
 	const char *name = strcmp(path, "-") ? path : "(stdin)";
+	if (plot_out) {
+		if (validate || stats || opt_json || opt_full || nohdr)
+			die_usage("%s", "--plot takes only -A, -B and -k");
+		if (plot_format(plot_out) < 0)
+			die_usage("--plot %s: the picture's name must end in .svg or .png", plot_out);
+	}
 	if (validate) {
-		if (stats || opt_json || filter || have_from || to != UINT64_MAX)
+		if (plot_out || stats || opt_json || filter || have_from || to != UINT64_MAX)
 			die_usage("%s", "--validate takes no other option");
 		return do_validate(path);
 	}
@@ -441,15 +453,31 @@ int main(int argc, char **argv)
 		return exit_for(rc);
 	}
 	is_qemu = rrlog_reader_header(r)->source == RRLOG_SOURCE_QEMU;
-	if (!stats && !nohdr) print_header(rrlog_reader_header(r));
+	struct plot *plot = NULL;
+	if (plot_out) {
+		/* Only icounts and kinds are drawn: snapshot data stays compressed. */
+		rrlog_reader_skip_data(r, ~0u);
+		plot = plot_new(rrlog_reader_header(r), name, have_from ? from : 0, to);
+		if (!plot) { fprintf(stderr, "%s: out of memory\n", prog); return 2; }
+	}
+	if (!stats && !nohdr && !plot) print_header(rrlog_reader_header(r));
 	if (have_from && (rc = rrlog_reader_seek(r, from)) < 0) goto fail;
 	struct rrlog_event ev;
 	static struct kstat ks[RRLOG_KIND_COUNT];
 	uint64_t events = 0, first = 0, last = 0;
-	int progress = stats && isatty(2);
+	int progress = (stats || plot) && isatty(2);
 	time_t t0 = time(NULL), tlast = t0;
 	while ((rc = rrlog_reader_next(r, &ev)) == 1) {
 		if (ev.icount > to) { rc = 0; break; }
+		if (plot) {
+			plot_event(plot, &ev, !filter || want[ev.kind]);
+			if (progress && !(++events & 0xfffff) && time(NULL) != tlast) {
+				tlast = time(NULL);
+				fprintf(stderr, "\r%s: %llu events, icount %llu", prog,
+				        (unsigned long long)events, (unsigned long long)ev.icount);
+			}
+			continue;
+		}
 		if (filter && !want[ev.kind]) continue;
 		if (stats) {
 			ks[ev.kind].n++;
@@ -468,6 +496,18 @@ int main(int argc, char **argv)
 	}
 	if (progress && tlast != t0) fprintf(stderr, "\r\033[K");
 	if (stats) print_stats(path, r, ks, events, first, last);
+	if (plot) {
+		/* A truncated or corrupt log: draw what was read, say so, exit as below. */
+		if (rc < 0) plot_truncated(plot, rrlog_reader_errmsg(r));
+		char err[512];
+		if (plot_write(plot, plot_out, err, sizeof err)) {
+			fprintf(stderr, "%s: %s: %s\n", prog, plot_out, err);
+			plot_free(plot);
+			rrlog_reader_close(r);
+			return 1;
+		}
+		plot_free(plot);
+	}
 	oflush();
 	if (fflush(stdout)) { fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno)); return 2; }
 	if (rc < 0) goto fail;
