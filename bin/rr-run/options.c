@@ -256,16 +256,12 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		}
 		case OPT_STOPAT:
 		case OPT_SNAPEVERY: {
-			char *end;
-			errno = 0;
-			double d = strtod(optarg, &end); /* 1e9 and 1.5e9 as well as integers */
-			if (errno || *end || d < 0 || d >= 1.8e19 || end == optarg) {
+			uint64_t v;
+			if (rr_parse_icount(optarg, &v) < 0) {
 				fprintf(stderr, "rr-run: --%s %s: not an instruction count\n",
 					c == OPT_STOPAT ? "stop-at" : "snapshot-every", optarg);
 				return -1;
 			}
-			uint64_t v = strchr(optarg, 'e') || strchr(optarg, '.') ? (uint64_t)d
-				     : strtoull(optarg, NULL, 10);
 			if (c == OPT_STOPAT)
 				o->stop_at = v;
 			else

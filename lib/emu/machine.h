@@ -128,6 +128,11 @@ struct machine_snapshot_info {
 };
 /* Parse a blob's header: 0, or -1 if it is not a snapshot of this format. */
 int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_info *info);
+/* Give a full snapshot another id (and a new checksum): a full snapshot taken at a
+ * point between the log's snapshots id and id+1 stands in for snapshot id, since
+ * the incremental id+1 (every page written since id) applies to any state between
+ * the two. 0, or -1 for an incremental or a blob that is not a snapshot. */
+int machine_snapshot_renumber(void *blob, size_t len, uint64_t id);
 /* 1 if the snapshot field tables cover the state structs (for the tests). */
 int machine_snapshot_selftest(void);
 

@@ -256,6 +256,18 @@ void *machine_snapshot_save(struct machine *m, int incremental, size_t *len)
 	return b.p;
 }
 
+int machine_snapshot_renumber(void *blob, size_t len, uint64_t id)
+{
+	uint8_t *p = blob;
+	struct machine_snapshot_info si;
+	if (machine_snapshot_info(blob, len, &si) < 0 || si.incremental || len < HDR + 24 || !id)
+		return -1;
+	put_le(p + 32, id, 8);
+	put_le(p + 40, 0, 8);
+	put_le(p + len - 8, machine_hash_bytes(7, p, len - 24), 8);
+	return 0;
+}
+
 int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_info *info)
 {
 	const uint8_t *p = blob;

@@ -301,3 +301,23 @@ int rr_image_sha256(const char *path, uint8_t out[32], uint64_t *size)
 	free(cp);
 	return rc;
 }
+
+int rr_parse_icount(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	if (strpbrk(s, "eE.")) {
+		double d = strtod(s, &end);
+		if (errno || *end || d < 0 || d >= 1.8e19 || d != (double)(uint64_t)d)
+			return -1;
+		*out = (uint64_t)d;
+		return 0;
+	}
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -16,6 +16,8 @@ static const struct {
 	{ EMU_INPUT_BLOCK, RRLOG_BLOCK, 1, 0, 0, 1 },
 	{ EMU_INPUT_KEY, RRLOG_ASYNC_INPUT, 1, 0, 0, 1 },
 	{ EMU_INPUT_SHUTDOWN, RRLOG_SHUTDOWN, 0, RRLOG_SHUTDOWN_HOST_SIGNAL, 0, 0 },
+	/* the end of a window cut out of a recording (rr-cut): replay stops there */
+	{ EMU_INPUT_SHUTDOWN, RRLOG_SHUTDOWN, 0, RRLOG_SHUTDOWN_HOST_QMP_QUIT, 0, 0 },
 	{ EMU_INPUT_RESET, RRLOG_CHECKPOINT, 0, RRLOG_CP_RESET_REQUESTED, 0, 0 },
 };
 #define NMAP (sizeof map / sizeof map[0])

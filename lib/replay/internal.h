@@ -9,7 +9,8 @@
  *   EMU_INPUT_NET       NET          sub = device, data = frame
  *   EMU_INPUT_BLOCK     BLOCK        sub = device, value = request id
  *   EMU_INPUT_KEY       ASYNC_INPUT  sub = device, value = encoded event
- *   EMU_INPUT_SHUTDOWN  SHUTDOWN     sub = host-signal
+ *   EMU_INPUT_SHUTDOWN  SHUTDOWN     sub = host-signal (read back: host-qmp-quit too,
+ *                                    the end of a window rr-cut made)
  *   EMU_INPUT_RESET     CHECKPOINT   sub = reset-requested
  * The synchronous inputs are CLOCK_VRT (value = ns) and RANDOM (data = bytes). */
 /* Fill *ev (icount left 0) for an input: 0, or -1 for an input kind not in the table. */
@@ -23,4 +24,9 @@ const char *rr_event_desc(const struct rrlog_event *e, char *buf, size_t n);
 /* The header's image table for a configuration: absolute paths (into cfg, owned
  * by it) and SHA-256. Returns the count, or -1 with a reason. */
 int rr_hash_images(struct rr_config *cfg, struct rrlog_image *img, char *err, size_t errlen);
+/* Sessions, for the cutter: the position of the next event (0, or -1 at the end),
+ * and the id of the last SNAPSHOT at or before the current point. */
+int rr_session_head_pos(rr_session *s, struct rrlog_pos *pos);
+uint64_t rr_session_chain_id(const rr_session *s);
+const char *rr_session_path(const rr_session *s);
 #endif

@@ -56,6 +56,8 @@ int rr_config_set(struct rr_config *c, const char **field, const char *s);
 /* The image fields of a configuration, in the header's order: bios, kernel,
  * initrd, drive0. Fills roles[i] and fields[i]; returns the count. */
 int rr_config_images(struct machine_config *c, const char **roles, const char ***fields);
+/* An instruction count: decimal, or in the 1.2e9 form (a whole number). 0 or -1. */
+int rr_parse_icount(const char *s, uint64_t *out);
 /* SHA-256 and size of an image, through a cache keyed by (device, inode, size,
  * mtime, ctime) in $XDG_CACHE_HOME/rrkit (RRKIT_NO_HASH_CACHE=1: off). 0 or -1. */
 int rr_image_sha256(const char *path, uint8_t out[32], uint64_t *size);
@@ -189,6 +191,21 @@ struct rr_session_stats {
 	int end_code;                /* the reader's code at the end (RRLOG_ETRUNCATED...) */
 };
 void rr_session_stats(const rr_session *s, struct rr_session_stats *st);
+
+/* ---- cutting and joining (cut.c; the layout of a window is in its top comment) ---- */
+
+/* Cut nwin consecutive windows [bounds[i], bounds[i+1]) of the recording in into
+ * outs[i]: each starts with a full snapshot and replays on its own (to a clean
+ * stop at its end, or to the guest's own ending). Icounts stay absolute. RR_OK, or
+ * an error with a reason in err; an output that failed is not left behind. */
+int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *outs,
+	   char *err, size_t errlen);
+/* The first icount of a recording (its first snapshot) and the icount of its last
+ * event. */
+int rr_recording_span(const char *in, uint64_t *first, uint64_t *last, char *err, size_t errlen);
+/* Join consecutive windows into out, checking that each starts where the one before
+ * ends, with the same machine state there, and that they come from one recording. */
+int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t errlen);
 
 /* ---- machine state as key=value text ---- */
 

@@ -55,6 +55,7 @@ struct rr_session {
 	struct rr_session_stats st;
 	struct emu_host *live;
 	uint64_t first_icount;      /* where the log starts (its first snapshot) */
+	uint64_t chain_id;          /* id of the last SNAPSHOT at or before this point */
 };
 
 struct rr_state {
@@ -64,6 +65,7 @@ struct rr_state {
 	int have_pos;
 	struct rrlog_pos pos;       /* the head event, if have_pos */
 	struct rr_session_stats st;
+	uint64_t chain_id;
 };
 
 const char *rr_strerror(int code)
@@ -224,6 +226,7 @@ static int rep_poll(void *ctx, uint64_t icount, const struct emu_room *room, str
 			s->consumed = 1;
 			continue;
 		case RRLOG_SNAPSHOT:
+			s->chain_id = e->value;
 			s->consumed = 1;
 			continue;
 		case RRLOG_CHECKPOINT:
@@ -512,6 +515,8 @@ static int load_log_snapshot(rr_session *s, const struct rrlog_snapshot_ref *lis
 	/* the cursor: on the SNAPSHOT event, taken */
 	if ((rc = cursor_to(s, &list[k].pos)) != RR_OK)
 		return rc;
+	if (s->have_head)
+		s->chain_id = s->head.value;
 	s->consumed = 1;
 	look(s);
 	return RR_OK;
@@ -568,6 +573,7 @@ static int session_open(rr_session *s, const char *path)
 				return s_err(s, RR_EBADLOG, "snapshot at icount %llu: %s",
 					     (unsigned long long)s->head.icount, err);
 			s->st.snapshots_loaded++;
+			s->chain_id = s->head.value;
 			s->consumed = 1;
 			rrlog_reader_skip_data(s->rd, 1u << RRLOG_SNAPSHOT);
 		} else {
@@ -806,6 +812,7 @@ int rr_session_save(rr_session *s, rr_state **out)
 	}
 	st->icount = machine_icount(s->m);
 	st->st = s->st;
+	st->chain_id = s->chain_id;
 	if (s->have_head) {
 		if (rrlog_reader_tell(s->rd, &st->pos) < 0) {
 			rr_state_free(st);
@@ -844,6 +851,7 @@ int rr_session_restore(rr_session *s, const rr_state *st)
 		s->consumed = 0;
 	}
 	s->st = st->st;
+	s->chain_id = st->chain_id;
 	return RR_OK;
 }
 
@@ -856,6 +864,17 @@ void rr_state_free(rr_state *st)
 	free(st->snap);
 	free(st);
 }
+
+int rr_session_head_pos(rr_session *s, struct rrlog_pos *pos)
+{
+	look(s);
+	if (!s->have_head)
+		return -1;
+	return rrlog_reader_tell(s->rd, pos) < 0 ? -1 : 0;
+}
+
+uint64_t rr_session_chain_id(const rr_session *s) { return s->chain_id; }
+const char *rr_session_path(const rr_session *s) { return s->path; }
 
 void rr_session_go_live(rr_session *s, struct emu_host *live)
 {
