@@ -104,6 +104,23 @@ run_demo demo 1
 kill "$server"; server=
 run_replays demo
 run_seeks demo
+
+# The crash window and parallel verification of the demo recording: the last 5*10^7
+# instructions replay on their own and print the end of the recorded output; two
+# segments replay side by side and print the whole of it; merged back, the same.
+"$B/rr-cut" -q --last 5e7 "$T/demo.rr" "$T/win.rr" && ok "rr-cut --last 5e7" || bad "rr-cut --last"
+timeout 300 "$RUN" -r "$T/win.rr" </dev/null >"$T/win.out" 2>"$T/win.err"
+st=$?
+n=$(wc -c <"$T/win.out")
+[ $st = 0 ] && [ "$n" -gt 0 ] && tail -c "$n" "$T/demo.rec" | cmp -s - "$T/win.out" \
+	&& ok "the crash window replays on its own (exit 0) and prints the last $n bytes of the recording's output" \
+	|| bad "crash window: exit $st, $(tail -2 "$T/win.err")"
+"$B/rr-cut" -q --segments 2 "$T/demo.rr" "$T/seg.rr" || bad "rr-cut --segments 2"
+ls "$T"/seg-*.rr | xargs -P 2 -I{} sh -c "timeout 300 '$RUN' -q -r {} </dev/null >{}.out 2>&1" && \
+	cat "$T/seg-001.rr.out" "$T/seg-002.rr.out" | cmp -s - "$T/demo.rec" \
+	&& ok "two segments, verified in parallel, print the whole recorded output" || bad "segments in parallel"
+"$B/rr-merge" -q -o "$T/merged.rr" "$T/seg-001.rr" "$T/seg-002.rr" && timeout 600 "$RUN" -q -r "$T/merged.rr" </dev/null >"$T/merged.out" 2>&1 \
+	&& cmp -s "$T/merged.out" "$T/demo.rec" && ok "merged back: the same output" || bad "merged demo"
 [ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && ok "disk image byte-identical" || bad "disk image changed"
 
 # A tampered recording (a frame dropped, an RTC value changed: the last RTC read is
