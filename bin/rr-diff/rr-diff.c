@@ -23,108 +23,11 @@
 
 static const char *prog = "rr-diff";
 
-/* ---- output: one buffer, flushed with fwrite ---- */
+#include "../common/out.h"
 
-static char obuf[1 << 16];
-static size_t olen;
+/* ---- events as rr-dump prints them (librrlog's rrlog_format_event) ---- */
 
-static void oflush(void)
-{
-	if (olen && fwrite(obuf, 1, olen, stdout) != olen) {
-		fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
-		exit(2);
-	}
-	olen = 0;
-}
-static inline void oroom(size_t n) { if (olen + n > sizeof obuf) oflush(); }
-static inline void ochar(char c) { oroom(1); obuf[olen++] = c; }
-static void omem(const char *s, size_t n)
-{
-	while (n) {
-		oroom(n < sizeof obuf ? n : sizeof obuf);
-		size_t k = n < sizeof obuf - olen ? n : sizeof obuf - olen;
-		memcpy(obuf + olen, s, k);
-		olen += k; s += k; n -= k;
-	}
-}
-static void ostr(const char *s) { omem(s, strlen(s)); }
-static void ou64(uint64_t v)
-{
-	char t[24];
-	int i = sizeof t;
-	do { t[--i] = '0' + v % 10; v /= 10; } while (v);
-	omem(t + i, sizeof t - i);
-}
-static void ohex64(uint64_t v)
-{
-	static const char hx[] = "0123456789abcdef";
-	char t[18] = "0x";
-	for (int i = 0; i < 16; i++) t[2 + i] = hx[(v >> (60 - 4 * i)) & 15];
-	omem(t, 18);
-}
-static void ohex(const uint8_t *p, size_t n)
-{
-	static const char hx[] = "0123456789abcdef";
-	oroom(2 * n);
-	for (size_t i = 0; i < n; i++) {
-		ochar(hx[p[i] >> 4]);
-		ochar(hx[p[i] & 15]);
-	}
-}
-/* A quoted string with C escapes (text) or JSON escapes (json). */
-static void oquote(const uint8_t *p, size_t n, int json)
-{
-	static const char hx[] = "0123456789abcdef";
-	ochar('"');
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-		oroom(6);
-		if (c == '"' || c == '\\') { obuf[olen++] = '\\'; obuf[olen++] = c; }
-		else if (c == '\n') { obuf[olen++] = '\\'; obuf[olen++] = 'n'; }
-		else if (c == '\r') { obuf[olen++] = '\\'; obuf[olen++] = 'r'; }
-		else if (c == '\t') { obuf[olen++] = '\\'; obuf[olen++] = 't'; }
-		else if (c < 0x20 || c == 0x7f || (json && c >= 0x80)) {
-			if (json) { memcpy(obuf + olen, "\\u00", 4); olen += 4; }
-			else { obuf[olen++] = '\\'; obuf[olen++] = 'x'; }
-			obuf[olen++] = hx[c >> 4];
-			obuf[olen++] = hx[c & 15];
-		} else obuf[olen++] = c;
-	}
-	ochar('"');
-}
-static void oqs(const char *s, int json) { oquote((const uint8_t *)(s ? s : ""), s ? strlen(s) : 0, json); }
-
-/* ---- events as rr-dump prints them (man/rr-dump.1, OUTPUT) ---- */
-
-enum { F_NUM, F_HEX, F_SHUTDOWN, F_CHECKPOINT };
-enum { D_HEX, D_TEXT, D_BLOB };
-struct kind_fmt { const char *sub; int subf; const char *val; int valf; int dataf; int qnone; };
-#define KF(s, sf, v, vf, df, q) { .sub = s, .subf = sf, .val = v, .valf = vf, .dataf = df, .qnone = q }
-static const struct kind_fmt kfmt[RRLOG_KIND_COUNT] = {
-	[RRLOG_INTERRUPT] = KF("hart", F_NUM, "cause", F_NUM, D_HEX, 1),
-	[RRLOG_EXCEPTION] = KF("hart", F_NUM, "cause", F_NUM, D_HEX, 1),
-	[RRLOG_ASYNC_BH] = KF(NULL, 0, "id", F_NUM, D_HEX, 0),
-	[RRLOG_ASYNC_BH_ONESHOT] = KF(NULL, 0, "id", F_NUM, D_HEX, 0),
-	[RRLOG_ASYNC_INPUT] = KF("type", F_NUM, "code", F_NUM, D_HEX, 0),
-	[RRLOG_CHAR_READ] = KF("dev", F_NUM, NULL, 0, D_TEXT, 0),
-	[RRLOG_BLOCK] = KF("dev", F_NUM, "req", F_NUM, D_HEX, 0),
-	[RRLOG_NET] = KF("dev", F_NUM, "flags", F_NUM, D_HEX, 0),
-	[RRLOG_CLOCK_HOST] = KF(NULL, 0, "value", F_NUM, D_HEX, 0),
-	[RRLOG_CLOCK_VRT] = KF(NULL, 0, "value", F_NUM, D_HEX, 0),
-	[RRLOG_RANDOM] = KF("ret", F_NUM, NULL, 0, D_HEX, 0),
-	[RRLOG_CHECKPOINT] = KF("checkpoint", F_CHECKPOINT, NULL, 0, D_HEX, 0),
-	[RRLOG_SNAPSHOT] = KF("type", F_NUM, "id", F_NUM, D_BLOB, 0),
-	[RRLOG_STATE_HASH] = KF("component", F_NUM, "hash", F_HEX, D_HEX, 0),
-	[RRLOG_SHUTDOWN] = KF("cause", F_SHUTDOWN, NULL, 0, D_HEX, 0),
-	[RRLOG_CHAR_WRITE] = KF("result", F_NUM, "offset", F_NUM, D_HEX, 0),
-	[RRLOG_CHAR_READ_ALL] = KF(NULL, 0, NULL, 0, D_TEXT, 0),
-	[RRLOG_CHAR_READ_ALL_ERROR] = KF("error", F_NUM, NULL, 0, D_HEX, 0),
-	[RRLOG_AUDIO_OUT] = KF(NULL, 0, "samples", F_NUM, D_HEX, 0),
-	[RRLOG_AUDIO_IN] = KF(NULL, 0, "recorded", F_NUM, D_HEX, 0),
-	[RRLOG_IDLE] = KF(NULL, 0, "since", F_NUM, D_HEX, 0),
-};
-
-#define DATA_SHOW 64            /* data bytes shown, as rr-dump without --full */
+#define DATA_SHOW RRLOG_FMT_DATA_SHOW /* data bytes shown, as rr-dump without --full */
 static int opt_json, opt_quiet;
 
 /* An event kept beyond the reader's next call: the fields and the first `have` bytes
@@ -177,57 +80,28 @@ static int ev_equal(const struct rrlog_event *a, const struct rrlog_event *b)
 	       a->len == b->len && (!a->len || (a->data && b->data && !memcmp(a->data, b->data, a->len)));
 }
 
-static void okey(const char *k)
-{
-	if (opt_json) { ostr(",\""); ostr(k); ostr("\":"); }
-	else { ochar(' '); ostr(k); ochar('='); }
-}
-static void ofield(const char *name, uint64_t v, int f)
-{
-	okey(name);
-	const char *s = NULL;
-	if (f == F_SHUTDOWN) s = rrlog_shutdown_name(v);
-	else if (f == F_CHECKPOINT) s = rrlog_checkpoint_name(v);
-	if (s) { if (opt_json) ochar('"'); ostr(s); if (opt_json) ochar('"'); }
-	else if (f == F_HEX) { if (opt_json) ochar('"'); ohex64(v); if (opt_json) ochar('"'); }
-	else ou64(v);
-}
+static void okey(const char *k) { okey_json(k, opt_json); }
 
 /* One event line: text "P icount=N kind=K ..." with P = "  ", "< " or "> ";
  * JSON {"side":"both|a|b","icount":N,...}. */
 static void print_evc(const char *side, const struct evc *e, int is_qemu)
 {
-	const struct kind_fmt *k = &kfmt[e->kind];
+	struct rrlog_event ev = { .kind = e->kind, .sub = e->sub, .icount = e->icount, .value = e->value,
+				  .data = e->nodata ? NULL : e->data, .len = e->len };
+	unsigned fl = (opt_json ? RRLOG_FMT_JSON : 0) | (is_qemu ? RRLOG_FMT_QEMU : 0);
+	char line[1024];
+	size_t n = rrlog_format_event(&ev, fl, line, sizeof line);
+	if (n >= sizeof line) { /* cannot happen without RRLOG_FMT_FULL: cut, say so */
+		n = sizeof line - 1;
+		line[n - 1] = '\n';
+	}
 	if (opt_json) {
-		ostr("{\"side\":\""); ostr(side); ostr("\",\"icount\":"); ou64(e->icount);
-		ostr(",\"kind\":\""); ostr(rrlog_kind_name(e->kind)); ochar('"');
+		ostr("{\"side\":\""); ostr(side); ostr("\",");
+		omem(line + 1, n - 1);
 	} else {
 		ostr(!strcmp(side, "a") ? "< " : !strcmp(side, "b") ? "> " : "  ");
-		ostr("icount="); ou64(e->icount); ostr(" kind="); ostr(rrlog_kind_name(e->kind));
+		omem(line, n);
 	}
-	int named = !(is_qemu && k->qnone);
-	if (k->sub && named) ofield(k->sub, e->sub, k->subf);
-	else if (e->sub) ofield("sub", e->sub, F_NUM);
-	if (k->val && named) ofield(k->val, e->value, k->valf);
-	else if (e->value) ofield("value", e->value, F_NUM);
-	if (e->len) {
-		okey("len");
-		ou64(e->len);
-		size_t n = e->have < DATA_SHOW ? e->have : DATA_SHOW;
-		int cut = k->dataf == D_BLOB || e->nodata || e->len > DATA_SHOW;
-		if (k->dataf == D_BLOB || e->nodata) n = 0;
-		if (n || !cut) {
-			okey("data");
-			if (opt_json) ochar('"');
-			ohex(e->data, n);
-			if (cut && !opt_json) ostr("...");
-			if (opt_json) ochar('"');
-			if (k->dataf == D_TEXT) { okey("text"); oquote(e->data, n, opt_json); }
-		}
-		if (cut && opt_json) ostr(",\"truncated\":true");
-	}
-	if (opt_json) ochar('}');
-	ochar('\n');
 }
 
 /* ---- one side of the comparison ---- */

@@ -19,172 +19,16 @@
 
 static const char *prog = "rr-dump";
 
-/* ---- output buffer: one big buffer, flushed with fwrite ---- */
+#include "../common/out.h"
 
-static char obuf[1 << 16];
-static size_t olen;
+/* ---- events: librrlog's text form (rrlog_format_event) ---- */
 
-static void oflush(void)
-{
-	if (olen && fwrite(obuf, 1, olen, stdout) != olen) {
-		fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
-		exit(2);
-	}
-	olen = 0;
-}
-static inline void oroom(size_t n) { if (olen + n > sizeof obuf) oflush(); }
-static inline void ochar(char c) { oroom(1); obuf[olen++] = c; }
-static void omem(const char *s, size_t n)
-{
-	while (n) {
-		oroom(n < sizeof obuf ? n : sizeof obuf);
-		size_t k = n < sizeof obuf - olen ? n : sizeof obuf - olen;
-		memcpy(obuf + olen, s, k);
-		olen += k; s += k; n -= k;
-	}
-}
-static void ostr(const char *s) { omem(s, strlen(s)); }
-static void ou64(uint64_t v)
-{
-	char t[24];
-	int i = sizeof t;
-	do { t[--i] = '0' + v % 10; v /= 10; } while (v);
-	omem(t + i, sizeof t - i);
-}
-static void ohex64(uint64_t v)
-{
-	static const char hx[] = "0123456789abcdef";
-	char t[18] = "0x";
-	for (int i = 0; i < 16; i++) t[2 + i] = hx[(v >> (60 - 4 * i)) & 15];
-	omem(t, 18);
-}
-static void ohex(const uint8_t *p, size_t n)
-{
-	static const char hx[] = "0123456789abcdef";
-	while (n) {
-		size_t k = n < 4096 ? n : 4096;
-		oroom(2 * k);
-		for (size_t i = 0; i < k; i++) {
-			obuf[olen++] = hx[p[i] >> 4];
-			obuf[olen++] = hx[p[i] & 15];
-		}
-		p += k; n -= k;
-	}
-}
-/* A quoted string with C escapes (text mode) or JSON escapes (json != 0). */
-static void oquote(const uint8_t *p, size_t n, int json)
-{
-	static const char hx[] = "0123456789abcdef";
-	ochar('"');
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-		oroom(6);
-		if (c == '"' || c == '\\') { obuf[olen++] = '\\'; obuf[olen++] = c; }
-		else if (c == '\n') { obuf[olen++] = '\\'; obuf[olen++] = 'n'; }
-		else if (c == '\r') { obuf[olen++] = '\\'; obuf[olen++] = 'r'; }
-		else if (c == '\t') { obuf[olen++] = '\\'; obuf[olen++] = 't'; }
-		else if (c < 0x20 || c == 0x7f || (json && c >= 0x80)) {
-			if (json) { memcpy(obuf + olen, "\\u00", 4); olen += 4; }
-			else { obuf[olen++] = '\\'; obuf[olen++] = 'x'; }
-			obuf[olen++] = hx[c >> 4];
-			obuf[olen++] = hx[c & 15];
-		} else obuf[olen++] = c;
-	}
-	ochar('"');
-}
-static void oqs(const char *s, int json) { oquote((const uint8_t *)(s ? s : ""), s ? strlen(s) : 0, json); }
-
-/* ---- event formatting ---- */
-
-enum { F_NUM, F_HEX, F_SHUTDOWN, F_CHECKPOINT };
-enum { D_HEX, D_TEXT, D_BLOB };
-struct kind_fmt {
-	const char *sub;        /* name of sub, or NULL */
-	int subf;
-	const char *val;        /* name of value, or NULL */
-	int valf;
-	int dataf;
-	int qnone;              /* QEMU logs have none of these fields */
-};
-#define KF(s, sf, v, vf, df, q) { .sub = s, .subf = sf, .val = v, .valf = vf, .dataf = df, .qnone = q }
-static const struct kind_fmt kfmt[RRLOG_KIND_COUNT] = {
-	[RRLOG_INTERRUPT] = KF("hart", F_NUM, "cause", F_NUM, D_HEX, 1),
-	[RRLOG_EXCEPTION] = KF("hart", F_NUM, "cause", F_NUM, D_HEX, 1),
-	[RRLOG_ASYNC_BH] = KF(NULL, 0, "id", F_NUM, D_HEX, 0),
-	[RRLOG_ASYNC_BH_ONESHOT] = KF(NULL, 0, "id", F_NUM, D_HEX, 0),
-	[RRLOG_ASYNC_INPUT] = KF("type", F_NUM, "code", F_NUM, D_HEX, 0),
-	[RRLOG_CHAR_READ] = KF("dev", F_NUM, NULL, 0, D_TEXT, 0),
-	[RRLOG_BLOCK] = KF("dev", F_NUM, "req", F_NUM, D_HEX, 0),
-	[RRLOG_NET] = KF("dev", F_NUM, "flags", F_NUM, D_HEX, 0),
-	[RRLOG_CLOCK_HOST] = KF(NULL, 0, "value", F_NUM, D_HEX, 0),
-	[RRLOG_CLOCK_VRT] = KF(NULL, 0, "value", F_NUM, D_HEX, 0),
-	[RRLOG_RANDOM] = KF("ret", F_NUM, NULL, 0, D_HEX, 0),
-	[RRLOG_CHECKPOINT] = KF("checkpoint", F_CHECKPOINT, NULL, 0, D_HEX, 0),
-	[RRLOG_SNAPSHOT] = KF("type", F_NUM, "id", F_NUM, D_BLOB, 0),
-	[RRLOG_STATE_HASH] = KF("component", F_NUM, "hash", F_HEX, D_HEX, 0),
-	[RRLOG_SHUTDOWN] = KF("cause", F_SHUTDOWN, NULL, 0, D_HEX, 0),
-	[RRLOG_CHAR_WRITE] = KF("result", F_NUM, "offset", F_NUM, D_HEX, 0),
-	[RRLOG_CHAR_READ_ALL] = KF(NULL, 0, NULL, 0, D_TEXT, 0),
-	[RRLOG_CHAR_READ_ALL_ERROR] = KF("error", F_NUM, NULL, 0, D_HEX, 0),
-	[RRLOG_AUDIO_OUT] = KF(NULL, 0, "samples", F_NUM, D_HEX, 0),
-	[RRLOG_AUDIO_IN] = KF(NULL, 0, "recorded", F_NUM, D_HEX, 0),
-	[RRLOG_IDLE] = KF(NULL, 0, "since", F_NUM, D_HEX, 0),
-};
-
-#define DATA_SHOW 64            /* data bytes shown unless --full */
 static int opt_json, opt_full, is_qemu;
-
-/* Starts a field: " name=" or ",\"name\":". */
-static void okey(const char *k)
-{
-	if (opt_json) { ochar(','); ochar('"'); ostr(k); ochar('"'); ochar(':'); }
-	else { ochar(' '); ostr(k); ochar('='); }
-}
-
-static void ofield(const char *name, uint64_t v, int f)
-{
-	okey(name);
-	const char *s = NULL;
-	if (f == F_SHUTDOWN) s = rrlog_shutdown_name(v);
-	else if (f == F_CHECKPOINT) s = rrlog_checkpoint_name(v);
-	if (s) { if (opt_json) ochar('"'); ostr(s); if (opt_json) ochar('"'); }
-	else if (f == F_HEX) { if (opt_json) ochar('"'); ohex64(v); if (opt_json) ochar('"'); }
-	else ou64(v);
-}
 
 static void print_event(const struct rrlog_event *ev)
 {
-	const struct kind_fmt *k = &kfmt[ev->kind];
-	if (opt_json) { ostr("{\"icount\":"); ou64(ev->icount); ostr(",\"kind\":\""); }
-	else { ostr("icount="); ou64(ev->icount); ostr(" kind="); }
-	ostr(rrlog_kind_name(ev->kind));
-	if (opt_json) ochar('"');
-	int named = !(is_qemu && k->qnone);
-	if (k->sub && named) ofield(k->sub, ev->sub, k->subf);
-	else if (ev->sub) ofield("sub", ev->sub, F_NUM);
-	if (k->val && named) ofield(k->val, ev->value, k->valf);
-	else if (ev->value) ofield("value", ev->value, F_NUM);
-	if (ev->len) {
-		okey("len");
-		ou64(ev->len);
-		size_t n = ev->len;
-		int cut = 0;
-		if (!opt_full && (k->dataf == D_BLOB ? 1 : n > DATA_SHOW)) {
-			n = k->dataf == D_BLOB ? 0 : DATA_SHOW;
-			cut = 1;
-		}
-		if (n || !cut) {
-			okey("data");
-			if (opt_json) ochar('"');
-			ohex(ev->data, n);
-			if (cut && !opt_json) ostr("...");
-			if (opt_json) ochar('"');
-			if (k->dataf == D_TEXT) { okey("text"); oquote(ev->data, n, opt_json); }
-		}
-		if (cut && opt_json) ostr(",\"truncated\":true");
-	}
-	if (opt_json) ochar('}');
-	ochar('\n');
+	oformatted(fmt_event, ev, (opt_json ? RRLOG_FMT_JSON : 0) | (opt_full ? RRLOG_FMT_FULL : 0) |
+				  (is_qemu ? RRLOG_FMT_QEMU : 0));
 }
 
 static void print_header(const struct rrlog_header_info *h)
@@ -255,7 +99,7 @@ static void usage(FILE *f)
 	"  --full          print data in full (default: first %d bytes, snapshots: length)\n"
 	"  -h, --help      this help;  --version  the version\n"
 	"Exit status: 0 success, 1 log truncated or corrupt (the valid part is printed),\n"
-	"2 usage error, unreadable file, not a log or unknown version.\n", prog, DATA_SHOW);
+	"2 usage error, unreadable file, not a log or unknown version.\n", prog, RRLOG_FMT_DATA_SHOW);
 }
 
 static void die_usage(const char *fmt, const char *arg)

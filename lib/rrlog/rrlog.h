@@ -198,6 +198,21 @@ const char *rrlog_checkpoint_name(uint32_t kind);
 /* The value of the first key/value pair named key, or NULL. */
 const char *rrlog_header_get(const struct rrlog_header_info *h, const char *key);
 
+/* ---- text ---- */
+
+#define RRLOG_FMT_JSON  1u        /* a JSON object instead of key=value */
+#define RRLOG_FMT_FULL  2u        /* every data byte (else the first 64, no snapshot data) */
+#define RRLOG_FMT_QEMU  4u        /* an event of a QEMU log (no hart/cause fields) */
+#define RRLOG_FMT_DATA_SHOW 64
+/* One event as a line of text, newline included, the way rr-dump prints it
+ * (man/rr-dump.1): "icount=N kind=NAME key=value..." or one JSON object. Writes at
+ * most cap bytes (NUL-terminated when cap > 0) and returns the length of the whole
+ * line, so a caller whose buffer was short can grow it and call again. An event
+ * whose data the reader skipped (data NULL, len > 0) shows its length only. */
+size_t rrlog_format_event(const struct rrlog_event *ev, unsigned flags, char *buf, size_t cap);
+/* bytes as a quoted string: C escapes, or JSON escapes with json; as above. */
+size_t rrlog_format_quote(const uint8_t *p, size_t n, int json, char *buf, size_t cap);
+
 /* ---- SHA-256 ---- */
 
 /* out = SHA-256 of len bytes at buf. */
