@@ -205,16 +205,25 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 	return rc;
 }
 
+/* A session on in, or NULL with the reason in err and the code in *rc. */
+static rr_session *open_in(const char *in, int *rc, char *err, size_t errlen)
+{
+	rr_session *s = NULL;
+	*rc = rr_session_open(in, NULL, &s);
+	if (*rc == RR_OK)
+		return s;
+	c_err(err, errlen, "%s: %s", in, rr_session_errmsg(s));
+	rr_session_close(s);
+	return NULL;
+}
+
 int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *outs,
 	   char *err, size_t errlen)
 {
-	rr_session *s = NULL;
-	int rc = rr_session_open(in, NULL, &s);
-	if (rc != RR_OK) {
-		c_err(err, errlen, "%s: %s", in, rr_session_errmsg(s));
-		rr_session_close(s);
+	int rc;
+	rr_session *s = open_in(in, &rc, err, errlen);
+	if (!s)
 		return rc;
-	}
 	for (int i = 0; i < nwin && rc == RR_OK; i++)
 		if (cut_one(s, bounds[i], bounds[i + 1], outs[i], err, errlen) < 0)
 			rc = RR_EINVAL;
@@ -224,13 +233,10 @@ int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *
 
 int rr_recording_span(const char *in, uint64_t *first, uint64_t *last, char *err, size_t errlen)
 {
-	rr_session *s = NULL;
-	int rc = rr_session_open(in, NULL, &s);
-	if (rc != RR_OK) {
-		c_err(err, errlen, "%s: %s", in, rr_session_errmsg(s));
-		rr_session_close(s);
+	int rc;
+	rr_session *s = open_in(in, &rc, err, errlen);
+	if (!s)
 		return rc;
-	}
 	*first = rr_session_icount(s);
 	const struct rrlog_snapshot_ref *list;
 	size_t n = 0;

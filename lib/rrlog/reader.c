@@ -581,6 +581,20 @@ got:
 
 /* ---- positions and snapshots ---- */
 
+/* Forget the loaded block: the next read starts with the block header at off,
+ * numbered seq, whose events are at icount first or later. */
+static void r_reposition(rrlog_reader *r, uint64_t off, uint32_t seq, uint64_t first)
+{
+	r->pos = off;
+	r->next_seq = seq;
+	r->last_icount = first;
+	r->have_block = 0;
+	r->left = 0;
+	r->at_end = 0;
+	r->skip_data = 0;
+	r->ret_any = 0;
+}
+
 void rrlog_reader_skip_data(rrlog_reader *r, uint32_t kind_mask)
 {
 	if (r) r->skip_kinds = kind_mask;
@@ -609,14 +623,7 @@ int rrlog_reader_seek_pos(rrlog_reader *r, const struct rrlog_pos *pos)
 	r->err = 0;
 	r->msg[0] = 0;
 	r->pend = 0;
-	r->pos = pos->offset;
-	r->next_seq = pos->seq;
-	r->last_icount = 0;
-	r->have_block = 0;
-	r->left = 0;
-	r->at_end = 0;
-	r->skip_data = 0;
-	r->ret_any = 0;
+	r_reposition(r, pos->offset, pos->seq, 0);
 	int rc = r_load_block(r, 0);
 	if (rc < 0) return rc;
 	if (rc == 0 || r->blk_off != pos->offset || pos->index >= r->cur.count)
@@ -789,14 +796,7 @@ int rrlog_reader_seek(rrlog_reader *r, uint64_t icount)
 			e.seq = 0;
 			e.first = 0;
 		}
-		r->pos = e.offset;
-		r->next_seq = e.seq;
-		r->last_icount = e.first;
-		r->have_block = 0;
-		r->left = 0;
-		r->at_end = 0;
-		r->skip_data = 0;
-		r->ret_any = 0;
+		r_reposition(r, e.offset, e.seq, e.first);
 	}
 	r->pend = 0;
 	for (;;) {
