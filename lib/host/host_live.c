@@ -62,6 +62,7 @@ struct host_live {
 	/* console: a ring the stdin thread fills and poll() empties (under lock) */
 	pthread_t reader;
 	int reader_started, reader_quit;
+	atomic_int reader_done;     /* the stdin thread has returned (or is returning) */
 	int stdin_fd;
 	int ctrl_a;                    /* last byte was the Ctrl-A escape */
 	pthread_cond_t con_room;       /* console bytes were taken: the reader may read */
@@ -346,9 +347,20 @@ static void con_put(struct host_live *l, const uint8_t *b, size_t n)
 
 /* The stdin thread. It reads only what the console queue has room for, so a full
  * queue (a guest that does not read) stops it reading: backpressure on the pipe. */
+static void reader_loop(struct host_live *l);
+
+/* The stdin thread: reads until EOF, an error, Ctrl-A x or host_live_free; then
+ * says it is done, so that host_live_free may join it and free the handle. */
 static void *reader_main(void *arg)
 {
 	struct host_live *l = arg;
+	reader_loop(l);
+	atomic_store(&l->reader_done, 1);
+	return NULL;
+}
+
+static void reader_loop(struct host_live *l)
+{
 	uint8_t buf[LIVE_READ_MIN];
 	for (;;) {
 		pthread_mutex_lock(&l->lock);
@@ -372,7 +384,7 @@ static void *reader_main(void *arg)
 				if (c == 'x') {
 					con_put(l, buf, k);
 					host_live_request_shutdown(l);
-					return NULL;
+					return;
 				}
 				if (c != 1)
 					continue; /* unknown escape: swallowed */
@@ -384,7 +396,6 @@ static void *reader_main(void *arg)
 		}
 		con_put(l, buf, k);
 	}
-	return NULL;
 }
 
 /* SIGINT/SIGTERM/SIGHUP end the run cleanly: blocked in every thread, taken by
@@ -461,10 +472,8 @@ struct host_live *host_live_new(const struct host_live_config *cfg, char *err, s
 			atexit(restore_terminal);
 			tcsetattr(cfg->stdin_fd, TCSANOW, &t);
 		}
-		if (pthread_create(&l->reader, NULL, reader_main, l) == 0) {
+		if (pthread_create(&l->reader, NULL, reader_main, l) == 0)
 			l->reader_started = 1;
-			pthread_detach(l->reader);
-		}
 	}
 	return l;
 }
@@ -499,9 +508,17 @@ void host_live_free(struct host_live *l)
 		pthread_mutex_unlock(&l->lock);
 		pthread_join(l->worker, NULL);
 	}
-	/* The detached stdin reader may still be blocked in read(): leave the handle's
-	 * memory to process exit rather than free it under the thread. */
-	if (l->reader_started || l->sig_started)
+	/* A stdin reader still blocked in read() cannot be stopped: leave the handle's
+	 * memory to process exit rather than free it under the thread. One that is
+	 * done (EOF, Ctrl-A x, or woken by reader_quit) is joined. */
+	if (l->reader_started) {
+		if (!atomic_load(&l->reader_done)) {
+			pthread_detach(l->reader);
+			return;
+		}
+		pthread_join(l->reader, NULL);
+	}
+	if (l->sig_started)
 		return;
 	struct live_item *it = l->head;
 	while (it) {
