@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "rrlog/rrlog.h"
+#include "replay/replay.h"
 
 #ifndef RRKIT_VERSION
 #define RRKIT_VERSION "0.0.0"
@@ -305,6 +306,36 @@ static int done(int code)
 	return code;
 }
 
+/* --replay: the first instruction at which the two machines differ. */
+static int replay_diff(const char *a, const char *b)
+{
+	if (!strcmp(a, "-") || !strcmp(b, "-")) {
+		fprintf(stderr, "%s: --replay seeks in both recordings: give files, not -\n", prog);
+		return 2;
+	}
+	struct rr_replay_diff res;
+	char *report = NULL, err[1024];
+	int rc = rr_replay_diff(a, b, opt_json, &res, &report, err, sizeof err);
+	if (rc != RR_OK) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		free(report);
+		return 2;
+	}
+	if (!opt_quiet) {
+		if (res.same)
+			fprintf(stderr, "%s: the two replays agree through icount %llu\n", prog,
+				(unsigned long long)res.icount);
+		else
+			fprintf(stderr, "%s: the machines first differ at icount %llu (%d differences)\n",
+				prog, (unsigned long long)res.icount, res.differences);
+		if (report)
+			ostr(report);
+		oflush();
+	}
+	free(report);
+	return res.same ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_IGNORE, O_IGNORE_HDR, O_REPLAY, O_VERSION };
@@ -367,7 +398,9 @@ int main(int argc, char **argv)
 			"  --ignore KIND,...   skip events of these kinds in both logs (repeatable),\n"
 			"                      e.g. STATE_HASH,SNAPSHOT\n"
 			"  --ignore-header     do not compare the headers\n"
-			"  --replay            replay both and compare machine states (not yet)\n"
+			"  --replay            replay both recordings and find the first instruction at\n"
+			"                      which the machines differ (bisection over seeks), then\n"
+			"                      list every differing register, RAM page and device\n"
 			"  -h, --help          this help;  --version  the version\n"
 			"A or B may be - (standard input), not both.\n"
 			"Exit status: 0 same, 1 different (a log that is a truncated prefix of the\n"
@@ -378,16 +411,13 @@ int main(int argc, char **argv)
 		default: fprintf(stderr, "Try '%s --help'.\n", prog); return 2;
 		}
 	}
-	if (replay) {
-		fprintf(stderr, "%s: --replay is not implemented yet: it will replay both logs and compare "
-		        "machine states; without it rr-diff compares the logs' events\n", prog);
-		return 2;
-	}
 	if (optind + 2 != argc) {
 		fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog,
 		        optind + 2 > argc ? "two logs needed: A B (- for standard input)" : "too many arguments", prog);
 		return 2;
 	}
+	if (replay)
+		return replay_diff(argv[optind], argv[optind + 1]);
 	struct side sa = { .path = argv[optind], .tag = 'a' }, sb = { .path = argv[optind + 1], .tag = 'b' };
 	if (!strcmp(sa.path, "-") && !strcmp(sb.path, "-")) {
 		fprintf(stderr, "%s: only one of A and B can be - (standard input)\n", prog);

@@ -133,6 +133,15 @@ int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_
  * the incremental id+1 (every page written since id) applies to any state between
  * the two. 0, or -1 for an incremental or a blob that is not a snapshot. */
 int machine_snapshot_renumber(void *blob, size_t len, uint64_t id);
+/* Every difference between the guest-visible states of two machines of the same
+ * configuration, field by field: emit(ctx, what, a, b, NULL, NULL, 0) for a
+ * scheduler, CLINT or hart field ("mtimecmp0", "hart1.x10", "hart0.pc"), and
+ * emit(ctx, "ram page 0x...", address of the first differing byte, 0, bytes of a,
+ * bytes of b, n) for a RAM page or emit(ctx, "device NAME", offset, 0, ...) for a
+ * device's state, n <= 16 bytes from the first difference. Returns the count. */
+typedef void machine_diff_fn(void *ctx, const char *what, uint64_t a, uint64_t b,
+			     const uint8_t *bytes_a, const uint8_t *bytes_b, size_t n);
+int machine_diff(struct machine *a, struct machine *b, machine_diff_fn *emit, void *ctx);
 /* 1 if the snapshot field tables cover the state structs (for the tests). */
 int machine_snapshot_selftest(void);
 

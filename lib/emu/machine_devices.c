@@ -162,6 +162,24 @@ static int dev_states(struct machine_devices *d, void **st, size_t *len)
 	return n;
 }
 
+int machine_device_states(struct machine *m, const void **st, size_t *len, const char **names)
+{
+	struct machine_devices *d = m->dev;
+	void *s[3 + VIRT_VIRTIO_SLOTS];
+	int n = dev_states(d, s, len);
+	static const char *slot_names[VIRT_VIRTIO_SLOTS] = { "virtio-slot0", "virtio-slot1", "virtio-slot2",
+		"virtio-slot3", "virtio-input", "virtio-rng", "virtio-net", "virtio-blk" };
+	names[0] = "plic";
+	names[1] = "uart";
+	names[2] = "rtc";
+	for (int i = 0, k = 3; i < VIRT_VIRTIO_SLOTS; i++)
+		if (d->slot[i])
+			names[k++] = slot_names[i];
+	for (int i = 0; i < n; i++)
+		st[i] = s[i];
+	return n;
+}
+
 void *machine_devices_save(struct machine *m, int changed_only, size_t *len)
 {
 	struct machine_devices *d = m->dev;

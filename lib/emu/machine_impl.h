@@ -75,6 +75,8 @@ void *machine_devices_save(struct machine *m, int changed_only, size_t *len);
 int machine_devices_load(struct machine *m, const void *const *bufs, const size_t *lens, int n,
 			 int check_only, char *err, size_t errlen);
 void machine_devices_loaded(struct machine *m);
+/* The devices' plain-data states in the board's order, with names; returns n. */
+int machine_device_states(struct machine *m, const void **st, size_t *len, const char **names);
 /* Move the RAM dirty marks into every consumer's own map (hashes, snapshots) and
  * clear them; drops the harts' cached write mappings if any page was marked, so
  * the next write to a page marks it again. */

@@ -497,3 +497,76 @@ out:
 	free(ps);
 	return rc;
 }
+
+/* ---- differences between two machines (rr-diff --replay) ---- */
+
+static int fields_diff(const char *prefix, const void *a, const void *b, const struct field *t, size_t n,
+		       machine_diff_fn *emit, void *ctx)
+{
+	int count = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < t[i].count; k++) {
+			const uint8_t *pa = (const uint8_t *)a + t[i].off + (size_t)k * t[i].size;
+			const uint8_t *pb = (const uint8_t *)b + t[i].off + (size_t)k * t[i].size;
+			uint64_t va = get_le(pa, t[i].size), vb = get_le(pb, t[i].size);
+			if (va == vb)
+				continue;
+			char what[64];
+			if (t[i].count > 1)
+				snprintf(what, sizeof what, "%s%s%d", prefix, t[i].name, k);
+			else
+				snprintf(what, sizeof what, "%s%s", prefix, t[i].name);
+			emit(ctx, what, va, vb, NULL, NULL, 0);
+			count++;
+		}
+	return count;
+}
+
+int machine_diff(struct machine *a, struct machine *b, machine_diff_fn *emit, void *ctx)
+{
+	int count = 0;
+	if (a->nharts != b->nharts || a->cfg.ram_size != b->cfg.ram_size) {
+		emit(ctx, "configuration", (uint64_t)a->nharts, (uint64_t)b->nharts, NULL, NULL, 0);
+		return 1;
+	}
+	count += fields_diff("", &a->st, &b->st, machine_state_fields, NF(machine_state_fields), emit, ctx);
+	for (int i = 0; i < a->nharts; i++) {
+		char prefix[16];
+		snprintf(prefix, sizeof prefix, "hart%d.", i);
+		count += fields_diff(prefix, &a->harts[i].s, &b->harts[i].s, hart_state_fields,
+				     NF(hart_state_fields), emit, ctx);
+	}
+	uint64_t npages = a->cfg.ram_size >> 12;
+	for (uint64_t p = 0; p < npages; p++) {
+		const uint8_t *pa = a->ram + (p << 12), *pb = b->ram + (p << 12);
+		if (!memcmp(pa, pb, 4096))
+			continue;
+		size_t off = 0;
+		while (pa[off] == pb[off])
+			off++;
+		size_t n = 4096 - off < 16 ? 4096 - off : 16;
+		char what[64];
+		snprintf(what, sizeof what, "ram page 0x%llx",
+			 (unsigned long long)(VIRT_DRAM_BASE + (p << 12)));
+		emit(ctx, what, VIRT_DRAM_BASE + (p << 12) + off, 0, pa + off, pb + off, n);
+		count++;
+	}
+	const void *sa[3 + VIRT_VIRTIO_SLOTS], *sb[3 + VIRT_VIRTIO_SLOTS];
+	size_t la[3 + VIRT_VIRTIO_SLOTS], lb[3 + VIRT_VIRTIO_SLOTS];
+	const char *na[3 + VIRT_VIRTIO_SLOTS], *nb[3 + VIRT_VIRTIO_SLOTS];
+	int da = machine_device_states(a, sa, la, na), db = machine_device_states(b, sb, lb, nb);
+	for (int i = 0; i < da && i < db; i++) {
+		if (la[i] == lb[i] && !memcmp(sa[i], sb[i], la[i]))
+			continue;
+		const uint8_t *pa = sa[i], *pb = sb[i];
+		size_t off = 0, m = la[i] < lb[i] ? la[i] : lb[i];
+		while (off < m && pa[off] == pb[off])
+			off++;
+		size_t n = m - off < 16 ? m - off : 16;
+		char what[64];
+		snprintf(what, sizeof what, "device %s", na[i]);
+		emit(ctx, what, off, 0, pa + off, pb + off, n);
+		count++;
+	}
+	return count;
+}

@@ -207,6 +207,23 @@ int rr_recording_span(const char *in, uint64_t *first, uint64_t *last, char *err
  * ends, with the same machine state there, and that they come from one recording. */
 int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t errlen);
 
+/* ---- comparing two replays (diff.c) ---- */
+
+struct rr_replay_diff {
+	int same;                 /* 1: the same states over the whole of both */
+	uint64_t icount;          /* the first icount at which the machines differ */
+	uint64_t end_a, end_b;    /* where each recording ends */
+	uint64_t steps;           /* comparisons made on the way */
+	int differences;          /* fields, pages and devices that differ there */
+};
+/* Replay a and b in lockstep (their own state hashes not checked) and find the first
+ * icount at which the two machines differ (a comparison every 10^7 instructions,
+ * then bisection from saved states; diff.c); *report (malloc'd) lists
+ * each hart's pc one instruction before, the logs' next events there, and every
+ * differing field, page and device, one key=value (or JSON, with json) line each. */
+int rr_replay_diff(const char *a, const char *b, int json, struct rr_replay_diff *res,
+		   char **report, char *err, size_t errlen);
+
 /* ---- machine state as key=value text ---- */
 
 /* Print the state of every hart (pc, privilege, x0..x31, f0..f31, the main CSRs)
