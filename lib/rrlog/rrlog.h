@@ -213,6 +213,19 @@ size_t rrlog_format_event(const struct rrlog_event *ev, unsigned flags, char *bu
 /* bytes as a quoted string: C escapes, or JSON escapes with json; as above. */
 size_t rrlog_format_quote(const uint8_t *p, size_t n, int json, char *buf, size_t cap);
 
+/* The text form read back: one line at a time (a dump made with RRLOG_FMT_FULL,
+ * rr-dump --full). Returns RRLOG_TEXT_EVENT with *ev filled (data valid until the
+ * next call), RRLOG_TEXT_HEADER for a header line (gathered into
+ * rrlog_text_header()), RRLOG_TEXT_SKIP for a blank line, or RRLOG_EINVAL with a
+ * message for a line that does not parse. */
+typedef struct rrlog_text rrlog_text;
+enum { RRLOG_TEXT_SKIP = 0, RRLOG_TEXT_EVENT = 1, RRLOG_TEXT_HEADER = 2 };
+rrlog_text *rrlog_text_new(void);
+void rrlog_text_free(rrlog_text *t);
+int rrlog_text_line(rrlog_text *t, const char *line, size_t len, struct rrlog_event *ev);
+const struct rrlog_header_info *rrlog_text_header(const rrlog_text *t);
+const char *rrlog_text_errmsg(const rrlog_text *t);
+
 /* ---- SHA-256 ---- */
 
 /* out = SHA-256 of len bytes at buf. */

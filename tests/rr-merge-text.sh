@@ -1,0 +1,38 @@
+#!/bin/sh
+# rr-merge --from-text: rr-dump --full text back into a log.
+#  - an unedited dump gives the same events and header (rr-diff: same; the dumps of
+#    both byte-identical) and the log replays;
+#  - an edited dump (sed/awk) gives a log with the edit, which replay catches;
+#  - a line that does not parse is refused with its line number, exit 2, no OUT;
+#    a dump without --full (data cut short) is refused.
+set -u
+B=${BUILD:?}; TOP=${TOP:?}
+G=$TOP/build/guest
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+head -c 65536 /dev/urandom >"$T/disk.img"
+echo "typed line 42" | timeout 60 "$B/rr-run" -q -w "$T/a.rr" --snapshot-every 15000 --hash-interval 4000 \
+	--bios none --drive "$T/disk.img" --net user "$G/rr_inputs.elf" >/dev/null 2>&1 || bad "record"
+"$B/rr-dump" --full "$T/a.rr" | "$B/rr-merge" -q --from-text -o "$T/b.rr" - && ok "dump | rr-merge --from-text -" || bad "from-text"
+"$B/rr-diff" "$T/a.rr" "$T/b.rr" >/dev/null && ok "rr-diff: the same events and header" || bad "rr-diff says they differ"
+"$B/rr-dump" --full "$T/a.rr" >"$T/a.txt"; "$B/rr-dump" --full "$T/b.rr" >"$T/b.txt"
+cmp -s "$T/a.txt" "$T/b.txt" && ok "the two dumps are byte-identical ($(wc -l <"$T/a.txt") lines)" || bad "dumps differ"
+"$B/rr-dump" --validate "$T/b.rr" >/dev/null && ok "the rebuilt log validates" || bad "validate"
+timeout 60 "$B/rr-run" -q -r "$T/b.rr" </dev/null >/dev/null 2>&1 && ok "the rebuilt log replays" || bad "replay"
+"$B/rr-merge" -q --from-text -o "$T/c.rr" "$T/a.txt" && cmp -s "$T/b.rr" "$T/c.rr" && ok "from a file: the same log" || bad "from a file"
+awk '/kind=CLOCK_VRT/ { sub(/value=[0-9]+/, "value=1700000000000000000") } { print }' "$T/a.txt" \
+	| "$B/rr-merge" -q --from-text -o "$T/e.rr" - && "$B/rr-dump" "$T/e.rr" | grep -q "kind=CLOCK_VRT value=1700000000000000000" \
+	&& ok "an awk edit lands in the log" || bad "edit"
+timeout 60 "$B/rr-run" -r "$T/e.rr" </dev/null >/dev/null 2>&1; [ $? = 4 ] && ok "and its replay diverges (exit 4)" || bad "edited replay"
+sed '0,/kind=STATE_HASH/s//kind=BOGUS/' "$T/a.txt" >"$T/bad.txt"
+line=$(grep -n "kind=BOGUS" "$T/bad.txt" | cut -d: -f1)
+"$B/rr-merge" --from-text -o "$T/x.rr" "$T/bad.txt" 2>"$T/err"; st=$?
+[ $st = 2 ] && grep -q "bad.txt:$line: unknown kind 'BOGUS'" "$T/err" && ok "a bad line: exit 2, $(cat "$T/err")" || bad "bad line: exit $st $(cat "$T/err")"
+"$B/rr-dump" "$T/a.rr" | "$B/rr-merge" --from-text -o "$T/x.rr" - 2>"$T/err"; st=$?
+[ $st = 2 ] && grep -q "dump with --full" "$T/err" && ok "a dump without --full: exit 2, $(cat "$T/err")" || bad "short dump: exit $st"
+printf 'icount=5 kind=INSN\nicount=3 kind=INSN\n' | "$B/rr-merge" --from-text -o "$T/x.rr" - 2>"$T/err"; st=$?
+[ $st = 2 ] && ok "icounts going backwards: exit 2, $(cat "$T/err")" || bad "backwards: exit $st"
+[ ! -e "$T/x.rr" ] && [ ! -e "$T/x.rr.part" ] && ok "nothing left under OUT" || bad "left: $(ls "$T")"
+exit $fail
