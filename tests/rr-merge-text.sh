@@ -35,4 +35,15 @@ line=$(grep -n "kind=BOGUS" "$T/bad.txt" | cut -d: -f1)
 printf 'icount=5 kind=INSN\nicount=3 kind=INSN\n' | "$B/rr-merge" --from-text -o "$T/x.rr" - 2>"$T/err"; st=$?
 [ $st = 2 ] && ok "icounts going backwards: exit 2, $(cat "$T/err")" || bad "backwards: exit $st"
 [ ! -e "$T/x.rr" ] && [ ! -e "$T/x.rr.part" ] && ok "nothing left under OUT" || bad "left: $(ls "$T")"
+# A hostile header made with sed: the kernel is /dev/zero, then a FIFO. Replay opens
+# only regular files whose SHA-256 matches: a clear refusal at once, no hang.
+k=$(sed -n 's/^# image role="kernel" path="\([^"]*\)".*/\1/p' "$T/a.txt")
+mkfifo "$T/fifo"
+for evil in /dev/zero "$T/fifo"; do
+	sed "s|$k|$evil|g" "$T/a.txt" | "$B/rr-merge" -q --from-text -o "$T/evil.rr" - || bad "build evil log"
+	timeout 20 "$B/rr-run" -r "$T/evil.rr" </dev/null >/dev/null 2>"$T/err"; st=$?
+	[ $st = 1 ] && grep -q "not found as a regular file" "$T/err" && ok "kernel $evil in the header: refused, exit 1" \
+		|| bad "kernel $evil: exit $st $(cat "$T/err")"
+	rm -f "$T/evil.rr"
+done
 exit $fail
