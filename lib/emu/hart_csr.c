@@ -69,9 +69,10 @@ void hart_update_mode(struct hart *h)
 	int p = h->s.priv, dp = p;
 	if (p == PRV_M && (h->s.mstatus & MSTATUS_MPRV))
 		dp = (h->s.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
-	h->tlb_x = h->tlb[hart_tlb_set(h, p)][ACC_X];
-	h->tlb_r = h->tlb[hart_tlb_set(h, dp)][ACC_R];
-	h->tlb_w = h->tlb[hart_tlb_set(h, dp)][ACC_W];
+	struct hart_cache *c = hart_cache(h);
+	c->tlb_x = c->tlb[hart_tlb_set(h, p)][ACC_X];
+	c->tlb_r = c->tlb[hart_tlb_set(h, dp)][ACC_R];
+	c->tlb_w = c->tlb[hart_tlb_set(h, dp)][ACC_W];
 }
 
 /* ---- counters: mcycle and minstret both count executed instructions ---- */

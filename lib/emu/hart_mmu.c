@@ -37,47 +37,62 @@ static int eff_priv(const struct hart *h, int acc)
 
 void hart_tlb_flush(struct hart *h)
 {
-	struct hart_tlb_entry *e = &h->tlb[0][0][0];
+	struct hart_cache *c = hart_cache(h);
+	struct hart_tlb_entry *e = &c->tlb[0][0][0];
 	for (int i = 0; i < 4 * 3 * HART_TLB_SIZE; i++)
 		e[i].tag = 1;
-	h->nsuper = 0;
+	c->nsuper = 0;
+}
+
+void hart_tlb_drop_writes(struct hart *h, const uint8_t *page)
+{
+	struct hart_cache *c = hart_cache(h);
+	for (int p = 0; p < 4; p++) {
+		struct hart_tlb_entry *e = c->tlb[p][ACC_W];
+		for (int i = 0; i < HART_TLB_SIZE; i++)
+			if (e[i].addend + e[i].tag == (uintptr_t)page)
+				e[i].tag = 1;
+	}
 }
 
 /* Remember that slices of the superpage [base, base + mask] may be cached. */
 static void note_super(struct hart *h, uint64_t va, uint64_t mask)
 {
+	struct hart_cache *c = hart_cache(h);
 	uint64_t base = va & ~mask;
-	if (h->nsuper < 0)
+	if (c->nsuper < 0)
 		return;
-	for (int i = 0; i < h->nsuper; i++)
-		if (h->super_base[i] == base && h->super_mask[i] == mask)
+	for (int i = 0; i < c->nsuper; i++)
+		if (c->super_base[i] == base && c->super_mask[i] == mask)
 			return;
-	if (h->nsuper == HART_MAX_SUPER) {
-		h->nsuper = -1;
+	if (c->nsuper == HART_MAX_SUPER) {
+		c->nsuper = -1;
 		return;
 	}
-	h->super_base[h->nsuper] = base;
-	h->super_mask[h->nsuper++] = mask;
+	c->super_base[c->nsuper] = base;
+	c->super_mask[c->nsuper++] = mask;
 }
 
 /* Drop the entries for one virtual page in every set. */
 static void tlb_flush_page(struct hart *h, uint64_t va)
 {
+	struct hart_cache *c = hart_cache(h);
 	uint64_t tag = va & ~PAGE_MASK;
 	int i = (va >> 12) & (HART_TLB_SIZE - 1);
 	for (int p = 0; p < 4; p++)
 		for (int k = 0; k < 3; k++)
-			if (h->tlb[p][k][i].tag == tag)
-				h->tlb[p][k][i].tag = 1;
+			if (c->tlb[p][k][i].tag == tag)
+				c->tlb[p][k][i].tag = 1;
 }
 
 /* sfence.vma: va_valid says rs1 != x0 (then only va's translation must go: its 4 KiB
  * slice, or everything if va lies in a superpage whose slices may be cached). */
 void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va)
 {
-	int all = !va_valid || h->nsuper < 0;
-	for (int i = 0; !all && i < h->nsuper; i++)
-		if ((va & ~h->super_mask[i]) == h->super_base[i])
+	struct hart_cache *c = hart_cache(h);
+	int all = !va_valid || c->nsuper < 0;
+	for (int i = 0; !all && i < c->nsuper; i++)
+		if ((va & ~c->super_mask[i]) == c->super_base[i])
 			all = 1;
 	if (all)
 		hart_tlb_flush(h);
@@ -173,12 +188,18 @@ static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc,
 		if (pg >= r->base && pg + 4096 <= r->base + r->size &&
 		    hart_pmp_ok(h, pg, 4096, acc, priv)) {
 			int k = acc == ACC_X ? 2 : acc == ACC_R ? 0 : 1;
+			struct hart_cache *c = hart_cache(h);
 			struct hart_tlb_entry *e =
-				&h->tlb[hart_tlb_set(h, priv)][k][(va >> 12) & (HART_TLB_SIZE - 1)];
+				&c->tlb[hart_tlb_set(h, priv)][k][(va >> 12) & (HART_TLB_SIZE - 1)];
+			uint8_t *host = r->ram + (pg - r->base);
 			e->tag = va & ~PAGE_MASK;
-			e->addend = (uintptr_t)(r->ram + (pg - r->base)) - (va & ~PAGE_MASK);
-			if (k == 1) /* a write mapping: the page may change from now on */
+			e->addend = (uintptr_t)host - (va & ~PAGE_MASK);
+			if (k == 1) { /* a write mapping: the page may change from now on */
+				int64_t cp = hart_ram_page(h, host);
+				if (cp >= 0)    /* its blocks are checked again (new epoch) */
+					c->code[cp >> 6] &= ~(1ull << (cp & 63));
 				physmem_mark_dirty(h->pm, pg, 4096);
+			}
 			if (super)
 				note_super(h, va, super);
 		}
@@ -239,7 +260,7 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 static int fetch_parcel(struct hart *h, uint64_t va, uint16_t *p, uint64_t *page_va,
 			uint8_t **page_host)
 {
-	struct hart_tlb_entry *e = &h->tlb_x[(va >> 12) & (HART_TLB_SIZE - 1)];
+	struct hart_tlb_entry *e = &hart_cache(h)->tlb_x[(va >> 12) & (HART_TLB_SIZE - 1)];
 	uint64_t pa, v;
 	*page_va = 1;
 	if (e->tag != (va & ~PAGE_MASK)) {
@@ -293,7 +314,7 @@ static uint64_t sext_size(uint64_t v, int size)
 static int amo_target(struct hart *h, uint64_t va, int size, int acc, uint8_t **host,
 		      uint64_t *pa)
 {
-	const struct hart_tlb_entry *e = (acc == ACC_R ? h->tlb_r : h->tlb_w) +
+	const struct hart_tlb_entry *e = (acc == ACC_R ? hart_cache(h)->tlb_r : hart_cache(h)->tlb_w) +
 					 ((va >> 12) & (HART_TLB_SIZE - 1));
 	if (e->tag == (va & ~PAGE_MASK)) {
 		*host = (uint8_t *)(e->addend + va);

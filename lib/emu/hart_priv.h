@@ -80,7 +80,78 @@ enum hart_op {
 	OP_NOPS
 };
 
-typedef struct hart_dcache_entry hart_dinsn;
+/* A decoded instruction. hart_decode() fills the architectural part; a block adds
+ * its handler and its place in the block. */
+typedef struct hart_dinsn {
+	const void *handler;    /* the interpreter's label for op (set when the block is built) */
+	int32_t imm;
+	uint32_t raw;           /* the instruction bits (16-bit ones: the parcel alone) */
+	uint16_t op;
+	uint8_t rd, rs1, rs2, rs3, len, rm;
+	uint8_t pcoff;          /* byte offset of this instruction from the block's pc */
+	uint8_t idx;            /* its index in the block (instructions before it) */
+} hart_dinsn;
+
+/* ---- the caches (hart.c, hart_mmu.c): never architectural state ---- */
+
+struct hart_tlb_entry {
+	uint64_t tag;           /* virtual page address, or 1 (never matches) */
+	uintptr_t addend;       /* host address = addend + vaddr */
+};
+
+#define HART_TLB_SIZE   256
+#define HART_MAX_SUPER  16
+#define HART_NBLOCKS    4096            /* direct-mapped by pc */
+#define HART_BLOCK_MAX  16              /* instructions in a block (at most 64 bytes) */
+#define HART_CODE_PAGES ((16ull << 30) >> 12) /* the largest RAM (machine.c) in pages */
+
+/* A basic block: the straight-line instructions from pc up to the first one that
+ * changes control flow or leaves the interpreter (or HART_BLOCK_MAX, the end of the
+ * page, a breakpoint), decoded once. It is a pure function of its bytes and its
+ * virtual pc, so it stays correct wherever those bytes are found at pc again:
+ * `w`/`m` keep them (words of an 8-byte-aligned window starting wofs bytes before
+ * pc, masked to the block) to compare with memory. `stamp` == the cache's epoch
+ * says it was checked in the current epoch and nothing could have changed it
+ * since (see hart.c). insn[n] is a sentinel that ends the block. */
+struct hart_block {
+	uint64_t pc;            /* 1: empty */
+	uint64_t stamp;
+	uint8_t n, nbytes, nw;
+	int8_t wofs;
+	uint32_t pad;
+	uint64_t w[8], m[8];
+	hart_dinsn insn[HART_BLOCK_MAX + 1];
+};
+
+struct hart_cache {
+	/* Bumped by everything that could change code bytes behind the blocks or the
+	 * translation of a pc: every call out of the interpreter, every run start. */
+	uint64_t epoch;
+	struct hart_tlb_entry *tlb_r, *tlb_w, *tlb_x; /* current sets (effective privilege) */
+	int nsuper;             /* superpage ranges with cached slices, -1 = too many */
+	uint64_t super_base[HART_MAX_SUPER], super_mask[HART_MAX_SUPER];
+	/* [U, S, S with SUM, M][read, write, fetch]: toggling SUM switches sets */
+	struct hart_tlb_entry tlb[4][3][HART_TLB_SIZE];
+	/* Pages of pm->ram holding stamped blocks: no write TLB entry of this hart
+	 * maps such a page, so every store to it takes the slow path (and ends the
+	 * epoch). A write TLB fill clears the page's bit. */
+	uint64_t code[HART_CODE_PAGES / 64];
+	struct hart_block scratch;      /* a partial or single-instruction block */
+	struct hart_block blocks[HART_NBLOCKS];
+};
+_Static_assert(sizeof(struct hart_cache) <= HART_CACHE_BYTES, "HART_CACHE_BYTES too small");
+
+static inline struct hart_cache *hart_cache(struct hart *h)
+{
+	return (struct hart_cache *)(void *)h->cache;
+}
+
+/* Page index of host pointer p in pm->ram, or -1 if p is not in it. */
+static inline int64_t hart_ram_page(const struct hart *h, const void *p)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)h->pm->ram;
+	return h->pm->ram && off < h->pm->ram_size ? (int64_t)(off >> 12) : -1;
+}
 
 /* hart_decode.c: decode raw instruction bits into *d, including d->raw. If bits 1:0
  * are not 11 it is a 16-bit instruction and bits 31:16 are ignored (but kept in
@@ -124,6 +195,8 @@ int hart_fetch_slow(struct hart *h, uint64_t pc, uint32_t *raw, uint64_t *page_v
 /* LR/SC/AMO: *rd_val receives what goes to rd. */
 int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val);
 void hart_tlb_flush(struct hart *h);
+/* Drop this hart's write TLB entries that map the host page at `page`. */
+void hart_tlb_drop_writes(struct hart *h, const uint8_t *page);
 /* sfence.vma: flush va's page (va_valid) or everything. */
 void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va);
 /* PMP check of [pa, pa+len) for access kind acc at privilege priv: 1 allowed. */
