@@ -141,8 +141,14 @@ static int at_breakpoint(const struct hart *h, uint64_t pc)
  * interpreter for good reason (CSRs, xRET, fences, AMOs, traps). */
 static int block_ends(int op)
 {
-	return op == OP_ILLEGAL || (op >= OP_JAL && op <= OP_BGEU) ||
+	return op == OP_ILLEGAL || op == OP_JAL || op == OP_JALR ||
 	       (op >= OP_FENCE_I && op <= OP_AMOMAXU);
+}
+
+/* An instruction whose only effect is writing rd (so with rd = x0, a no-op). */
+static int writes_rd_only(int op)
+{
+	return op == OP_LUI || op == OP_AUIPC || (op >= OP_ADDI && op <= OP_REMUW);
 }
 
 /* Remember the block's bytes: an 8-byte-aligned window over them that stays inside
@@ -201,7 +207,9 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 			memcpy(&raw, host + p, 4);
 		hart_dinsn *d = &b->insn[n];
 		hart_decode(d, raw);
-		d->handler = labels[d->op];
+		/* x0 destinations: pure ones become no-ops, so no handler has to
+		 * clear x[0] again (the others do it themselves) */
+		d->handler = labels[d->rd == 0 && writes_rd_only(d->op) ? OP_FENCE : d->op];
 		d->pcoff = p;
 		d->idx = n;
 		p += len;
@@ -269,7 +277,6 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 } while (0)
 /* The next instruction of the block (threaded: every handler has its own jump). */
 #define NEXT do { \
-	x[0] = 0; \
 	d++; \
 	goto *d->handler; \
 } while (0)
@@ -394,6 +401,7 @@ int hart_run(struct hart *h, uint64_t budget)
 	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
 	c->epoch++;     /* other harts, devices, the debugger may have written memory */
+	x[0] = 0;
 	goto start;
 
 dispatch:
@@ -497,20 +505,20 @@ OP(JALR): {
 	x[d->rd] = NPC;
 	EXIT(t);
 }
-OP(BEQ): EXIT(x[d->rs1] == x[d->rs2] ? PC_OF(d) + (int64_t)d->imm : NPC);
-OP(BNE): EXIT(x[d->rs1] != x[d->rs2] ? PC_OF(d) + (int64_t)d->imm : NPC);
-OP(BLT): EXIT((int64_t)x[d->rs1] < (int64_t)x[d->rs2] ? PC_OF(d) + (int64_t)d->imm : NPC);
-OP(BGE): EXIT((int64_t)x[d->rs1] >= (int64_t)x[d->rs2] ? PC_OF(d) + (int64_t)d->imm : NPC);
-OP(BLTU): EXIT(x[d->rs1] < x[d->rs2] ? PC_OF(d) + (int64_t)d->imm : NPC);
-OP(BGEU): EXIT(x[d->rs1] >= x[d->rs2] ? PC_OF(d) + (int64_t)d->imm : NPC);
+OP(BEQ): if (x[d->rs1] == x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BNE): if (x[d->rs1] != x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BLT): if ((int64_t)x[d->rs1] < (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BGE): if ((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BLTU): if (x[d->rs1] < x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BGEU): if (x[d->rs1] >= x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 
-OP(LB): LOAD(int8_t, x[d->rd], (void)0);
-OP(LH): LOAD(int16_t, x[d->rd], (void)0);
-OP(LW): LOAD(int32_t, x[d->rd], (void)0);
-OP(LD): LOAD(uint64_t, x[d->rd], (void)0);
-OP(LBU): LOAD(uint8_t, x[d->rd], (void)0);
-OP(LHU): LOAD(uint16_t, x[d->rd], (void)0);
-OP(LWU): LOAD(uint32_t, x[d->rd], (void)0);
+OP(LB): LOAD(int8_t, x[d->rd], x[0] = 0);
+OP(LH): LOAD(int16_t, x[d->rd], x[0] = 0);
+OP(LW): LOAD(int32_t, x[d->rd], x[0] = 0);
+OP(LD): LOAD(uint64_t, x[d->rd], x[0] = 0);
+OP(LBU): LOAD(uint8_t, x[d->rd], x[0] = 0);
+OP(LHU): LOAD(uint16_t, x[d->rd], x[0] = 0);
+OP(LWU): LOAD(uint32_t, x[d->rd], x[0] = 0);
 OP(SB): STORE(uint8_t, x[d->rs2]);
 OP(SH): STORE(uint16_t, x[d->rs2]);
 OP(SW): STORE(uint32_t, x[d->rs2]);
