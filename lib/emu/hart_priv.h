@@ -179,8 +179,15 @@ static inline int hart_tlb_set(const struct hart *h, int priv)
 		return (h->s.mstatus & (1ull << 18)) ? 2 : 1;
 	return priv == PRV_M ? 3 : 0;
 }
+/* hart_pmp.c */
 /* Recompute derived PMP flags (after a PMP CSR write or a state restore). */
 void hart_pmp_update(struct hart *h);
+/* Write pmpcfg<reg> (an even register: 8 entries) / pmpaddr<i> (i < HART_NPMP),
+ * honouring locks. */
+void hart_pmpcfg_write(struct hart *h, int reg, uint64_t val);
+void hart_pmpaddr_write(struct hart *h, int i, uint64_t val);
+/* PMP check of [pa, pa+len) for access kind acc at privilege priv: 1 allowed. */
+int hart_pmp_ok(struct hart *h, uint64_t pa, uint64_t len, int acc, int priv);
 
 /* hart_mmu.c: slow paths. Each returns 0, or 1 after storing an exception in
  * h->exc_cause / h->exc_tval (nothing is taken yet). */
@@ -199,8 +206,7 @@ void hart_tlb_flush(struct hart *h);
 void hart_tlb_drop_writes(struct hart *h, const uint8_t *page);
 /* sfence.vma: flush va's page (va_valid) or everything. */
 void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va);
-/* PMP check of [pa, pa+len) for access kind acc at privilege priv: 1 allowed. */
-int hart_pmp_ok(struct hart *h, uint64_t pa, uint64_t len, int acc, int priv);
+
 
 /* hart_fp.c: execute an F/D operation >= OP_FP_FIRST (FS already known on).
  * Returns 0, or -1 for an illegal instruction (invalid rounding mode). */
