@@ -34,6 +34,7 @@
  * pointer; anything else goes to the slow paths in hart_mmu.c. Every out-of-line
  * call first stores pc/instret back into h->s ("SYNC"), so MMIO callbacks, CSR
  * reads and traps see the architectural values. */
+#include <stddef.h>
 #include <string.h>
 #include "emu/hart_priv.h"
 
@@ -43,14 +44,17 @@ _Static_assert(OP_NOPS <= 256, "ops must fit the decode tables");
 static void blocks_clear(struct hart *h)
 {
 	struct hart_cache *c = hart_cache(h);
-	for (int i = 0; i < HART_NBLOCKS; i++)
-		c->blocks[i].pc = 1;
-	c->epoch++;
+	c->dummy.pc = 1;
+	for (int i = 0; i < HART_INDEX; i++)
+		c->index[i] = &c->dummy;
+	hart_new_epoch(h);
 }
 
 void hart_init(struct hart *h, int hartid, struct physmem *pm)
 {
-	memset(h, 0, sizeof *h);
+	/* the block pool is left alone: only touched (and resident) once used */
+	memset(h, 0, offsetof(struct hart, cache));
+	memset(h->cache, 0, offsetof(struct hart_cache, scratch));
 	h->hartid = hartid;
 	h->pm = pm;
 	blocks_clear(h);
@@ -72,7 +76,7 @@ void hart_flush_caches(struct hart *h)
 {
 	hart_pmp_update(h);                     /* also flushes the TLB */
 	hart_update_mode(h);
-	hart_cache(h)->epoch++;
+	hart_new_epoch(h);
 	h->irq_check = 1;
 }
 
@@ -245,7 +249,22 @@ static inline void block_stamp(struct hart *h, struct hart_cache *c, struct hart
 		c->code[pg >> 6] |= bit;
 		hart_tlb_drop_writes(h, h->pm->ram + (pg << 12));
 	}
-	b->stamp = c->epoch;
+	b->stamp = c->cur;
+}
+
+#define HIDX(pc) ((uint32_t)((((pc) >> 1) * 0x9e3779b97f4a7c15ull) >> (64 - 15)))
+_Static_assert(HART_INDEX == 1 << 15, "HIDX");
+
+/* Take the next block of the pool for the block at index slot `slot`. */
+static struct hart_block *block_alloc(struct hart_cache *c, uint32_t slot)
+{
+	struct hart_block *b = &c->blocks[c->next_block++ % HART_NBLOCKS];
+	if (c->index[b->slot % HART_INDEX] == b)
+		c->index[b->slot % HART_INDEX] = &c->dummy;
+	b->pc = 1;
+	b->slot = slot;
+	c->index[slot] = b;
+	return b;
 }
 
 /* A copy of b's first k instructions, ending early (budget or stop request). */
@@ -265,13 +284,14 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 #define PC_OF(d) (bpc + (d)->pcoff)
 #define NPC (PC_OF(d) + d->len)
 #define SYNC() do { s->pc = PC_OF(d); s->instret = base + d->idx; } while (0)
-/* After an out-of-line call: the privilege (TLB sets) may have changed, memory and
- * translations too (a new epoch), and an MMIO callback may have asked to stop
- * (checked at the next instruction boundary). */
+/* After an out-of-line call: the privilege (TLB sets) may have changed, and an
+ * MMIO callback may have asked to stop (checked at the next instruction boundary).
+ * Anything the call did that could change code or a fetch translation has started
+ * a new epoch in hart_mmu.c (TLB flushes, writes to code pages, device accesses);
+ * a privilege change changes c->cur. */
 #define AFTER() do { \
 	tlb_r = c->tlb_r; \
 	tlb_w = c->tlb_w; \
-	c->epoch++; \
 	if (h->stop) \
 		h->irq_check = 1; \
 } while (0)
@@ -289,8 +309,8 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 	instret = base + d->idx + 1; \
 	x[0] = 0; \
 	if (likely(instret != end && !h->irq_check)) { \
-		b = &c->blocks[(pc >> 1) & (HART_NBLOCKS - 1)]; \
-		if (likely(b->pc == pc && b->stamp == c->epoch && b->n <= end - instret)) { \
+		b = c->index[HIDX(pc)]; \
+		if (likely(b->pc == pc && b->stamp == c->cur && b->n <= end - instret)) { \
 			base = instret; \
 			bpc = pc; \
 			d = b->insn; \
@@ -400,7 +420,7 @@ int hart_run(struct hart *h, uint64_t budget)
 	/* debugger resume: the first instruction ignores a breakpoint or an exiting ebreak */
 	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
-	c->epoch++;     /* other harts, devices, the debugger may have written memory */
+	hart_new_epoch(h);      /* other harts, devices, the debugger may have written memory */
 	x[0] = 0;
 	goto start;
 
@@ -410,15 +430,18 @@ dispatch:
 	if (unlikely(instret == end || h->irq_check))
 		goto boundary;
 lookup:
-	b = &c->blocks[(pc >> 1) & (HART_NBLOCKS - 1)];
-	if (unlikely(b->pc != pc || b->stamp != c->epoch)) {
+	b = c->index[HIDX(pc)];
+	if (unlikely(b->pc != pc || b->stamp != c->cur)) {
 		const struct hart_tlb_entry *e = &c->tlb_x[TLB_IDX(pc)];
 		if (unlikely(e->tag != (pc & ~0xfffull)))
 			goto fetch_slow;
 		const uint8_t *host = (const uint8_t *)(uintptr_t)(e->addend + pc);
-		if (b->pc != pc || !block_same(b, host))
+		if (b->pc != pc || !block_same(b, host)) {
+			if (b->pc != pc)
+				b = block_alloc(c, HIDX(pc));
 			if (!block_build(h, b, pc, host, labels))
 				goto fetch_slow;
+		}
 		block_stamp(h, c, b, host);
 	}
 	base = instret;
@@ -612,7 +635,7 @@ OP(REMUW): {
 OP(FENCE):
 	NEXT;
 OP(FENCE_I):            /* blocks are checked against memory: nothing to flush */
-	c->epoch++;
+	hart_new_epoch(h);
 	EXIT(NPC);
 OP(ECALL):
 	h->exc_cause = EXC_ECALL_U + s->priv;

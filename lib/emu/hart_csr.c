@@ -65,9 +65,10 @@ void hart_update_mode(struct hart *h)
 	if (p == PRV_M && (h->s.mstatus & MSTATUS_MPRV))
 		dp = (h->s.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
 	struct hart_cache *c = hart_cache(h);
-	c->tlb_x = c->tlb[hart_tlb_set(h, p)][ACC_X];
+	c->tlb_x = c->tlb[hart_tlb_xset(p)][ACC_X];
 	c->tlb_r = c->tlb[hart_tlb_set(h, dp)][ACC_R];
 	c->tlb_w = c->tlb[hart_tlb_set(h, dp)][ACC_W];
+	c->cur = c->epoch | (uint64_t)hart_tlb_xset(p);
 }
 
 /* ---- counters: mcycle and minstret both count executed instructions ---- */

@@ -101,7 +101,8 @@ struct hart_tlb_entry {
 
 #define HART_TLB_SIZE   256
 #define HART_MAX_SUPER  16
-#define HART_NBLOCKS    4096            /* direct-mapped by pc */
+#define HART_NBLOCKS    8192            /* blocks, reused in turn */
+#define HART_INDEX      32768           /* block index slots, hashed by pc */
 #define HART_BLOCK_MAX  16              /* instructions in a block (at most 64 bytes) */
 #define HART_CODE_PAGES ((16ull << 30) >> 12) /* the largest RAM (machine.c) in pages */
 
@@ -118,15 +119,18 @@ struct hart_block {
 	uint64_t stamp;
 	uint8_t n, nbytes, nw;
 	int8_t wofs;
-	uint32_t pad;
+	uint32_t slot;          /* the index slot pointing at it */
 	uint64_t w[8], m[8];
 	hart_dinsn insn[HART_BLOCK_MAX + 1];
 };
 
 struct hart_cache {
-	/* Bumped by everything that could change code bytes behind the blocks or the
-	 * translation of a pc: every call out of the interpreter, every run start. */
-	uint64_t epoch;
+	/* Bumped (by 4) by everything that could change code bytes behind the blocks
+	 * or the translation of a pc: slow memory paths (MMIO, DMA, page-table A/D
+	 * updates), TLB flushes, fence.i, every run start. cur = epoch | the fetch
+	 * TLB set (the privilege), the stamp of blocks checked now. */
+	uint64_t epoch, cur;
+	uint32_t next_block;    /* the block to reuse next */
 	struct hart_tlb_entry *tlb_r, *tlb_w, *tlb_x; /* current sets (effective privilege) */
 	int nsuper;             /* superpage ranges with cached slices, -1 = too many */
 	uint64_t super_base[HART_MAX_SUPER], super_mask[HART_MAX_SUPER];
@@ -136,7 +140,10 @@ struct hart_cache {
 	 * maps such a page, so every store to it takes the slow path (and ends the
 	 * epoch). A write TLB fill clears the page's bit. */
 	uint64_t code[HART_CODE_PAGES / 64];
-	struct hart_block scratch;      /* a partial or single-instruction block */
+	struct hart_block *index[HART_INDEX];   /* &dummy when empty */
+	struct hart_block dummy;                /* pc 1: matches nothing */
+	/* not initialised (only reached through index): */
+	struct hart_block scratch;              /* a partial or single-instruction block */
 	struct hart_block blocks[HART_NBLOCKS];
 };
 _Static_assert(sizeof(struct hart_cache) <= HART_CACHE_BYTES, "HART_CACHE_BYTES too small");
@@ -144,6 +151,14 @@ _Static_assert(sizeof(struct hart_cache) <= HART_CACHE_BYTES, "HART_CACHE_BYTES 
 static inline struct hart_cache *hart_cache(struct hart *h)
 {
 	return (struct hart_cache *)(void *)h->cache;
+}
+
+/* A new epoch: no block is trusted without a check any more. */
+static inline void hart_new_epoch(struct hart *h)
+{
+	struct hart_cache *c = hart_cache(h);
+	c->epoch += 4;
+	c->cur += 4;
 }
 
 /* Page index of host pointer p in pm->ram, or -1 if p is not in it. */
@@ -178,6 +193,12 @@ static inline int hart_tlb_set(const struct hart *h, int priv)
 	if (priv == PRV_S)
 		return (h->s.mstatus & (1ull << 18)) ? 2 : 1;
 	return priv == PRV_M ? 3 : 0;
+}
+/* The fetch TLB set for privilege priv: SUM does not change what S may execute,
+ * so S uses one set with or without it. */
+static inline int hart_tlb_xset(int priv)
+{
+	return priv == PRV_M ? 3 : priv;
 }
 /* hart_pmp.c */
 /* Recompute derived PMP flags (after a PMP CSR write or a state restore). */
