@@ -1,34 +1,42 @@
 /* hart: the RV64GC interpreter loop and the public entry points (see hart.h).
  *
- * The interpreter runs basic blocks (struct hart_block, hart_priv.h): straight-line
- * code decoded once into an array of instructions, each carrying the address of
- * its handler (threaded code: a handler ends by jumping to the next one's).
- * Blocks sit in a direct-mapped cache indexed by virtual pc. A block is a pure
- * function of its virtual pc and its bytes, so it is reused whenever the bytes at
- * pc (through the current fetch TLB) are the ones it was decoded from: this is
- * checked by comparing them, and the check is skipped while nothing can have
- * changed them, which the cache's epoch tracks:
- *  - every call out of the interpreter (slow loads and stores, MMIO and the DMA
- *    it may trigger, CSRs, traps, xRET, sfence.vma, fence.i) and every run start
- *    (other harts, devices and debuggers write between runs) starts a new epoch,
- *    and every call out of the interpreter also ends the block it was made from;
- *  - a block checked in this epoch is stamped; its page of RAM is then marked as
- *    code and this hart's write TLB entries for it are dropped (and not created
- *    again until a slow store clears the mark), so no fast-path store of this hart
- *    can change a stamped block's bytes or the bytes later in the running block.
- * So a stamped block in the current epoch is run without looking at memory at all,
- * and any block is otherwise checked byte for byte: invalidation is exact without
- * any flush. Pages outside pm->ram (the boot ROM) get one-instruction blocks
- * checked every time.
+ * The interpreter runs blocks (struct hart_block, hart_priv.h): straight-line code
+ * decoded once into an array of instructions, each carrying the address of its
+ * handler (threaded code: a handler ends by jumping to the next one's). A block
+ * runs on past a conditional branch not taken and ends at a jump, at anything
+ * that leaves the interpreter for good reason (CSRs, xRET, fences, AMOs, traps),
+ * at the end of its page, before a breakpoint, or after HART_BLOCK_MAX. Every
+ * instruction's semantics is written once, in its handler below.
+ *
+ * Blocks live in a pool, found through an index hashed by virtual pc. A block is
+ * a pure function of its virtual pc and its bytes, so it is reused whenever the
+ * bytes at pc (through the current fetch TLB) are the ones it was decoded from:
+ * this is checked by comparing them, and the check is skipped while nothing can
+ * have changed them, which the cache's epoch tracks:
+ *  - a new epoch starts at every run start (other harts, devices and debuggers
+ *    write between runs), at every TLB flush or sfence.vma, at fence.i, and
+ *    whenever a slow path writes a page marked as code or touches anything but
+ *    the main RAM (a device may DMA from its callback) (hart_mmu.c);
+ *  - a block checked in this epoch is stamped with c->cur (the epoch and the
+ *    fetch TLB set, so a privilege change needs no new epoch); its page of RAM is
+ *    then marked as code and this hart's write TLB entries for it are dropped (and
+ *    not created again before a slow store clears the mark, which starts a new
+ *    epoch), so no fast-path store of this hart can change a stamped block's
+ *    bytes, nor the bytes later in the running block;
+ *  - every call out of the interpreter except an F/D operation ends the block
+ *    it was made from, so the next instruction is looked up again.
+ * So a stamped block is run without looking at memory, and any other is checked
+ * byte for byte: invalidation is exact without any flush. Pages outside pm->ram
+ * (the boot ROM) get one-instruction blocks checked every time.
  *
  * Counting: a block entered with fewer instructions left in the budget than it
- * holds is cut (a copy ending early), so nothing is charged ahead: the instruction
- * count at any exit is the block's start count plus the index of the instruction
- * (d->idx), and pc is the block's pc plus d->pcoff. Interrupts, stop requests and
- * breakpoints are looked at between blocks; every event that can make one pending
- * (an MMIO callback, a CSR write, a trap) happens in a call out of the interpreter,
- * which ends the block, so they are seen exactly where the one-instruction
- * interpreter saw them. Blocks end before any breakpoint's pc.
+ * holds is cut (a copy ending early), so nothing is charged ahead and nothing has
+ * to be refunded: the instruction count at any exit is the block's start count
+ * plus the instruction's index (d->idx), and pc is the block's pc plus d->pcoff.
+ * Interrupts, stop requests and breakpoints are looked at between blocks; every
+ * event that can make one pending (an MMIO callback, a CSR write, a trap) happens
+ * in a call out of the interpreter, which ends the block, so they are seen exactly
+ * where the one-instruction-at-a-time interpreter saw them.
  *
  * Loads and stores hit a per-privilege TLB that maps a virtual page to a host
  * pointer; anything else goes to the slow paths in hart_mmu.c. Every out-of-line

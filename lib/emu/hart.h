@@ -1,11 +1,12 @@
-/* hart: one RV64GC hardware thread (M/S/U, Sv39/Sv48), an interpreter.
+/* hart: one RV64GC hardware thread (M/S/U, Sv39/Sv48), an interpreter of decoded
+ * blocks (hart.c).
  *
  * Contract with the rest of the machine (machine.c, devices, record/replay):
  *  - All architectural state lives in `struct hart_state`: plain data, no pointers,
  *    so it can be snapshotted with memcpy, hashed and compared field by field.
- *    Everything outside it (TLB, decode cache, environment pointers) is a cache or
- *    configuration and is rebuilt by hart_flush_caches(). The struct has no padding
- *    holes, so hashing its bytes is deterministic.
+ *    Everything outside it (TLB, decoded blocks, environment pointers) is a cache
+ *    or configuration, rebuilt by hart_flush_caches() or checked on use. The struct
+ *    has no padding holes, so hashing its bytes is deterministic.
  *  - hart_run(h, n) executes at most n instructions and is split-invariant:
  *    hart_run(h, a); hart_run(h, b) leaves exactly the same hart_state as
  *    hart_run(h, a + b) when neither stops early. Record and replay split runs at
@@ -140,8 +141,9 @@ int hart_run(struct hart *h, uint64_t budget);
 void hart_set_mip(struct hart *h, uint64_t bits, int level);
 /* True if the hart has an interrupt that would wake it from WFI ((mip & mie) != 0). */
 int hart_wakeup_pending(const struct hart *h);
-/* Drop every cache (TLB, decode cache): after the state was restored or RAM changed
- * behind the hart's back in a way a cache could miss. */
+/* Drop the TLB and re-check every decoded block before its next use: after the
+ * state was restored or RAM changed behind the hart's back. (Blocks are checked
+ * against memory at every run start anyway; they are never flushed.) */
 void hart_flush_caches(struct hart *h);
 /* Drop the LR/SC reservation (the machine calls it when it switches harts). */
 void hart_clear_reservation(struct hart *h);

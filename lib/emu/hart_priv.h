@@ -120,8 +120,8 @@ struct hart_block {
 	uint8_t n, nbytes, nw;
 	int8_t wofs;
 	uint32_t slot;          /* the index slot pointing at it */
-	uint64_t w[8], m[8];
-	hart_dinsn insn[HART_BLOCK_MAX + 1];
+	hart_dinsn insn[HART_BLOCK_MAX + 1];    /* right after the header: one cache line */
+	uint64_t w[8], m[8];                    /* only read to check the block */
 };
 
 struct hart_cache {
