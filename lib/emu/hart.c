@@ -330,11 +330,13 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 #define TLB_IDX(va) (((va) >> 12) & (HART_TLB_SIZE - 1))
 
 /* Load a T from x[rs1] + imm into dst (converted through T, so signed types
- * sign-extend), then do `post`. The slow path ends the block. */
+ * sign-extend), then do `post`. The fast path takes aligned accesses whose page is
+ * in the TLB (one compare, as QEMU's softmmu); the slow path, which ends the
+ * block, takes everything else, misaligned ones included. */
 #define LOAD(T, dst, post) do { \
 	uint64_t va_ = x[d->rs1] + (int64_t)d->imm; \
 	const struct hart_tlb_entry *e_ = &tlb_r[TLB_IDX(va_)]; \
-	if (likely(e_->tag == (va_ & ~0xfffull) && (va_ & 0xfff) <= 0x1000 - sizeof(T))) { \
+	if (likely(e_->tag == (va_ & (~0xfffull | (sizeof(T) - 1))))) { \
 		T t_; \
 		memcpy(&t_, (const void *)(uintptr_t)(e_->addend + va_), sizeof t_); \
 		dst = (uint64_t)t_; \
@@ -357,7 +359,7 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 	uint64_t va_ = x[d->rs1] + (int64_t)d->imm; \
 	T v_ = (T)(val); \
 	const struct hart_tlb_entry *e_ = &tlb_w[TLB_IDX(va_)]; \
-	if (likely(e_->tag == (va_ & ~0xfffull) && (va_ & 0xfff) <= 0x1000 - sizeof(T))) { \
+	if (likely(e_->tag == (va_ & (~0xfffull | (sizeof(T) - 1))))) { \
 		memcpy((void *)(uintptr_t)(e_->addend + va_), &v_, sizeof v_); \
 		NEXT; \
 	} else { \

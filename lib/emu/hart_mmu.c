@@ -64,7 +64,7 @@ void hart_tlb_flush(struct hart *h)
 	struct hart_cache *c = hart_cache(h);
 	struct hart_tlb_entry *e = &c->tlb[0][0][0];
 	for (int i = 0; i < 4 * 3 * HART_TLB_SIZE; i++)
-		e[i].tag = 1;
+		e[i].tag = HART_TLB_EMPTY;
 	c->nsuper = 0;
 	hart_new_epoch(h);      /* a fetch must translate again */
 }
@@ -76,7 +76,7 @@ void hart_tlb_drop_writes(struct hart *h, const uint8_t *page)
 		struct hart_tlb_entry *e = c->tlb[p][ACC_W];
 		for (int i = 0; i < HART_TLB_SIZE; i++)
 			if (e[i].addend + e[i].tag == (uintptr_t)page)
-				e[i].tag = 1;
+				e[i].tag = HART_TLB_EMPTY;
 	}
 }
 
@@ -107,7 +107,7 @@ static void tlb_flush_page(struct hart *h, uint64_t va)
 	for (int p = 0; p < 4; p++)
 		for (int k = 0; k < 3; k++)
 			if (c->tlb[p][k][i].tag == tag)
-				c->tlb[p][k][i].tag = 1;
+				c->tlb[p][k][i].tag = HART_TLB_EMPTY;
 	hart_new_epoch(h);
 }
 

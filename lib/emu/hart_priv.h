@@ -85,21 +85,26 @@ enum hart_op {
 typedef struct hart_dinsn {
 	const void *handler;    /* the interpreter's label for op (set when the block is built) */
 	int32_t imm;
-	uint32_t raw;           /* the instruction bits (16-bit ones: the parcel alone) */
+	uint32_t raw;           /* the instruction bits (16-bit ones: the parcel alone);
+				   F/D: rs3 = raw >> 27, rm = raw >> 12 & 7 */
 	uint16_t op;
-	uint8_t rd, rs1, rs2, rs3, len, rm;
+	uint8_t rd, rs1, rs2, len;
 	uint8_t pcoff;          /* byte offset of this instruction from the block's pc */
 	uint8_t idx;            /* its index in the block (instructions before it) */
 } hart_dinsn;
+_Static_assert(sizeof(hart_dinsn) == 24, "decoded instructions are 24 bytes");
 
 /* ---- the caches (hart.c, hart_mmu.c): never architectural state ---- */
 
 struct hart_tlb_entry {
-	uint64_t tag;           /* virtual page address, or 1 (never matches) */
+	uint64_t tag;           /* virtual page address, or HART_TLB_EMPTY */
 	uintptr_t addend;       /* host address = addend + vaddr */
 };
 
 #define HART_TLB_SIZE   256
+/* Matches no access: the fast paths compare the tag with the address masked to
+ * its page and its alignment bits, which are never all ones. */
+#define HART_TLB_EMPTY  (~0ull)
 #define HART_MAX_SUPER  16
 #define HART_NBLOCKS    8192            /* blocks, reused in turn */
 #define HART_INDEX      32768           /* block index slots, hashed by pc */
