@@ -101,7 +101,7 @@ struct hart_tlb_entry {
 	uintptr_t addend;       /* host address = addend + vaddr */
 };
 
-#define HART_TLB_SIZE   256
+#define HART_TLB_SIZE   1024            /* per set and access kind, direct-mapped */
 /* Matches no access: the fast paths compare the tag with the address masked to
  * its page and its alignment bits, which are never all ones. */
 #define HART_TLB_EMPTY  (~0ull)
