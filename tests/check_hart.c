@@ -1948,6 +1948,35 @@ START_TEST(test_block_breakpoint)
 }
 END_TEST
 
+START_TEST(test_block_two_harts)
+{
+	/* hart 0 trusts a loop; hart 1 (same memory) rewrites it with fast-path
+	 * stores between hart 0's runs, as an SMP guest does: hart 0 must see it */
+	struct hart *h1 = calloc(1, sizeof *h1);
+	hart_init(h1, 1, &pm);
+	hart_reset(h1, RAM_BASE + 0x2000);
+	h1->s.mtvec = TVEC;
+	emit(ADDI(A0, A0, 1));          /* 0: rewritten by hart 1 */
+	emit(JAL(0, -4));               /* 4 */
+	org(RAM_BASE + 0x2000);         /* hart 1: store a1 at a0, twice, then spin */
+	emit(SW(A1, A0, 0));
+	emit(SW(A2, A0, 0));
+	emit(JAL(0, 0));
+	h1->s.x[A0] = RAM_BASE;
+	h1->s.x[A1] = ADDI(A0, A0, 5);
+	h1->s.x[A2] = ADDI(A0, A0, 7);
+	run(20);
+	ck_assert_uint_eq(h->s.x[A0], 10);
+	ck_assert_int_eq(hart_run(h1, 1), HART_EXIT_BUDGET);   /* slow path: maps the page */
+	run(20);
+	ck_assert_uint_eq(h->s.x[A0], 10 + 10 * 5);
+	ck_assert_int_eq(hart_run(h1, 1), HART_EXIT_BUDGET);   /* fast path now */
+	run(20);
+	ck_assert_uint_eq(h->s.x[A0], 60 + 10 * 7);
+	free(h1);
+}
+END_TEST
+
 static void split_program(void)
 {
 	org(TVEC);
@@ -2078,6 +2107,7 @@ static Suite *hart_suite(void)
 		{ "fp", test_fp }, { "split", test_split_invariance }, { "speed", test_speed },
 		{ "block_smc", test_block_smc }, { "block_dma", test_block_dma },
 		{ "block_satp", test_block_satp }, { "block_breakpoint", test_block_breakpoint },
+		{ "block_two_harts", test_block_two_harts },
 	};
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
 		TCase *tc = tcase_create(tests[i].name);
