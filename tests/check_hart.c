@@ -27,6 +27,8 @@ static uint64_t fake_mtime;
 static struct {
 	uint64_t last_off, last_val, seen_pc, seen_instret;
 	int writes, stop_on_write;
+	uint64_t dma_pa;                /* if set: a write stores dma_insn there (a DMA) */
+	uint32_t dma_insn;
 } dev;
 
 static uint64_t dev_read(void *o, uint64_t off, int size)
@@ -45,6 +47,8 @@ static void dev_write(void *o, uint64_t off, uint64_t val, int size)
 	dev.seen_instret = h->s.instret;
 	if (dev.stop_on_write)
 		h->stop = 1;
+	if (dev.dma_pa)
+		memcpy(ram + (dev.dma_pa - RAM_BASE), &dev.dma_insn, 4);
 }
 
 static uint64_t get_mtime(void *o)
@@ -1813,6 +1817,166 @@ END_TEST
 
 /* A program with a loop, memory traffic, CSR reads, an ecall round trip and a
  * timer interrupt that arrives at a fixed instruction. */
+/* ---- decoded blocks: invalidation ---- */
+
+START_TEST(test_block_smc)
+{
+	/* a store patches an instruction later in its own block, alternately to two
+	 * versions, in a loop: every iteration must run what was just stored */
+	uint32_t v1000 = ADDI(A0, A0, 1000), v1 = ADDI(A0, A0, 1);
+	h->s.x[A1] = RAM_BASE + 20;
+	h->s.x[A3] = v1000;
+	h->s.x[A4] = v1000 ^ v1;
+	emit(ADDI(A0, ZERO, 0));        /* 0 */
+	emit(ADDI(T0, ZERO, 10));       /* 4 */
+	emit(SW(A3, A1, 0));            /* 8: loop */
+	emit(XOR(A3, A3, A4));          /* 12 */
+	emit(ADDI(T0, T0, -1));         /* 16 */
+	emit(v1);                       /* 20: patched */
+	emit(BNE(T0, ZERO, -16));       /* 24 */
+	emit(JAL(0, 0));                /* 28 */
+	run(2 + 10 * 5);
+	ck_assert_uint_eq(h->s.x[A0], 5 * 1000 + 5 * 1);
+	ck_assert_uint_eq(h->s.pc, RAM_BASE + 28);
+	/* the same, one instruction per call and in odd chunks */
+	for (int chunk = 1; chunk <= 7; chunk += 3) {
+		h->s.pc = RAM_BASE;
+		h->s.x[A3] = v1000;
+		uint64_t left = 2 + 10 * 5;
+		while (left) {
+			uint64_t n = left < (uint64_t)chunk ? left : (uint64_t)chunk;
+			run(n);
+			left -= n;
+		}
+		ck_assert_uint_eq(h->s.x[A0], 5005);
+	}
+}
+END_TEST
+
+START_TEST(test_block_dma)
+{
+	/* a device callback writes code into RAM (a DMA) during the run: the rest of
+	 * the block that did the MMIO store must be the new code */
+	h->s.x[A0] = DEV_BASE;
+	emit(SW(A1, A0, 0));            /* 0 */
+	emit(ADDI(A2, A2, 1));          /* 4 */
+	emit(ADDI(A2, A2, 1));          /* 8: rewritten by the "DMA" */
+	emit(JAL(0, -12));              /* 12 */
+	run(4 * 3);                     /* warm: the block is cached and trusted */
+	ck_assert_uint_eq(h->s.x[A2], 6);
+	dev.dma_pa = RAM_BASE + 8;
+	dev.dma_insn = ADDI(A2, A2, 7);
+	h->s.x[A2] = 0;
+	run(4);
+	ck_assert_uint_eq(h->s.x[A2], 8);
+	/* and a change between runs (another hart, a device, a debugger), no flush */
+	dev.dma_pa = 0;
+	uint32_t insn = ADDI(A2, A2, 100);
+	memcpy(host(RAM_BASE + 4), &insn, 4);
+	h->s.x[A2] = 0;
+	run(4);
+	ck_assert_uint_eq(h->s.x[A2], 107);
+	/* a store by the physmem interface (as a device model would do) */
+	physmem_write(&pm, RAM_BASE + 8, 4, ADDI(A2, A2, 3));
+	h->s.x[A2] = 0;
+	run(4);
+	ck_assert_uint_eq(h->s.x[A2], 103);
+}
+END_TEST
+
+START_TEST(test_block_satp)
+{
+	/* the same virtual code address in two address spaces holds different code */
+	const uint64_t va = 0x40000000, p1 = DATA, p2 = DATA + 0x1000;
+	uint64_t root1 = mmu_setup(3);
+	map(root1, 3, va, p1, PTE_R | PTE_X | PTE_A, 0);
+	uint64_t root2 = pt_alloc();
+	map(root2, 3, RAM_BASE, RAM_BASE, PTE_R | PTE_X | PTE_A, 0);
+	map(root2, 3, va, p2, PTE_R | PTE_X | PTE_A, 0);
+	/* a data alias of p1's page, writable */
+	map(root1, 3, va + 0x1000, p1, PTE_R | PTE_W | PTE_A | PTE_D, 0);
+	map(root2, 3, va + 0x1000, p1, PTE_R | PTE_W | PTE_A | PTE_D, 0);
+	uint64_t satp1 = (8ull << 60) | (root1 >> 12), satp2 = (8ull << 60) | (root2 >> 12);
+	org(p1);
+	emit(ADDI(A0, A0, 1));
+	emit(JALR(0, RA, 0));
+	org(p2);
+	emit(ADDI(A0, A0, 100));
+	emit(JALR(0, RA, 0));
+	h->s.x[A5] = va;
+	h->s.x[A6] = satp2;
+	h->s.x[A7] = satp1;
+	h->s.x[A1] = va + 0x1000;       /* p1 through the alias */
+	h->s.x[A2] = ADDI(A0, A0, 10);
+	org(RAM_BASE);
+	emit(JALR(RA, A5, 0));          /* 0: +1 */
+	emit(CSRRW(0, 0x180, A6));      /* 4: satp2 */
+	emit(SFENCE_VMA(0, 0));         /* 8 */
+	emit(JALR(RA, A5, 0));          /* 12: +100 */
+	emit(CSRRW(0, 0x180, A7));      /* 16: satp1 */
+	emit(SFENCE_VMA(0, 0));         /* 20 */
+	emit(JALR(RA, A5, 0));          /* 24: +1 */
+	emit(SW(A2, A1, 0));            /* 28: p1's first insn becomes +10, via the alias */
+	emit(JALR(RA, A5, 0));          /* 32: +10 */
+	emit(JAL(0, 0));                /* 36 */
+	run(3 + 2 + 3 + 2 + 3 + 1 + 3);
+	ck_assert_uint_eq(h->s.pc, RAM_BASE + 36);
+	ck_assert_uint_eq(h->s.x[A0], 1 + 100 + 1 + 10);
+}
+END_TEST
+
+START_TEST(test_block_breakpoint)
+{
+	/* a breakpoint set inside a block that is already cached and trusted */
+	emit(ADDI(A0, A0, 1));          /* 0 */
+	emit(ADDI(A1, A1, 1));          /* 4 */
+	emit(ADDI(A2, A2, 1));          /* 8 */
+	emit(JAL(0, -12));              /* 12 */
+	run(4 * 5);
+	ck_assert_int_eq(hart_add_breakpoint(h, RAM_BASE + 8), 0);
+	ck_assert_int_eq(hart_run(h, 100), HART_EXIT_BREAK);
+	ck_assert_uint_eq(h->s.pc, RAM_BASE + 8);
+	ck_assert_uint_eq(h->s.instret, 4 * 5 + 2);
+	ck_assert_uint_eq(h->s.x[A1], 6);
+	ck_assert_uint_eq(h->s.x[A2], 5);
+	h->skip_break_once = 1;
+	ck_assert_int_eq(hart_run(h, 100), HART_EXIT_BREAK);
+	ck_assert_uint_eq(h->s.instret, 4 * 6 + 2);
+	ck_assert_int_eq(hart_del_breakpoint(h, RAM_BASE + 8), 0);
+	run(100);
+	ck_assert_uint_eq(h->s.instret, 4 * 6 + 2 + 100);
+}
+END_TEST
+
+START_TEST(test_block_two_harts)
+{
+	/* hart 0 trusts a loop; hart 1 (same memory) rewrites it with fast-path
+	 * stores between hart 0's runs, as an SMP guest does: hart 0 must see it */
+	struct hart *h1 = calloc(1, sizeof *h1);
+	hart_init(h1, 1, &pm);
+	hart_reset(h1, RAM_BASE + 0x2000);
+	h1->s.mtvec = TVEC;
+	emit(ADDI(A0, A0, 1));          /* 0: rewritten by hart 1 */
+	emit(JAL(0, -4));               /* 4 */
+	org(RAM_BASE + 0x2000);         /* hart 1: store a1 at a0, twice, then spin */
+	emit(SW(A1, A0, 0));
+	emit(SW(A2, A0, 0));
+	emit(JAL(0, 0));
+	h1->s.x[A0] = RAM_BASE;
+	h1->s.x[A1] = ADDI(A0, A0, 5);
+	h1->s.x[A2] = ADDI(A0, A0, 7);
+	run(20);
+	ck_assert_uint_eq(h->s.x[A0], 10);
+	ck_assert_int_eq(hart_run(h1, 1), HART_EXIT_BUDGET);   /* slow path: maps the page */
+	run(20);
+	ck_assert_uint_eq(h->s.x[A0], 10 + 10 * 5);
+	ck_assert_int_eq(hart_run(h1, 1), HART_EXIT_BUDGET);   /* fast path now */
+	run(20);
+	ck_assert_uint_eq(h->s.x[A0], 60 + 10 * 7);
+	free(h1);
+}
+END_TEST
+
 static void split_program(void)
 {
 	org(TVEC);
@@ -1941,6 +2105,9 @@ static Suite *hart_suite(void)
 		{ "sv48", test_sv48 }, { "fetchpages", test_fetch_pages },
 		{ "smc", test_self_modifying }, { "pmp", test_pmp }, { "amo", test_amo },
 		{ "fp", test_fp }, { "split", test_split_invariance }, { "speed", test_speed },
+		{ "block_smc", test_block_smc }, { "block_dma", test_block_dma },
+		{ "block_satp", test_block_satp }, { "block_breakpoint", test_block_breakpoint },
+		{ "block_two_harts", test_block_two_harts },
 	};
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
 		TCase *tc = tcase_create(tests[i].name);

@@ -1,23 +1,71 @@
 /* hart: the RV64GC interpreter loop and the public entry points (see hart.h).
  *
- * Hot path: pc and instret live in locals; an instruction is fetched through a
- * one-page fetch window (a host pointer into RAM), looked up in a direct-mapped
- * decode cache indexed by pc and validated by its raw bits, and dispatched with a
- * switch. Loads and stores hit a per-privilege TLB that maps a virtual page to a
- * host pointer; anything else goes to the slow paths in hart_mmu.c. Every
- * out-of-line call first stores pc/instret back into h->s ("SYNC"), so MMIO
- * callbacks, CSR reads and traps see the architectural values. */
+ * The interpreter runs blocks (struct hart_block, hart_priv.h): straight-line code
+ * decoded once into an array of instructions, each carrying the address of its
+ * handler (threaded code: a handler ends by jumping to the next one's). A block
+ * runs on past a conditional branch not taken and ends at a jump, at anything
+ * that leaves the interpreter for good reason (CSRs, xRET, fences, AMOs, traps),
+ * at the end of its page, before a breakpoint, or after HART_BLOCK_MAX. Every
+ * instruction's semantics is written once, in its handler below.
+ *
+ * Blocks live in a pool, found through an index hashed by virtual pc. A block is
+ * a pure function of its virtual pc and its bytes, so it is reused whenever the
+ * bytes at pc (through the current fetch TLB) are the ones it was decoded from:
+ * this is checked by comparing them, and the check is skipped while nothing can
+ * have changed them, which the cache's epoch tracks:
+ *  - a new epoch starts at every run start (other harts, devices and debuggers
+ *    write between runs), at every TLB flush or sfence.vma, at fence.i, and
+ *    whenever a slow path writes a page marked as code or touches anything but
+ *    the main RAM (a device may DMA from its callback) (hart_mmu.c);
+ *  - a block checked in this epoch is stamped with c->cur (the epoch and the
+ *    fetch TLB set, so a privilege change needs no new epoch); its page of RAM is
+ *    then marked as code and this hart's write TLB entries for it are dropped (and
+ *    not created again before a slow store clears the mark, which starts a new
+ *    epoch), so no fast-path store of this hart can change a stamped block's
+ *    bytes, nor the bytes later in the running block;
+ *  - every call out of the interpreter except an F/D operation ends the block
+ *    it was made from, so the next instruction is looked up again.
+ * So a stamped block is run without looking at memory, and any other is checked
+ * byte for byte: invalidation is exact without any flush. Pages outside pm->ram
+ * (the boot ROM) get one-instruction blocks checked every time.
+ *
+ * Counting: a block entered with fewer instructions left in the budget than it
+ * holds is cut (a copy ending early), so nothing is charged ahead and nothing has
+ * to be refunded: the instruction count at any exit is the block's start count
+ * plus the instruction's index (d->idx), and pc is the block's pc plus d->pcoff.
+ * Interrupts, stop requests and breakpoints are looked at between blocks; every
+ * event that can make one pending (an MMIO callback, a CSR write, a trap) happens
+ * in a call out of the interpreter, which ends the block, so they are seen exactly
+ * where the one-instruction-at-a-time interpreter saw them.
+ *
+ * Loads and stores hit a per-privilege TLB that maps a virtual page to a host
+ * pointer; anything else goes to the slow paths in hart_mmu.c. Every out-of-line
+ * call first stores pc/instret back into h->s ("SYNC"), so MMIO callbacks, CSR
+ * reads and traps see the architectural values. */
+#include <stddef.h>
 #include <string.h>
 #include "emu/hart_priv.h"
 
 _Static_assert(sizeof(struct hart_state) % 8 == 0, "hart_state must have no tail padding");
 _Static_assert(OP_NOPS <= 256, "ops must fit the decode tables");
 
+static void blocks_clear(struct hart *h)
+{
+	struct hart_cache *c = hart_cache(h);
+	c->dummy.pc = 1;
+	for (int i = 0; i < HART_INDEX; i++)
+		c->index[i] = &c->dummy;
+	hart_new_epoch(h);
+}
+
 void hart_init(struct hart *h, int hartid, struct physmem *pm)
 {
-	memset(h, 0, sizeof *h);
+	/* the block pool is left alone: only touched (and resident) once used */
+	memset(h, 0, offsetof(struct hart, cache));
+	memset(h->cache, 0, offsetof(struct hart_cache, scratch));
 	h->hartid = hartid;
 	h->pm = pm;
+	blocks_clear(h);
 	hart_reset(h, 0);
 }
 
@@ -31,11 +79,12 @@ void hart_reset(struct hart *h, uint64_t reset_pc)
 	hart_flush_caches(h);
 }
 
+/* Blocks need no flush (they are checked against memory, see above): a new epoch. */
 void hart_flush_caches(struct hart *h)
 {
-	memset(h->dcache, 0, sizeof h->dcache); /* raw 0 decodes to OP_ILLEGAL: a valid entry */
 	hart_pmp_update(h);                     /* also flushes the TLB */
 	hart_update_mode(h);
+	hart_new_epoch(h);
 	h->irq_check = 1;
 }
 
@@ -74,6 +123,7 @@ int hart_add_breakpoint(struct hart *h, uint64_t pc)
 	if (h->nbreak >= HART_MAX_BREAKPOINTS)
 		return -1;
 	h->breakpoints[h->nbreak++] = pc;
+	blocks_clear(h);        /* blocks end before breakpoints */
 	return 0;
 }
 
@@ -82,6 +132,7 @@ int hart_del_breakpoint(struct hart *h, uint64_t pc)
 	for (int i = 0; i < h->nbreak; i++) {
 		if (h->breakpoints[i] == pc) {
 			h->breakpoints[i] = h->breakpoints[--h->nbreak];
+			blocks_clear(h);
 			return 0;
 		}
 	}
@@ -96,26 +147,201 @@ static int at_breakpoint(const struct hart *h, uint64_t pc)
 	return 0;
 }
 
-#define SYNC() do { s->pc = pc; s->instret = instret; } while (0)
-/* After an out-of-line call: the privilege (TLB sets) may have changed, and an MMIO
- * callback may have asked to stop (checked at the next instruction boundary). */
+/* ---- blocks ---- */
+
+/* Does a block stop after op? Control flow, and everything that leaves the
+ * interpreter for good reason (CSRs, xRET, fences, AMOs, traps). */
+static int block_ends(int op)
+{
+	return op == OP_ILLEGAL || op == OP_JAL || op == OP_JALR ||
+	       (op >= OP_FENCE_I && op <= OP_AMOMAXU);
+}
+
+/* An instruction whose only effect is writing rd (so with rd = x0, a no-op). */
+static int writes_rd_only(int op)
+{
+	return op == OP_LUI || op == OP_AUIPC || (op >= OP_ADDI && op <= OP_REMUW);
+}
+
+/* Remember the block's bytes: an 8-byte-aligned window over them that stays inside
+ * the page (it starts up to 6 bytes early at the page's end), masked to the block. */
+static void block_window(struct hart_block *b, const uint8_t *host, unsigned off)
+{
+	int nb = b->nbytes, W = (nb + 7) & ~7;
+	int wofs = off + W <= 4096 ? 0 : nb - W;
+	b->wofs = wofs;
+	b->nw = W / 8;
+	for (int i = 0; i < b->nw; i++) {
+		uint64_t v, m = 0;
+		memcpy(&v, host + wofs + 8 * i, 8);
+		for (int k = 0; k < 8; k++) {
+			int pos = wofs + 8 * i + k;
+			if (pos >= 0 && pos < nb)
+				m |= 0xffull << (8 * k);
+		}
+		b->w[i] = v & m;
+		b->m[i] = m;
+	}
+}
+
+/* Are the bytes at host (the block's pc) still the block's? */
+static inline int block_same(const struct hart_block *b, const uint8_t *host)
+{
+	const uint8_t *p = host + b->wofs;
+	uint64_t diff = 0;
+	for (int i = 0; i < b->nw; i++) {
+		uint64_t v;
+		memcpy(&v, p + 8 * i, 8);
+		diff |= (v & b->m[i]) ^ b->w[i];
+	}
+	return diff == 0;
+}
+
+/* Decode the block at pc (host: its bytes) into b. NULL if its first instruction
+ * does not fit in the page (the caller fetches that one on the slow path). */
+static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint64_t pc,
+				      const uint8_t *host, const void *const *labels)
+{
+	unsigned off = pc & 0xfff, p = 0, n = 0;
+	unsigned max = hart_ram_page(h, host) >= 0 ? HART_BLOCK_MAX : 1;
+
+	b->pc = 1;
+	while (n < max && off + p + 2 <= 4096) {
+		uint16_t lo;
+		memcpy(&lo, host + p, 2);
+		unsigned len = (lo & 3) == 3 ? 4 : 2;
+		if (off + p + len > 4096)
+			break;
+		if (n && h->nbreak && at_breakpoint(h, pc + p))
+			break;
+		uint32_t raw = lo;
+		if (len == 4)
+			memcpy(&raw, host + p, 4);
+		hart_dinsn *d = &b->insn[n];
+		hart_decode(d, raw);
+		/* x0 destinations: pure ones become no-ops, so no handler has to
+		 * clear x[0] again (the others do it themselves) */
+		d->handler = labels[d->rd == 0 && writes_rd_only(d->op) ? OP_FENCE : d->op];
+		d->pcoff = p;
+		d->idx = n;
+		p += len;
+		n++;
+		if (block_ends(d->op))
+			break;
+	}
+	if (!n)
+		return NULL;
+	hart_dinsn *e = &b->insn[n];          /* the sentinel: len 0, ends the block */
+	memset(e, 0, sizeof *e);
+	e->handler = labels[OP_NOPS];
+	e->pcoff = p;
+	e->idx = n - 1;
+	b->n = n;
+	b->nbytes = p;
+	block_window(b, host, off);
+	b->stamp = 0;
+	b->pc = pc;
+	return b;
+}
+
+/* b was just checked against memory: trust it for the rest of the epoch if its
+ * page is tracked (see the top of the file). */
+static inline void block_stamp(struct hart *h, struct hart_cache *c, struct hart_block *b,
+			       const uint8_t *host)
+{
+	int64_t pg = hart_ram_page(h, host);
+	if (pg < 0)
+		return;
+	uint64_t bit = 1ull << (pg & 63);
+	if (!(c->code[pg >> 6] & bit)) {
+		c->code[pg >> 6] |= bit;
+		hart_tlb_drop_writes(h, h->pm->ram + (pg << 12));
+	}
+	b->stamp = c->cur;
+}
+
+#define HIDX(pc) ((uint32_t)((((pc) >> 1) * 0x9e3779b97f4a7c15ull) >> (64 - 15)))
+_Static_assert(HART_INDEX == 1 << 15, "HIDX");
+
+/* Take the next block of the pool for the block at index slot `slot`. */
+static struct hart_block *block_alloc(struct hart_cache *c, uint32_t slot)
+{
+	struct hart_block *b = &c->blocks[c->next_block++ % HART_NBLOCKS];
+	if (c->index[b->slot % HART_INDEX] == b)
+		c->index[b->slot % HART_INDEX] = &c->dummy;
+	b->pc = 1;
+	b->slot = slot;
+	c->index[slot] = b;
+	return b;
+}
+
+/* A copy of b's first k instructions, ending early (budget or stop request). */
+static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block *b,
+				   unsigned k, const void *end_label)
+{
+	hart_dinsn *t = c->scratch.insn;
+	memcpy(t, b->insn, k * sizeof *t);
+	memset(&t[k], 0, sizeof t[k]);
+	t[k].handler = end_label;
+	t[k].pcoff = b->insn[k].pcoff;
+	t[k].idx = k - 1;
+	return t;
+}
+
+/* In a handler: d is the instruction, bpc/base the block's pc and start count. */
+#define PC_OF(d) (bpc + (d)->pcoff)
+#define NPC (PC_OF(d) + d->len)
+#define SYNC() do { s->pc = PC_OF(d); s->instret = base + d->idx; } while (0)
+/* After an out-of-line call: the privilege (TLB sets) may have changed, and an
+ * MMIO callback may have asked to stop (checked at the next instruction boundary).
+ * Anything the call did that could change code or a fetch translation has started
+ * a new epoch in hart_mmu.c (TLB flushes, writes to code pages, device accesses);
+ * a privilege change changes c->cur. */
 #define AFTER() do { \
-	tlb_r = h->tlb_r; \
-	tlb_w = h->tlb_w; \
+	tlb_r = c->tlb_r; \
+	tlb_w = c->tlb_w; \
 	if (h->stop) \
 		h->irq_check = 1; \
+} while (0)
+/* The next instruction of the block (threaded: every handler has its own jump). */
+#define NEXT do { \
+	d++; \
+	goto *d->handler; \
+} while (0)
+/* Leave the block after this instruction, continuing at npc_: straight into the
+ * next block if it is stamped and fits the budget (each exit has its own indirect
+ * jump, which the host predicts far better than one shared one), else through
+ * the dispatcher. */
+#define EXIT(npc_) do { \
+	pc = (npc_); \
+	instret = base + d->idx + 1; \
+	x[0] = 0; \
+	if (likely(instret != end && !h->irq_check)) { \
+		b = c->index[HIDX(pc)]; \
+		if (likely(b->pc == pc && b->stamp == c->cur && b->n <= end - instret)) { \
+			base = instret; \
+			bpc = pc; \
+			d = b->insn; \
+			goto *d->handler; \
+		} \
+	} \
+	goto dispatch; \
 } while (0)
 #define TLB_IDX(va) (((va) >> 12) & (HART_TLB_SIZE - 1))
 
 /* Load a T from x[rs1] + imm into dst (converted through T, so signed types
- * sign-extend). */
-#define LOAD(T, dst) do { \
+ * sign-extend), then do `post`. The fast path takes aligned accesses whose page is
+ * in the TLB (one compare, as QEMU's softmmu); the slow path, which ends the
+ * block, takes everything else, misaligned ones included. */
+#define LOAD(T, dst, post) do { \
 	uint64_t va_ = x[d->rs1] + (int64_t)d->imm; \
 	const struct hart_tlb_entry *e_ = &tlb_r[TLB_IDX(va_)]; \
-	if (likely(e_->tag == (va_ & ~0xfffull) && (va_ & 0xfff) <= 0x1000 - sizeof(T))) { \
+	if (likely(e_->tag == (va_ & (~0xfffull | (sizeof(T) - 1))))) { \
 		T t_; \
 		memcpy(&t_, (const void *)(uintptr_t)(e_->addend + va_), sizeof t_); \
 		dst = (uint64_t)t_; \
+		post; \
+		NEXT; \
 	} else { \
 		uint64_t v_; \
 		SYNC(); \
@@ -124,6 +350,8 @@ static int at_breakpoint(const struct hart *h, uint64_t pc)
 		if (r_) \
 			goto exception; \
 		dst = (uint64_t)(T)v_; \
+		post; \
+		EXIT(NPC); \
 	} \
 } while (0)
 
@@ -131,58 +359,17 @@ static int at_breakpoint(const struct hart *h, uint64_t pc)
 	uint64_t va_ = x[d->rs1] + (int64_t)d->imm; \
 	T v_ = (T)(val); \
 	const struct hart_tlb_entry *e_ = &tlb_w[TLB_IDX(va_)]; \
-	if (likely(e_->tag == (va_ & ~0xfffull) && (va_ & 0xfff) <= 0x1000 - sizeof(T))) { \
+	if (likely(e_->tag == (va_ & (~0xfffull | (sizeof(T) - 1))))) { \
 		memcpy((void *)(uintptr_t)(e_->addend + va_), &v_, sizeof v_); \
+		NEXT; \
 	} else { \
 		SYNC(); \
 		int r_ = hart_store_slow(h, va_, sizeof(T), (uint64_t)v_); \
 		AFTER(); \
 		if (r_) \
 			goto exception; \
+		EXIT(NPC); \
 	} \
-} while (0)
-
-/* Dispatch: threaded code. Every handler ends with NEXT, its own copy of "retire,
- * check, fetch, decode, jump", so the host's branch predictor sees one indirect
- * jump per guest opcode instead of a single shared one. */
-#define NEXT do { \
-	x[0] = 0; \
-	pc = npc; \
-	instret++; \
-	if (unlikely(instret == end || h->irq_check)) \
-		goto boundary; \
-	FETCH_DISPATCH(); \
-} while (0)
-
-/* Fetch the instruction at pc, find it in the decode cache and jump to its handler.
- * The cache entry is validated with the 32 bits at pc even for a 16-bit instruction
- * (a change in the following parcel merely decodes it again); hart_fetch_slow()
- * returns the same 32 bits whenever the fast path could have read them. */
-#define FETCH_DISPATCH() do { \
-	uint32_t raw; \
-	uint64_t off_ = pc - fetch_va; \
-	if (likely(off_ <= 0xffc)) { \
-		memcpy(&raw, fetch_host + off_, 4); \
-	} else if ((pc & 0xfff) <= 0xffc && \
-		   h->tlb_x[TLB_IDX(pc)].tag == (pc & ~0xfffull)) { \
-		/* another page, already in the fetch TLB: move the window */ \
-		fetch_va = pc & ~0xfffull; \
-		fetch_host = (uint8_t *)(h->tlb_x[TLB_IDX(pc)].addend + fetch_va); \
-		memcpy(&raw, fetch_host + (pc & 0xfff), 4); \
-	} else { \
-		uint64_t fva_; \
-		uint8_t *fhost_; \
-		SYNC(); \
-		if (hart_fetch_slow(h, pc, &raw, &fva_, &fhost_)) \
-			goto exception; \
-		fetch_va = fva_; \
-		fetch_host = fhost_; \
-	} \
-	d = &dc[(pc >> 1) & (HART_DCACHE_SIZE - 1)]; \
-	if (unlikely(d->raw != raw)) \
-		hart_decode(d, raw); \
-	npc = pc + d->len; \
-	goto *labels[d->op]; \
 } while (0)
 
 #define OP(name) L_##name
@@ -205,7 +392,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse")))
 #endif
 int hart_run(struct hart *h, uint64_t budget)
 {
-	static const void *const labels[OP_NOPS] = {
+	static const void *const labels[OP_NOPS + 1] = {
 		L(ILLEGAL) L(LUI) L(AUIPC) L(JAL) L(JALR) L(BEQ) L(BNE) L(BLT) L(BGE) L(BLTU)
 		L(BGEU) L(LB) L(LH) L(LW) L(LD) L(LBU) L(LHU) L(LWU) L(SB) L(SH) L(SW) L(SD)
 		L(ADDI) L(SLTI) L(SLTIU) L(XORI) L(ORI) L(ANDI) L(SLLI) L(SRLI) L(SRAI) L(ADD)
@@ -220,12 +407,15 @@ int hart_run(struct hart *h, uint64_t budget)
 		AMO_LABEL(AMOMINU) AMO_LABEL(AMOMAXU)
 		L(FLW) L(FLD) L(FSW) L(FSD)
 		FP_OPS(FP_LABEL)
+		[OP_NOPS] = &&L_END,
 	};
 	struct hart_state *s = &h->s;
+	struct hart_cache *c = hart_cache(h);
 	uint64_t *x = s->x;
-	hart_dinsn *dc = h->dcache, *d;
-	int ret = HART_EXIT_BUDGET;
-	const struct hart_tlb_entry *tlb_r = h->tlb_r, *tlb_w = h->tlb_w;
+	const hart_dinsn *d;
+	struct hart_block *b;
+	int ret = HART_EXIT_BUDGET, one = 0;
+	const struct hart_tlb_entry *tlb_r = c->tlb_r, *tlb_w = c->tlb_w;
 
 	if (s->wfi) {
 		if (!hart_wakeup_pending(h))
@@ -235,14 +425,72 @@ int hart_run(struct hart *h, uint64_t budget)
 	if (budget == 0)
 		return HART_EXIT_BUDGET;
 
-	uint64_t pc = s->pc, npc, instret = s->instret;
+	uint64_t pc = s->pc, instret = s->instret, bpc, base;
 	uint64_t end = budget > UINT64_MAX - instret ? UINT64_MAX : instret + budget;
-	uint64_t fetch_va = 1;          /* virtual page of the fetch window, 1 = none */
-	uint8_t *fetch_host = NULL;
 	/* debugger resume: the first instruction ignores a breakpoint or an exiting ebreak */
 	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
+	hart_new_epoch(h);      /* other harts, devices, the debugger may have written memory */
+	x[0] = 0;
 	goto start;
+
+dispatch:
+	/* between blocks: pc and instret are the next instruction's */
+	x[0] = 0;
+	if (unlikely(instret == end || h->irq_check))
+		goto boundary;
+lookup:
+	b = c->index[HIDX(pc)];
+	if (unlikely(b->pc != pc || b->stamp != c->cur)) {
+		const struct hart_tlb_entry *e = &c->tlb_x[TLB_IDX(pc)];
+		if (unlikely(e->tag != (pc & ~0xfffull)))
+			goto fetch_slow;
+		const uint8_t *host = (const uint8_t *)(uintptr_t)(e->addend + pc);
+		if (b->pc != pc || !block_same(b, host)) {
+			if (b->pc != pc)
+				b = block_alloc(c, HIDX(pc));
+			if (!block_build(h, b, pc, host, labels))
+				goto fetch_slow;
+		}
+		block_stamp(h, c, b, host);
+	}
+	base = instret;
+	bpc = pc;
+	d = b->insn;
+	if (unlikely(b->n > end - instret || one)) {
+		d = block_cut(c, b, one ? 1 : end - instret, labels[OP_NOPS]);
+		one = 0;
+	}
+	goto *d->handler;
+
+fetch_slow: {
+	/* pc's page is not in the fetch TLB, or its first instruction crosses the page:
+	 * fetch it on the slow path and run it alone (or as a block if now cached) */
+	uint32_t raw;
+	uint64_t fva;
+	uint8_t *fhost;
+	s->pc = pc;
+	s->instret = instret;
+	int r = hart_fetch_slow(h, pc, &raw, &fva, &fhost);
+	AFTER();
+	if (r)
+		goto take_exception;
+	unsigned len = (raw & 3) == 3 ? 4 : 2;
+	if (fva != 1 && (pc & 0xfff) + len <= 4096 &&
+	    c->tlb_x[TLB_IDX(pc)].tag == (pc & ~0xfffull))
+		goto lookup;
+	hart_dinsn *t = c->scratch.insn;
+	hart_decode(t, len == 4 ? raw : raw & 0xffff);
+	t->handler = labels[t->op];
+	memset(&t[1], 0, sizeof t[1]);
+	t[1].handler = labels[OP_NOPS];
+	t[1].pcoff = len;
+	base = instret;
+	bpc = pc;
+	d = t;
+	one = 0;
+	goto *d->handler;
+}
 
 boundary:
 	/* between instructions: budget, stop request, interrupts, breakpoints */
@@ -254,10 +502,10 @@ boundary:
 	}
 start:
 	if (unlikely(h->irq_check)) {
-		SYNC();
+		s->pc = pc;
+		s->instret = instret;
 		if (hart_check_interrupts(h)) {
 			pc = s->pc;
-			fetch_va = 1;
 			AFTER();
 		}
 	}
@@ -269,40 +517,45 @@ start:
 		/* keep coming back here while breakpoints exist */
 		h->irq_check = 1;
 	}
-	if (unlikely(h->stop))
-		h->irq_check = 1;       /* set before the run: stop after this instruction */
-	FETCH_DISPATCH();
+	if (unlikely(h->stop)) {        /* set before the run: stop after this instruction */
+		h->irq_check = 1;
+		one = 1;
+	}
+	goto lookup;
+
+L_END:
+	EXIT(PC_OF(d));
 
 OP(LUI): x[d->rd] = (uint64_t)(int64_t)d->imm; NEXT;
-OP(AUIPC): x[d->rd] = pc + (int64_t)d->imm; NEXT;
-OP(JAL):
-	x[d->rd] = npc;
-	npc = pc + (int64_t)d->imm;
-	NEXT;
+OP(AUIPC): x[d->rd] = PC_OF(d) + (int64_t)d->imm; NEXT;
+OP(JAL): {
+	uint64_t t = PC_OF(d) + (int64_t)d->imm;
+	x[d->rd] = NPC;
+	EXIT(t);
+}
 OP(JALR): {
 	uint64_t t = (x[d->rs1] + (int64_t)d->imm) & ~1ull;
-	x[d->rd] = npc;
-	npc = t;
-	NEXT;
+	x[d->rd] = NPC;
+	EXIT(t);
 }
-OP(BEQ): if (x[d->rs1] == x[d->rs2]) npc = pc + (int64_t)d->imm; NEXT;
-OP(BNE): if (x[d->rs1] != x[d->rs2]) npc = pc + (int64_t)d->imm; NEXT;
-OP(BLT): if ((int64_t)x[d->rs1] < (int64_t)x[d->rs2]) npc = pc + (int64_t)d->imm; NEXT;
-OP(BGE): if ((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]) npc = pc + (int64_t)d->imm; NEXT;
-OP(BLTU): if (x[d->rs1] < x[d->rs2]) npc = pc + (int64_t)d->imm; NEXT;
-OP(BGEU): if (x[d->rs1] >= x[d->rs2]) npc = pc + (int64_t)d->imm; NEXT;
+OP(BEQ): if (x[d->rs1] == x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BNE): if (x[d->rs1] != x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BLT): if ((int64_t)x[d->rs1] < (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BGE): if ((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BLTU): if (x[d->rs1] < x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
+OP(BGEU): if (x[d->rs1] >= x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 
-OP(LB): LOAD(int8_t, x[d->rd]); NEXT;
-OP(LH): LOAD(int16_t, x[d->rd]); NEXT;
-OP(LW): LOAD(int32_t, x[d->rd]); NEXT;
-OP(LD): LOAD(uint64_t, x[d->rd]); NEXT;
-OP(LBU): LOAD(uint8_t, x[d->rd]); NEXT;
-OP(LHU): LOAD(uint16_t, x[d->rd]); NEXT;
-OP(LWU): LOAD(uint32_t, x[d->rd]); NEXT;
-OP(SB): STORE(uint8_t, x[d->rs2]); NEXT;
-OP(SH): STORE(uint16_t, x[d->rs2]); NEXT;
-OP(SW): STORE(uint32_t, x[d->rs2]); NEXT;
-OP(SD): STORE(uint64_t, x[d->rs2]); NEXT;
+OP(LB): LOAD(int8_t, x[d->rd], x[0] = 0);
+OP(LH): LOAD(int16_t, x[d->rd], x[0] = 0);
+OP(LW): LOAD(int32_t, x[d->rd], x[0] = 0);
+OP(LD): LOAD(uint64_t, x[d->rd], x[0] = 0);
+OP(LBU): LOAD(uint8_t, x[d->rd], x[0] = 0);
+OP(LHU): LOAD(uint16_t, x[d->rd], x[0] = 0);
+OP(LWU): LOAD(uint32_t, x[d->rd], x[0] = 0);
+OP(SB): STORE(uint8_t, x[d->rs2]);
+OP(SH): STORE(uint16_t, x[d->rs2]);
+OP(SW): STORE(uint32_t, x[d->rs2]);
+OP(SD): STORE(uint64_t, x[d->rs2]);
 
 OP(ADDI): x[d->rd] = x[d->rs1] + (int64_t)d->imm; NEXT;
 OP(SLTI): x[d->rd] = (int64_t)x[d->rs1] < (int64_t)d->imm; NEXT;
@@ -390,15 +643,19 @@ OP(REMUW): {
 }
 
 OP(FENCE):
-OP(FENCE_I):            /* the decode cache checks raw bits: nothing to flush */
 	NEXT;
+OP(FENCE_I):            /* blocks are checked against memory: nothing to flush */
+	hart_new_epoch(h);
+	EXIT(NPC);
 OP(ECALL):
 	h->exc_cause = EXC_ECALL_U + s->priv;
 	h->exc_tval = 0;
 	goto exception;
 OP(EBREAK):
-	if (h->ebreak_exits && instret != skip_at) {
+	if (h->ebreak_exits && base + d->idx != skip_at) {
 		ret = HART_EXIT_BREAK;
+		pc = PC_OF(d);
+		instret = base + d->idx;
 		goto out;
 	}
 	h->exc_cause = EXC_BREAKPOINT;
@@ -410,33 +667,30 @@ OP(SRET):
 	if (d->op == OP_MRET ? hart_mret(h) : hart_sret(h))
 		goto illegal;
 	AFTER();
-	npc = s->pc;
-	fetch_va = 1;
-	NEXT;
+	EXIT(s->pc);
 OP(WFI):
 	if (s->priv == PRV_U || (s->priv == PRV_S && (s->mstatus & MSTATUS_TW)))
 		goto illegal;
 	if (!hart_wakeup_pending(h)) {
 		s->wfi = 1;
-		pc = npc;
-		instret++;
+		pc = NPC;
+		instret = base + d->idx + 1;
 		ret = HART_EXIT_WFI;
 		goto out;
 	}
-	NEXT;
+	EXIT(NPC);
 OP(SFENCE_VMA):
 	if (s->priv == PRV_U || (s->priv == PRV_S && (s->mstatus & MSTATUS_TVM)))
 		goto illegal;
 	hart_sfence_vma(h, d->rs1 != 0, x[d->rs1]);
-	fetch_va = 1;
-	NEXT;
+	AFTER();
+	EXIT(NPC);
 L_CSR:
 	SYNC();
 	if (hart_csr_op(h, d))
 		goto illegal;
-	AFTER();
-	fetch_va = 1;   /* satp, PMP or privilege-related state may have changed */
-	NEXT;
+	AFTER();        /* satp, PMP or privilege-related state may have changed */
+	EXIT(NPC);
 L_AMO: {
 	uint64_t r;
 	SYNC();
@@ -445,32 +699,25 @@ L_AMO: {
 	if (fail)
 		goto exception;
 	x[d->rd] = r;
-	NEXT;
+	EXIT(NPC);
 }
 
 OP(FLW):
 	if (!(s->mstatus & MSTATUS_FS))
 		goto illegal;
-	LOAD(uint32_t, s->f[d->rd]);
-	s->f[d->rd] |= 0xffffffff00000000ull;
-	s->mstatus |= MSTATUS_FS;
-	NEXT;
+	LOAD(uint32_t, s->f[d->rd], (s->f[d->rd] |= 0xffffffff00000000ull, s->mstatus |= MSTATUS_FS));
 OP(FLD):
 	if (!(s->mstatus & MSTATUS_FS))
 		goto illegal;
-	LOAD(uint64_t, s->f[d->rd]);
-	s->mstatus |= MSTATUS_FS;
-	NEXT;
+	LOAD(uint64_t, s->f[d->rd], s->mstatus |= MSTATUS_FS);
 OP(FSW):
 	if (!(s->mstatus & MSTATUS_FS))
 		goto illegal;
 	STORE(uint32_t, s->f[d->rs2]);
-	NEXT;
 OP(FSD):
 	if (!(s->mstatus & MSTATUS_FS))
 		goto illegal;
 	STORE(uint64_t, s->f[d->rs2]);
-	NEXT;
 L_FP:
 	if (!(s->mstatus & MSTATUS_FS) || hart_exec_fp(h, d))
 		goto illegal;
@@ -481,13 +728,17 @@ illegal:
 	h->exc_cause = EXC_ILLEGAL;
 	h->exc_tval = (d->raw & 3) == 3 ? d->raw : d->raw & 0xffff;
 exception:
+	pc = PC_OF(d);
+	instret = base + d->idx;
+take_exception:
+	/* the faulting instruction at pc counts (instret), then the trap is taken */
 	x[0] = 0;
-	SYNC();
+	s->pc = pc;
+	s->instret = instret;
 	{
 		int fatal = hart_exception(h, h->exc_cause, h->exc_tval);
 		instret++;
 		pc = s->pc;
-		fetch_va = 1;
 		AFTER();
 		if (fatal) {
 			ret = HART_EXIT_FATAL;

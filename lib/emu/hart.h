@@ -1,11 +1,12 @@
-/* hart: one RV64GC hardware thread (M/S/U, Sv39/Sv48), an interpreter.
+/* hart: one RV64GC hardware thread (M/S/U, Sv39/Sv48), an interpreter of decoded
+ * blocks (hart.c).
  *
  * Contract with the rest of the machine (machine.c, devices, record/replay):
  *  - All architectural state lives in `struct hart_state`: plain data, no pointers,
  *    so it can be snapshotted with memcpy, hashed and compared field by field.
- *    Everything outside it (TLB, decode cache, environment pointers) is a cache or
- *    configuration and is rebuilt by hart_flush_caches(). The struct has no padding
- *    holes, so hashing its bytes is deterministic.
+ *    Everything outside it (TLB, decoded blocks, environment pointers) is a cache
+ *    or configuration, rebuilt by hart_flush_caches() or checked on use. The struct
+ *    has no padding holes, so hashing its bytes is deterministic.
  *  - hart_run(h, n) executes at most n instructions and is split-invariant:
  *    hart_run(h, a); hart_run(h, b) leaves exactly the same hart_state as
  *    hart_run(h, a + b) when neither stops early. Record and replay split runs at
@@ -90,17 +91,10 @@ struct hart_state {
 	uint8_t pmpcfg[HART_NPMP];
 };
 
-struct hart_tlb_entry {
-	uint64_t tag;           /* virtual page address, or 1 (never matches) */
-	uintptr_t addend;       /* host address = addend + vaddr */
-};
-
-struct hart_dinsn;      /* a decoded instruction (hart_priv.h) */
-
-#define HART_TLB_SIZE  256
-#define HART_DCACHE_SIZE 16384
 #define HART_MAX_BREAKPOINTS 32
-#define HART_MAX_SUPER 16
+/* Room for the hart's caches (software TLB, decoded blocks, code-page map): their
+ * layout is private to the hart (struct hart_cache in hart_priv.h). */
+#define HART_CACHE_BYTES (6656u * 1024u)
 
 /* The hart: state plus environment and caches. Fields others rely on: */
 struct hart {
@@ -115,25 +109,15 @@ struct hart {
 					       exiting ebreak at its first pc (debugger resume) */
 	char fatal_msg[160];                /* why HART_EXIT_FATAL: "pc=0x... cause=..." */
 
-	/* Everything below is hart.c's: caches and derived flags, rebuilt by
+	/* Everything below is the hart's own: derived flags and caches, rebuilt by
 	 * hart_flush_caches(). */
 	int nbreak;
 	uint64_t breakpoints[HART_MAX_BREAKPOINTS];
 	int irq_check;                      /* re-evaluate pending interrupts before the next insn */
 	int pmp_active, pmp_locked;         /* some PMP entry has A != OFF / has L */
-	int nsuper;                         /* superpage ranges with cached slices, -1 = too many */
-	uint64_t super_base[HART_MAX_SUPER], super_mask[HART_MAX_SUPER];
 	int exc_cause;                      /* exception raised by a slow path */
 	uint64_t exc_tval;
-	struct hart_tlb_entry *tlb_r, *tlb_w, *tlb_x; /* current sets (effective privilege) */
-	/* [U, S, S with SUM, M][read, write, fetch]: toggling SUM switches sets */
-	struct hart_tlb_entry tlb[4][3][HART_TLB_SIZE];
-	struct hart_dcache_entry {
-		uint32_t raw;
-		uint16_t op;
-		uint8_t rd, rs1, rs2, rs3, len, rm;
-		int32_t imm;
-	} dcache[HART_DCACHE_SIZE];
+	_Alignas(64) unsigned char cache[HART_CACHE_BYTES];
 };
 
 enum hart_exit {
@@ -157,8 +141,9 @@ int hart_run(struct hart *h, uint64_t budget);
 void hart_set_mip(struct hart *h, uint64_t bits, int level);
 /* True if the hart has an interrupt that would wake it from WFI ((mip & mie) != 0). */
 int hart_wakeup_pending(const struct hart *h);
-/* Drop every cache (TLB, decode cache): after the state was restored or RAM changed
- * behind the hart's back in a way a cache could miss. */
+/* Drop the TLB and re-check every decoded block before its next use: after the
+ * state was restored or RAM changed behind the hart's back. (Blocks are checked
+ * against memory at every run start anyway; they are never flushed.) */
 void hart_flush_caches(struct hart *h);
 /* Drop the LR/SC reservation (the machine calls it when it switches harts). */
 void hart_clear_reservation(struct hart *h);

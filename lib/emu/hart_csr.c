@@ -1,4 +1,4 @@
-/* hart_csr: control and status registers, traps, interrupts, xRET, PMP state.
+/* hart_csr: control and status registers, traps, interrupts, xRET (PMP: hart_pmp.c).
  *
  * WARL masks follow QEMU 7.2's virt CPU without the H extension, except where the
  * spec leaves no choice (mepc[0] = 0, 32-bit counter-enable registers, 54-bit
@@ -19,11 +19,6 @@
 #define S_INTS        0x222ull          /* SSI, STI, SEI */
 #define MIP_SW_MASK   0x222ull          /* software-writable mip bits */
 #define MEDELEG_MASK  0xb3ffull         /* causes 0-9, 12, 13, 15 */
-#define PMPADDR_MASK  ((1ull << 54) - 1)
-#define PMP_R 1
-#define PMP_W 2
-#define PMP_X 4
-#define PMP_L 0x80
 
 enum {
 	CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
@@ -69,9 +64,11 @@ void hart_update_mode(struct hart *h)
 	int p = h->s.priv, dp = p;
 	if (p == PRV_M && (h->s.mstatus & MSTATUS_MPRV))
 		dp = (h->s.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
-	h->tlb_x = h->tlb[hart_tlb_set(h, p)][ACC_X];
-	h->tlb_r = h->tlb[hart_tlb_set(h, dp)][ACC_R];
-	h->tlb_w = h->tlb[hart_tlb_set(h, dp)][ACC_W];
+	struct hart_cache *c = hart_cache(h);
+	c->tlb_x = c->tlb[hart_tlb_xset(p)][ACC_X];
+	c->tlb_r = c->tlb[hart_tlb_set(h, dp)][ACC_R];
+	c->tlb_w = c->tlb[hart_tlb_set(h, dp)][ACC_W];
+	c->cur = c->epoch | (uint64_t)hart_tlb_xset(p);
 }
 
 /* ---- counters: mcycle and minstret both count executed instructions ---- */
@@ -109,92 +106,6 @@ static void countinhibit_write(struct hart *h, uint32_t val)
 			*off = *frozen - (h->s.instret + 1);
 	}
 	h->s.mcountinhibit = val;
-}
-
-/* ---- PMP ---- */
-
-static int pmp_locked_entry(const struct hart *h, int i)
-{
-	return (h->s.pmpcfg[i] & PMP_L) != 0;
-}
-
-void hart_pmp_update(struct hart *h)
-{
-	h->pmp_active = h->pmp_locked = 0;
-	for (int i = 0; i < HART_NPMP; i++) {
-		if (h->s.pmpcfg[i] & 0x18)
-			h->pmp_active = 1;
-		if (h->s.pmpcfg[i] & PMP_L)
-			h->pmp_locked = 1;
-	}
-	hart_tlb_flush(h);
-}
-
-/* Address range [lo, hi) of entry i; 0 if the entry is off or empty. */
-static int pmp_range(const struct hart *h, int i, uint64_t *lo, uint64_t *hi)
-{
-	uint64_t a = h->s.pmpaddr[i];
-	switch ((h->s.pmpcfg[i] >> 3) & 3) {
-	case 1: /* TOR */
-		*lo = i ? h->s.pmpaddr[i - 1] << 2 : 0;
-		*hi = a << 2;
-		return *lo < *hi;
-	case 2: /* NA4 */
-		*lo = a << 2;
-		*hi = *lo + 4;
-		return 1;
-	case 3: { /* NAPOT */
-		int t = __builtin_ctzll(~a);   /* a < 2^54, so ~a != 0 */
-		*lo = (a & ~((1ull << t) - 1)) << 2;
-		*hi = *lo + (1ull << (t + 3));
-		return 1;
-	}
-	}
-	return 0;
-}
-
-int hart_pmp_ok(struct hart *h, uint64_t pa, uint64_t len, int acc, int priv)
-{
-	if (!h->pmp_active || (priv == PRV_M && !h->pmp_locked))
-		return 1;
-	for (int i = 0; i < HART_NPMP; i++) {
-		uint64_t lo, hi;
-		if (!pmp_range(h, i, &lo, &hi))
-			continue;
-		if (pa + len <= lo || pa >= hi)
-			continue;
-		if (pa < lo || pa + len > hi)
-			return 0;       /* partial match fails */
-		uint8_t cfg = h->s.pmpcfg[i];
-		if (priv == PRV_M && !(cfg & PMP_L))
-			return 1;
-		int need = acc == ACC_R ? PMP_R : acc == ACC_W ? PMP_W : acc == ACC_X ? PMP_X
-			   : PMP_R | PMP_W;
-		return (cfg & need) == need;
-	}
-	return priv == PRV_M;
-}
-
-static void pmpcfg_write(struct hart *h, int reg, uint64_t val)
-{
-	for (int b = 0; b < 8; b++) {
-		int i = reg * 4 + b;
-		if (i >= HART_NPMP || pmp_locked_entry(h, i))
-			continue;
-		h->s.pmpcfg[i] = (val >> (8 * b)) & 0x9f;
-	}
-	hart_pmp_update(h);
-}
-
-static void pmpaddr_write(struct hart *h, int i, uint64_t val)
-{
-	if (pmp_locked_entry(h, i))
-		return;
-	if (i + 1 < HART_NPMP && pmp_locked_entry(h, i + 1) &&
-	    ((h->s.pmpcfg[i + 1] >> 3) & 3) == 1)
-		return;
-	h->s.pmpaddr[i] = val & PMPADDR_MASK;
-	hart_pmp_update(h);
 }
 
 /* ---- CSR access ---- */
@@ -310,12 +221,12 @@ static int csr_write(struct hart *h, int csr, uint64_t val, int dbg)
 	if (csr >= CSR_TSELECT && csr <= CSR_TDATA3)
 		return 0;
 	if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
-		pmpcfg_write(h, csr - CSR_PMPCFG0, val);
+		hart_pmpcfg_write(h, csr - CSR_PMPCFG0, val);
 		return 0;
 	}
 	if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
 		if (csr - CSR_PMPADDR0 < HART_NPMP)
-			pmpaddr_write(h, csr - CSR_PMPADDR0, val);
+			hart_pmpaddr_write(h, csr - CSR_PMPADDR0, val);
 		return 0;
 	}
 	switch (csr) {

@@ -38,7 +38,6 @@ static void decode_fp(hart_dinsn *d, uint32_t raw)
 	int rm = bits(raw, 14, 12), f7 = raw >> 25;
 	int op = OP_ILLEGAL, dbl = f7 & 1, rounds = 1;
 
-	d->rm = rm;
 	switch (f7 & ~1) {
 	case 0x00: op = dbl ? OP_FADD_D : OP_FADD_S; break;
 	case 0x04: op = dbl ? OP_FSUB_D : OP_FSUB_S; break;
@@ -271,8 +270,6 @@ static void decode32(hart_dinsn *d, uint32_t raw)
 		if (bad_rm(f3))
 			op = OP_ILLEGAL;
 		set(d, op, rd, rs1, rs2, 0);
-		d->rs3 = raw >> 27;
-		d->rm = f3;
 		return;
 	}
 	case 0x53:

@@ -23,9 +23,9 @@ int hart_exec_fp(struct hart *h, const hart_dinsn *d)
 {
 	struct hart_state *s = &h->s;
 	uint64_t *f = s->f, *x = s->x;
-	uint64_t a = f[d->rs1], b = f[d->rs2], c = f[d->rs3];
+	uint64_t a = f[d->rs1], b = f[d->rs2], c = f[d->raw >> 27];
 	uint32_t fl = 0;
-	int rm = d->rm;
+	int rm = (d->raw >> 12) & 7;
 	int op = d->op;
 
 	/* fcvt.d.s, fcvt.d.w and fcvt.d.wu are exact: QEMU ignores an invalid frm there. */

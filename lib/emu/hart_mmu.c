@@ -20,6 +20,30 @@
 #define PPN_MASK ((1ull << 44) - 1)
 #define PAGE_MASK 0xfffull
 
+/* Memory accesses of the slow paths. Whatever could change bytes that a block
+ * trusted in this epoch was checked against starts a new epoch (hart.c): a write
+ * to a page marked as code, and any access to something other than the main RAM
+ * (a device may DMA from its callback). */
+static int code_page(struct hart *h, uint64_t pa)
+{
+	uint64_t pg = (pa - h->pm->ram_base) >> 12;
+	return (hart_cache(h)->code[pg >> 6] >> (pg & 63)) & 1;
+}
+
+static int mem_read(struct hart *h, uint64_t pa, int size, uint64_t *val)
+{
+	if (pa - h->pm->ram_base >= h->pm->ram_size)
+		hart_new_epoch(h);
+	return physmem_read(h->pm, pa, size, val);
+}
+
+static int mem_write(struct hart *h, uint64_t pa, int size, uint64_t val)
+{
+	if (pa - h->pm->ram_base >= h->pm->ram_size || code_page(h, pa))
+		hart_new_epoch(h);
+	return physmem_write(h->pm, pa, size, val);
+}
+
 static int fault(int acc, int page)
 {
 	if (page)
@@ -37,47 +61,64 @@ static int eff_priv(const struct hart *h, int acc)
 
 void hart_tlb_flush(struct hart *h)
 {
-	struct hart_tlb_entry *e = &h->tlb[0][0][0];
+	struct hart_cache *c = hart_cache(h);
+	struct hart_tlb_entry *e = &c->tlb[0][0][0];
 	for (int i = 0; i < 4 * 3 * HART_TLB_SIZE; i++)
-		e[i].tag = 1;
-	h->nsuper = 0;
+		e[i].tag = HART_TLB_EMPTY;
+	c->nsuper = 0;
+	hart_new_epoch(h);      /* a fetch must translate again */
+}
+
+void hart_tlb_drop_writes(struct hart *h, const uint8_t *page)
+{
+	struct hart_cache *c = hart_cache(h);
+	for (int p = 0; p < 4; p++) {
+		struct hart_tlb_entry *e = c->tlb[p][ACC_W];
+		for (int i = 0; i < HART_TLB_SIZE; i++)
+			if (e[i].addend + e[i].tag == (uintptr_t)page)
+				e[i].tag = HART_TLB_EMPTY;
+	}
 }
 
 /* Remember that slices of the superpage [base, base + mask] may be cached. */
 static void note_super(struct hart *h, uint64_t va, uint64_t mask)
 {
+	struct hart_cache *c = hart_cache(h);
 	uint64_t base = va & ~mask;
-	if (h->nsuper < 0)
+	if (c->nsuper < 0)
 		return;
-	for (int i = 0; i < h->nsuper; i++)
-		if (h->super_base[i] == base && h->super_mask[i] == mask)
+	for (int i = 0; i < c->nsuper; i++)
+		if (c->super_base[i] == base && c->super_mask[i] == mask)
 			return;
-	if (h->nsuper == HART_MAX_SUPER) {
-		h->nsuper = -1;
+	if (c->nsuper == HART_MAX_SUPER) {
+		c->nsuper = -1;
 		return;
 	}
-	h->super_base[h->nsuper] = base;
-	h->super_mask[h->nsuper++] = mask;
+	c->super_base[c->nsuper] = base;
+	c->super_mask[c->nsuper++] = mask;
 }
 
 /* Drop the entries for one virtual page in every set. */
 static void tlb_flush_page(struct hart *h, uint64_t va)
 {
+	struct hart_cache *c = hart_cache(h);
 	uint64_t tag = va & ~PAGE_MASK;
 	int i = (va >> 12) & (HART_TLB_SIZE - 1);
 	for (int p = 0; p < 4; p++)
 		for (int k = 0; k < 3; k++)
-			if (h->tlb[p][k][i].tag == tag)
-				h->tlb[p][k][i].tag = 1;
+			if (c->tlb[p][k][i].tag == tag)
+				c->tlb[p][k][i].tag = HART_TLB_EMPTY;
+	hart_new_epoch(h);
 }
 
 /* sfence.vma: va_valid says rs1 != x0 (then only va's translation must go: its 4 KiB
  * slice, or everything if va lies in a superpage whose slices may be cached). */
 void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va)
 {
-	int all = !va_valid || h->nsuper < 0;
-	for (int i = 0; !all && i < h->nsuper; i++)
-		if ((va & ~h->super_mask[i]) == h->super_base[i])
+	struct hart_cache *c = hart_cache(h);
+	int all = !va_valid || c->nsuper < 0;
+	for (int i = 0; !all && i < c->nsuper; i++)
+		if ((va & ~c->super_mask[i]) == c->super_base[i])
 			all = 1;
 	if (all)
 		hart_tlb_flush(h);
@@ -106,7 +147,7 @@ static int walk(struct hart *h, uint64_t va, int acc, int priv, uint64_t *pa, ui
 	for (int lvl = levels - 1; lvl >= 0; lvl--) {
 		uint64_t pte_addr = base + ((va >> (12 + 9 * lvl)) & 511) * 8, pte;
 		if (!hart_pmp_ok(h, pte_addr, 8, ACC_R, PRV_S) ||
-		    physmem_read(h->pm, pte_addr, 8, &pte))
+		    mem_read(h, pte_addr, 8, &pte))
 			return fault(acc, 0);
 		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54))
 			return fault(acc, 1);
@@ -136,7 +177,7 @@ static int walk(struct hart *h, uint64_t va, int acc, int priv, uint64_t *pa, ui
 		if (!(pte & PTE_A) || (store && !(pte & PTE_D))) {
 			uint64_t npte = pte | PTE_A | (store ? PTE_D : 0);
 			if (!hart_pmp_ok(h, pte_addr, 8, ACC_W, PRV_S) ||
-			    physmem_write(h->pm, pte_addr, 8, npte))
+			    mem_write(h, pte_addr, 8, npte))
 				return fault(acc, 0);
 		}
 		uint64_t mask = (1ull << (12 + 9 * lvl)) - 1;
@@ -173,12 +214,22 @@ static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc,
 		if (pg >= r->base && pg + 4096 <= r->base + r->size &&
 		    hart_pmp_ok(h, pg, 4096, acc, priv)) {
 			int k = acc == ACC_X ? 2 : acc == ACC_R ? 0 : 1;
+			struct hart_cache *c = hart_cache(h);
 			struct hart_tlb_entry *e =
-				&h->tlb[hart_tlb_set(h, priv)][k][(va >> 12) & (HART_TLB_SIZE - 1)];
+				&c->tlb[k == 2 ? hart_tlb_xset(priv) : hart_tlb_set(h, priv)][k]
+				       [(va >> 12) & (HART_TLB_SIZE - 1)];
+			uint8_t *host = r->ram + (pg - r->base);
 			e->tag = va & ~PAGE_MASK;
-			e->addend = (uintptr_t)(r->ram + (pg - r->base)) - (va & ~PAGE_MASK);
-			if (k == 1) /* a write mapping: the page may change from now on */
+			e->addend = (uintptr_t)host - (va & ~PAGE_MASK);
+			if (k == 1) { /* a write mapping: the page may change from now on */
+				int64_t cp = hart_ram_page(h, host);
+				if (cp >= 0 && ((c->code[cp >> 6] >> (cp & 63)) & 1)) {
+					/* its blocks are checked again (new epoch) */
+					c->code[cp >> 6] &= ~(1ull << (cp & 63));
+					hart_new_epoch(h);
+				}
 				physmem_mark_dirty(h->pm, pg, 4096);
+			}
 			if (super)
 				note_super(h, va, super);
 		}
@@ -201,7 +252,7 @@ static int access_split(struct hart *h, uint64_t va, int size, int acc, uint64_t
 		return 1;
 	for (int i = 0; i < size; i++) {
 		uint64_t pa = i < n1 ? pa1 + i : pa2 + (i - n1), b = (*val >> (8 * i)) & 0xff;
-		if (store ? physmem_write(h->pm, pa, 1, b) : physmem_read(h->pm, pa, 1, &b))
+		if (store ? mem_write(h, pa, 1, b) : mem_read(h, pa, 1, &b))
 			return raise(h, fault(acc, 0), va);
 		v |= b << (8 * i);
 	}
@@ -217,7 +268,7 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 		return access_split(h, va, size, ACC_R, val, 0);
 	if (translate(h, va, size, size, ACC_R, &pa))
 		return 1;
-	if (physmem_read(h->pm, pa, size, val))
+	if (mem_read(h, pa, size, val))
 		return raise(h, EXC_LOAD_ACCESS, va);
 	return 0;
 }
@@ -229,7 +280,7 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 		return access_split(h, va, size, ACC_W, &val, 1);
 	if (translate(h, va, size, size, ACC_W, &pa))
 		return 1;
-	if (physmem_write(h->pm, pa, size, val))
+	if (mem_write(h, pa, size, val))
 		return raise(h, EXC_STORE_ACCESS, va);
 	return 0;
 }
@@ -239,7 +290,7 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 static int fetch_parcel(struct hart *h, uint64_t va, uint16_t *p, uint64_t *page_va,
 			uint8_t **page_host)
 {
-	struct hart_tlb_entry *e = &h->tlb_x[(va >> 12) & (HART_TLB_SIZE - 1)];
+	struct hart_tlb_entry *e = &hart_cache(h)->tlb_x[(va >> 12) & (HART_TLB_SIZE - 1)];
 	uint64_t pa, v;
 	*page_va = 1;
 	if (e->tag != (va & ~PAGE_MASK)) {
@@ -249,7 +300,7 @@ static int fetch_parcel(struct hart *h, uint64_t va, uint16_t *p, uint64_t *page
 		if (!r->ram)            /* no execution from devices */
 			return raise(h, EXC_INSN_ACCESS, va);
 		if (e->tag != (va & ~PAGE_MASK)) {  /* not cacheable: read it directly */
-			physmem_read(h->pm, pa, 2, &v);
+			mem_read(h, pa, 2, &v);
 			*p = (uint16_t)v;
 			return 0;
 		}
@@ -293,7 +344,7 @@ static uint64_t sext_size(uint64_t v, int size)
 static int amo_target(struct hart *h, uint64_t va, int size, int acc, uint8_t **host,
 		      uint64_t *pa)
 {
-	const struct hart_tlb_entry *e = (acc == ACC_R ? h->tlb_r : h->tlb_w) +
+	const struct hart_tlb_entry *e = (acc == ACC_R ? hart_cache(h)->tlb_r : hart_cache(h)->tlb_w) +
 					 ((va >> 12) & (HART_TLB_SIZE - 1));
 	if (e->tag == (va & ~PAGE_MASK)) {
 		*host = (uint8_t *)(e->addend + va);
@@ -311,7 +362,7 @@ static int amo_read(struct hart *h, uint8_t *host, uint64_t pa, int size, uint64
 		memcpy(v, host, size);
 		return 0;
 	}
-	return physmem_read(h->pm, pa, size, v) ? raise(h, cause, va) : 0;
+	return mem_read(h, pa, size, v) ? raise(h, cause, va) : 0;
 }
 
 static int amo_write(struct hart *h, uint8_t *host, uint64_t pa, int size, uint64_t v,
@@ -321,7 +372,7 @@ static int amo_write(struct hart *h, uint8_t *host, uint64_t pa, int size, uint6
 		memcpy(host, &v, size);
 		return 0;
 	}
-	return physmem_write(h->pm, pa, size, v) ? raise(h, EXC_STORE_ACCESS, va) : 0;
+	return mem_write(h, pa, size, v) ? raise(h, EXC_STORE_ACCESS, va) : 0;
 }
 
 int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)

@@ -80,7 +80,98 @@ enum hart_op {
 	OP_NOPS
 };
 
-typedef struct hart_dcache_entry hart_dinsn;
+/* A decoded instruction. hart_decode() fills the architectural part; a block adds
+ * its handler and its place in the block. */
+typedef struct hart_dinsn {
+	const void *handler;    /* the interpreter's label for op (set when the block is built) */
+	int32_t imm;
+	uint32_t raw;           /* the instruction bits (16-bit ones: the parcel alone);
+				   F/D: rs3 = raw >> 27, rm = raw >> 12 & 7 */
+	uint16_t op;
+	uint8_t rd, rs1, rs2, len;
+	uint8_t pcoff;          /* byte offset of this instruction from the block's pc */
+	uint8_t idx;            /* its index in the block (instructions before it) */
+} hart_dinsn;
+_Static_assert(sizeof(hart_dinsn) == 24, "decoded instructions are 24 bytes");
+
+/* ---- the caches (hart.c, hart_mmu.c): never architectural state ---- */
+
+struct hart_tlb_entry {
+	uint64_t tag;           /* virtual page address, or HART_TLB_EMPTY */
+	uintptr_t addend;       /* host address = addend + vaddr */
+};
+
+#define HART_TLB_SIZE   1024            /* per set and access kind, direct-mapped */
+/* Matches no access: the fast paths compare the tag with the address masked to
+ * its page and its alignment bits, which are never all ones. */
+#define HART_TLB_EMPTY  (~0ull)
+#define HART_MAX_SUPER  16
+#define HART_NBLOCKS    8192            /* blocks, reused in turn */
+#define HART_INDEX      32768           /* block index slots, hashed by pc */
+#define HART_BLOCK_MAX  16              /* instructions in a block (at most 64 bytes) */
+#define HART_CODE_PAGES ((16ull << 30) >> 12) /* the largest RAM (machine.c) in pages */
+
+/* A basic block: the straight-line instructions from pc up to the first one that
+ * changes control flow or leaves the interpreter (or HART_BLOCK_MAX, the end of the
+ * page, a breakpoint), decoded once. It is a pure function of its bytes and its
+ * virtual pc, so it stays correct wherever those bytes are found at pc again:
+ * `w`/`m` keep them (words of an 8-byte-aligned window starting wofs bytes before
+ * pc, masked to the block) to compare with memory. `stamp` == the cache's epoch
+ * says it was checked in the current epoch and nothing could have changed it
+ * since (see hart.c). insn[n] is a sentinel that ends the block. */
+struct hart_block {
+	uint64_t pc;            /* 1: empty */
+	uint64_t stamp;
+	uint8_t n, nbytes, nw;
+	int8_t wofs;
+	uint32_t slot;          /* the index slot pointing at it */
+	hart_dinsn insn[HART_BLOCK_MAX + 1];    /* right after the header: one cache line */
+	uint64_t w[8], m[8];                    /* only read to check the block */
+};
+
+struct hart_cache {
+	/* Bumped (by 4) by everything that could change code bytes behind the blocks
+	 * or the translation of a pc: slow memory paths (MMIO, DMA, page-table A/D
+	 * updates), TLB flushes, fence.i, every run start. cur = epoch | the fetch
+	 * TLB set (the privilege), the stamp of blocks checked now. */
+	uint64_t epoch, cur;
+	uint32_t next_block;    /* the block to reuse next */
+	struct hart_tlb_entry *tlb_r, *tlb_w, *tlb_x; /* current sets (effective privilege) */
+	int nsuper;             /* superpage ranges with cached slices, -1 = too many */
+	uint64_t super_base[HART_MAX_SUPER], super_mask[HART_MAX_SUPER];
+	/* [U, S, S with SUM, M][read, write, fetch]: toggling SUM switches sets */
+	struct hart_tlb_entry tlb[4][3][HART_TLB_SIZE];
+	/* Pages of pm->ram holding stamped blocks: no write TLB entry of this hart
+	 * maps such a page, so every store to it takes the slow path (and ends the
+	 * epoch). A write TLB fill clears the page's bit. */
+	uint64_t code[HART_CODE_PAGES / 64];
+	struct hart_block *index[HART_INDEX];   /* &dummy when empty */
+	struct hart_block dummy;                /* pc 1: matches nothing */
+	/* not initialised (only reached through index): */
+	struct hart_block scratch;              /* a partial or single-instruction block */
+	struct hart_block blocks[HART_NBLOCKS];
+};
+_Static_assert(sizeof(struct hart_cache) <= HART_CACHE_BYTES, "HART_CACHE_BYTES too small");
+
+static inline struct hart_cache *hart_cache(struct hart *h)
+{
+	return (struct hart_cache *)(void *)h->cache;
+}
+
+/* A new epoch: no block is trusted without a check any more. */
+static inline void hart_new_epoch(struct hart *h)
+{
+	struct hart_cache *c = hart_cache(h);
+	c->epoch += 4;
+	c->cur += 4;
+}
+
+/* Page index of host pointer p in pm->ram, or -1 if p is not in it. */
+static inline int64_t hart_ram_page(const struct hart *h, const void *p)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)h->pm->ram;
+	return h->pm->ram && off < h->pm->ram_size ? (int64_t)(off >> 12) : -1;
+}
 
 /* hart_decode.c: decode raw instruction bits into *d, including d->raw. If bits 1:0
  * are not 11 it is a 16-bit instruction and bits 31:16 are ignored (but kept in
@@ -108,8 +199,21 @@ static inline int hart_tlb_set(const struct hart *h, int priv)
 		return (h->s.mstatus & (1ull << 18)) ? 2 : 1;
 	return priv == PRV_M ? 3 : 0;
 }
+/* The fetch TLB set for privilege priv: SUM does not change what S may execute,
+ * so S uses one set with or without it. */
+static inline int hart_tlb_xset(int priv)
+{
+	return priv == PRV_M ? 3 : priv;
+}
+/* hart_pmp.c */
 /* Recompute derived PMP flags (after a PMP CSR write or a state restore). */
 void hart_pmp_update(struct hart *h);
+/* Write pmpcfg<reg> (an even register: 8 entries) / pmpaddr<i> (i < HART_NPMP),
+ * honouring locks. */
+void hart_pmpcfg_write(struct hart *h, int reg, uint64_t val);
+void hart_pmpaddr_write(struct hart *h, int i, uint64_t val);
+/* PMP check of [pa, pa+len) for access kind acc at privilege priv: 1 allowed. */
+int hart_pmp_ok(struct hart *h, uint64_t pa, uint64_t len, int acc, int priv);
 
 /* hart_mmu.c: slow paths. Each returns 0, or 1 after storing an exception in
  * h->exc_cause / h->exc_tval (nothing is taken yet). */
@@ -124,10 +228,11 @@ int hart_fetch_slow(struct hart *h, uint64_t pc, uint32_t *raw, uint64_t *page_v
 /* LR/SC/AMO: *rd_val receives what goes to rd. */
 int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val);
 void hart_tlb_flush(struct hart *h);
+/* Drop this hart's write TLB entries that map the host page at `page`. */
+void hart_tlb_drop_writes(struct hart *h, const uint8_t *page);
 /* sfence.vma: flush va's page (va_valid) or everything. */
 void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va);
-/* PMP check of [pa, pa+len) for access kind acc at privilege priv: 1 allowed. */
-int hart_pmp_ok(struct hart *h, uint64_t pa, uint64_t len, int acc, int priv);
+
 
 /* hart_fp.c: execute an F/D operation >= OP_FP_FIRST (FS already known on).
  * Returns 0, or -1 for an illegal instruction (invalid rounding mode). */
