@@ -2,7 +2,8 @@
 #   make                 build libraries and tools into build/ (or build-san/ with SANITIZE=1)
 #   make check           build and run every unit and end-to-end test
 #   make guest-tests     build the bare-metal riscv64 test programs (build/guest/)
-#   make fuzz            build and run the librrlog reader fuzzer for FUZZ_SECONDS
+#   make fuzz            build and run the fuzzers (log reader, snapshots, config, gdb
+#                        packets) for FUZZ_SECONDS each
 #   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
 #   make install PREFIX=/usr/local
 PREFIX  ?= /usr/local
@@ -108,7 +109,7 @@ define run_fuzzer
 	    grep -m 3 -e '^==[0-9]*==ERROR' -e 'runtime error' -e 'SUMMARY' build/fuzz/$(1).log; tail -5 build/fuzz/$(1).log; \
 	    echo "fuzz: $(1) failed (exit $$st); full output in build/fuzz/$(1).log"; exit 1; fi
 endef
-fuzz: guest-tests
+fuzz: all guest-tests
 	@mkdir -p build/fuzz/snapshot-seed
 	$(FUZZ_CC) -o build/fuzz/fuzz_reader tests/fuzz/fuzz_reader.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
 	$(FUZZ_CC) -o build/fuzz/fuzz_snapshot tests/fuzz/fuzz_snapshot.c $(EMU_SRC) -lfdt -lpthread -lm
@@ -118,6 +119,10 @@ fuzz: guest-tests
 	@FUZZ_SEED_OUT=build/fuzz/snapshot-seed build/fuzz/fuzz_snapshot -runs=0 >/dev/null 2>&1
 	$(call run_fuzzer,fuzz_snapshot,262144,build/fuzz/snapshot-seed)
 	$(call run_fuzzer,fuzz_config,4096,tests/fuzz/corpus-config)
+	$(FUZZ_CC) -DRRKIT_VERSION='"$(VERSION)"' -o build/fuzz/fuzz_gdb tests/fuzz/fuzz_gdb.c $(REPLAY_SRC) $(EMU_SRC) $(RRLOG_SRC) \
+	    $(call pc,--libs,libzstd,-lzstd) $(call pc,--libs,libarchive,-larchive) -lfdt -lpthread -lm
+	@$(B)/rr-run -q -w build/fuzz/gdb-seed.rr --snapshot-every 2000 --bios none build/guest/hello.elf >/dev/null
+	$(call run_fuzzer,fuzz_gdb,20000,tests/fuzz/corpus-gdb)
 
 guest-images:
 	sh scripts/build-guest.sh

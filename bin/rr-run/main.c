@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "rr-run.h"
 #include "emu/fdt.h"
+#include "replay/gdbstub.h"
 
 __attribute__((format(printf, 1, 2)))
 static void say(const char *fmt, ...)
@@ -177,6 +178,9 @@ static int record_main(const struct rr_options *o, const char *path)
 
 static void console_out(void *opaque, uint32_t dev, const uint8_t *b, size_t n)
 {
+	rr_gdb *const *g = opaque;
+	if (g && rr_gdb_muted(*g))
+		return; /* gone back: printed already */
 	while (n) {
 		ssize_t w = write(1, b, n);
 		if (w < 0 && errno == EINTR)
@@ -234,10 +238,49 @@ static int continue_live(const struct rr_options *o, rr_session *s)
 	return status;
 }
 
+/* -r LOG --gdb SPEC: the replay waits at its first instruction for one debugger
+ * connection and is driven by it until gdb detaches, kills or disconnects. */
+static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, rr_gdb **gp)
+{
+	char err[512];
+	int lfd = rr_gdb_listen(o->gdb, err, sizeof err);
+	if (lfd < 0) {
+		say("%s", err);
+		return RR_EXIT_ERROR;
+	}
+	if (!o->quiet)
+		say("%s: waiting for gdb on %s%s at icount %llu", log,
+		    strncmp(o->gdb, "unix:", 5) ? "127.0.0.1:" : "", o->gdb,
+		    (unsigned long long)rr_session_icount(s));
+	int fd = rr_gdb_accept(lfd, err, sizeof err);
+	if (fd < 0) {
+		say("%s", err);
+		return RR_EXIT_ERROR;
+	}
+	struct rr_gdb_io io;
+	rr_gdb_fd_io(fd, &io);
+	rr_gdb *g = *gp = rr_gdb_new(s, &io);
+	if (!g) {
+		close(fd);
+		say("out of memory");
+		return RR_EXIT_ERROR;
+	}
+	int end = rr_gdb_serve(g);
+	*gp = NULL;
+	rr_gdb_free(g);
+	close(fd);
+	if (!o->quiet)
+		say("gdb %s at icount %llu", end == RR_GDB_DETACHED ? "detached" : end == RR_GDB_KILLED
+		    ? "killed the replay" : "disconnected", (unsigned long long)rr_session_icount(s));
+	return 0;
+}
+
 static int replay_main(const struct rr_options *o, const char *log)
 {
 	/* --stop-at prints the state on stdout: the guest's output on the way is dropped */
-	struct rr_session_options so = { .output = o->stop_at == UINT64_MAX ? console_out : NULL };
+	static rr_gdb *stub; /* the console mutes itself while the debugger goes back */
+	struct rr_session_options so = { .output = o->stop_at == UINT64_MAX ? console_out : NULL,
+					 .opaque = o->gdb ? &stub : NULL };
 	rr_session *s = NULL;
 	int rc = rr_session_open(log, &so, &s);
 	if (rc < 0) {
@@ -248,6 +291,11 @@ static int replay_main(const struct rr_options *o, const char *log)
 	struct machine *m = rr_session_machine(s);
 	double t0 = now();
 	int status, stop = 0;
+	if (o->gdb) {
+		status = gdb_main(o, log, s, &stub);
+		rr_session_close(s);
+		return status;
+	}
 	if (o->stop_at != UINT64_MAX) {
 		rc = rr_session_seek(s, o->stop_at);
 		print_stats(o, m, t0);

@@ -85,7 +85,9 @@ void rr_usage(FILE *f)
 "                      the machine state as key=value lines (--json: JSON Lines)\n"
 "  --bundle FILE.tar   with -w: also write a portable bundle (log + images)\n"
 "  --dumpdtb FILE      write the device tree blob and exit\n"
-"  --gdb PORT, --monitor  reserved for the replay debugger (not in this version)\n"
+"  --gdb PORT|unix:PATH  with -r: wait for gdb on 127.0.0.1:PORT (or a unix socket,\n"
+"                      mode 0600) before the first instruction; reverse-stepi and\n"
+"                      reverse-continue work; --monitor is not in this version\n"
 "  --stats             at exit, print instructions executed and MIPS on stderr\n"
 "  -q, --quiet         no status messages on stderr\n"
 "  -h, --help          this help;  --version  print the version\n"
@@ -269,12 +271,10 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			break;
 		}
 		case OPT_JSON: o->json = 1; break;
-		case OPT_GDB:
+		case OPT_GDB: o->gdb = optarg; break;
 		case OPT_MONITOR:
-			/* The debugger (monitor, gdb stub, reverse execution) is not in this
-			 * version: refuse rather than run without it. */
-			fprintf(stderr, "rr-run: %s: the replay debugger is not implemented yet\n",
-				c == OPT_GDB ? "--gdb" : "--monitor");
+			/* The monitor is not in this version: refuse rather than run without it. */
+			fprintf(stderr, "rr-run: --monitor: the replay monitor is not implemented yet\n");
 			return -1;
 		case OPT_DUMPDTB: o->dumpdtb = optarg; break;
 		case OPT_LIVE: o->live = 1; break;
@@ -311,6 +311,11 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 	}
 	if (o->stop_at != UINT64_MAX && (!o->replay || o->live)) {
 		fprintf(stderr, "rr-run: --stop-at needs -r FILE (and no --live)\n");
+		return -1;
+	}
+	if (o->gdb && (!o->replay || o->live || o->stop_at != UINT64_MAX)) {
+		fprintf(stderr, "rr-run: --gdb needs -r FILE (and no --live or --stop-at): live runs and "
+			"recordings cannot be debugged in this version\n");
 		return -1;
 	}
 	if (o->live && !o->replay) {

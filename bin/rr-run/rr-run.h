@@ -18,6 +18,7 @@
 struct rr_options {
 	struct machine_config cfg;
 	const char *record, *replay, *dumpdtb, *bundle;
+	const char *gdb;           /* -r --gdb PORT|unix:PATH */
 	char *drive, *hostfwd;
 	int live, help, version, quiet, icount_sleep, stats;
 	int cmdline_machine;       /* a machine option was given */
