@@ -270,6 +270,39 @@ s.sendall(b"+$k#6b")
 ' "$T/g.sock" && ok "qSupported over the unix socket" || bad "unix socket session"
 stop_stub "unix socket"
 
+# ---- SMP: harts as threads, stepping and reverse-stepping the second hart ----
+# (gdb steps RISC-V by software breakpoints and a continue: in all-stop another
+# hart's breakpoint may end the step, so the breakpoints go first)
+timeout 60 "$RUN" -q -w "$T/smp.rr" --smp 2 --snapshot-every 10000 --bios none "$G/gdb_calls.elf" >/dev/null 2>&1 \
+	&& ok "recorded gdb_calls on 2 harts" || bad "record --smp 2"
+port=$(free_port)
+start_stub "$T/smp.rr" "$port" "$T/s4"
+cat >"$T/smp.gdb" <<EOF
+set pagination off
+set confirm off
+target remote 127.0.0.1:$port
+info threads
+break work
+continue
+delete
+thread 2
+echo @PC2\n
+p \$pc
+stepi
+reverse-stepi
+echo @PC2_BACK\n
+p \$pc
+info threads
+EOF
+timeout 60 gdb-multiarch -nx -batch -x "$T/smp.gdb" "$G/gdb_calls.elf" >"$T/gdb.out" 2>&1
+st=$?
+[ $st = 0 ] && ok "SMP session: gdb exited 0" || bad "SMP gdb exited $st"
+stop_stub "SMP session"
+grep -q 'Thread 2 (hart 1' "$T/gdb.out" && ok "info threads lists hart 1 as thread 2" || bad "threads: $(grep Thread "$T/gdb.out" | head -3)"
+[ -n "$(after PC2)" ] && [ "$(after PC2)" = "$(after PC2_BACK)" ] && ! grep -q "Switching to Thread 1" "$T/gdb.out" \
+	&& ok "thread 2: stepi, reverse-stepi: pc back to $(after PC2), thread 2 still current" \
+	|| bad "thread 2 reverse-stepi: $(after PC2) -> $(after PC2_BACK) $(grep Switching "$T/gdb.out" | tr '\n' ' ')"
+
 "$RUN" -w "$T/x.rr" --gdb 1234 --bios none "$G/gdb_calls.elf" >/dev/null 2>"$T/usage.err"
 [ $? = 2 ] && grep -q "needs -r" "$T/usage.err" && ok "--gdb without -r: usage error" || bad "--gdb while recording: $(cat "$T/usage.err")"
 "$RUN" -r "$T/calls.rr" --gdb banana >/dev/null 2>"$T/spec.err"

@@ -751,6 +751,7 @@ static void stop_reply(rr_gdb *g, int ev, int hart)
 		sb_fmt(&b, "T05thread:%x;", hart + 1);
 		break;
 	}
+	g->gthread = hart; /* gdb takes the reported thread as the current one */
 	reply_sb(g, &b);
 }
 
@@ -842,7 +843,8 @@ static void monitor(rr_gdb *g, const char *cmd)
 
 /* ---- packets ---- */
 
-/* A thread id: 0 any, -1 all, else a hart + 1. 0 and *k (-1 all) or -1. */
+/* A thread id: -1 all, 0 any, else a hart + 1. 0 and *k (a hart; -1 for all or
+ * any: the selected one), or -1. */
 static int parse_thread(rr_gdb *g, const char *p, int *k)
 {
 	if (strcmp(p, "-1") == 0) {
@@ -853,7 +855,7 @@ static int parse_thread(rr_gdb *g, const char *p, int *k)
 	if (parse_hex(&p, &t) < 0 || *p)
 		return -1;
 	if (t == 0) {
-		*k = 0;
+		*k = -1;
 		return 0;
 	}
 	if (t > (uint64_t)machine_nharts(g->m))
