@@ -52,4 +52,24 @@ out=$("$B/rr-diff" --replay -q "$T/a.rr" "$T/t.rr" 2>&1); st=$?
 [ $st = 1 ] && [ -z "$out" ] && ok "-q: exit 1, nothing printed" || bad "-q: exit $st '$out'"
 "$B/rr-diff" --replay - "$T/a.rr" <"$T/a.rr" >/dev/null 2>&1; [ $? = 2 ] && ok "a pipe: exit 2" || bad "pipe"
 "$B/rr-diff" --replay "$T/a.rr" "$T/missing.rr" >/dev/null 2>&1; [ $? = 2 ] && ok "a missing log: exit 2" || bad "missing"
+# One log replayed by two builds (--rr-run PATH): this build against itself agrees;
+# against a "build" whose hart0 x5 and state differ from icount X on (a wrapper that
+# changes what rr-run --stop-at prints from X on), the first difference is X.
+"$B/rr-diff" --replay --rr-run "$B/rr-run" "$T/a.rr" >/dev/null 2>"$T/e"; st=$?
+[ $st = 0 ] && ok "--rr-run with this build: the same" || bad "--rr-run self: exit $st $(cat "$T/e")"
+X=21111
+cat >"$T/other-build" <<EOS
+#!/bin/sh
+out=\$("$B/rr-run" "\$@") || exit \$?
+if [ "\$4" -ge $X ]; then
+	printf '%s\n' "\$out" | sed -e 's/"x5":"0x[0-9a-f]*"/"x5":"0xdead"/' -e 's/"hash":"0x[0-9a-f]*"/"hash":"0x0123456789abcdef"/'
+else
+	printf '%s\n' "\$out"
+fi
+EOS
+chmod +x "$T/other-build"
+"$B/rr-diff" --replay --rr-run "$T/other-build" "$T/a.rr" >"$T/o" 2>"$T/e"; st=$?
+[ $st = 1 ] && grep -q "first differ at icount $X " "$T/e" && grep -q "^icount=$X what=\"hart0.x5\" a=0x[0-9a-f]* b=0xdead" "$T/o" \
+	&& ok "--rr-run with another build: the first difference at $X, hart0.x5 named" || bad "--rr-run other: exit $st $(cat "$T/e" "$T/o")"
+"$B/rr-diff" --replay --rr-run /nonexistent "$T/a.rr" >/dev/null 2>&1; [ $? = 2 ] && ok "--rr-run with a missing build: exit 2" || bad "--rr-run missing"
 exit $fail

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include "rrlog/rrlog.h"
 #include "replay/replay.h"
 
@@ -306,16 +308,79 @@ static int done(int code)
 	return code;
 }
 
-/* --replay: the first instruction at which the two machines differ. */
-static int replay_diff(const char *a, const char *b)
+/* --rr-run PATH: the other build, asked for its state with --stop-at N --json. */
+struct other_build { const char *rr_run, *log; };
+
+static int other_probe(void *ctx, uint64_t icount, uint64_t *hash, char **json, char *err, size_t errlen)
 {
-	if (!strcmp(a, "-") || !strcmp(b, "-")) {
-		fprintf(stderr, "%s: --replay seeks in both recordings: give files, not -\n", prog);
+	const struct other_build *o = ctx;
+	int p[2];
+	if (pipe(p) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return RR_EIO;
+	}
+	char n[32];
+	snprintf(n, sizeof n, "%llu", (unsigned long long)icount);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) { dup2(null, 0); dup2(null, 2); }
+		execl(o->rr_run, o->rr_run, "-r", o->log, "--stop-at", n, "--json", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return RR_EIO;
+	}
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *nb = realloc(buf, cap = 2 * cap + 8192);
+			if (!nb) break;
+			buf = nb;
+		}
+		ssize_t k = read(p[0], buf + len, cap - len - 1);
+		if (k < 0 && errno == EINTR) continue;
+		if (k <= 0) break;
+		len += k;
+	}
+	close(p[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	if (buf) buf[len] = 0;
+	const char *h = buf ? strstr(buf, "\"hash\":\"0x") : NULL;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !h) {
+		snprintf(err, errlen, "%s -r %s --stop-at %s failed (exit %d)", o->rr_run, o->log, n,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		free(buf);
+		return RR_EINVAL;
+	}
+	*hash = strtoull(h + 8, NULL, 16);  /* past "hash":" */
+	if (json)
+		*json = buf;
+	else
+		free(buf);
+	return RR_OK;
+}
+
+/* --replay: the first instruction at which the two machines differ. */
+static int replay_diff(const char *a, const char *b, const char *other_rr_run)
+{
+	if (!strcmp(a, "-") || (b && !strcmp(b, "-"))) {
+		fprintf(stderr, "%s: --replay seeks in the recordings: give files, not -\n", prog);
 		return 2;
 	}
 	struct rr_replay_diff res;
 	char *report = NULL, err[1024];
-	int rc = rr_replay_diff(a, b, opt_json, &res, &report, err, sizeof err);
+	struct other_build ob = { other_rr_run, a };
+	int rc = other_rr_run ? rr_replay_diff_oracle(a, other_probe, &ob, opt_json, &res, &report, err, sizeof err)
+			      : rr_replay_diff(a, b, opt_json, &res, &report, err, sizeof err);
 	if (rc != RR_OK) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		free(report);
@@ -338,7 +403,7 @@ static int replay_diff(const char *a, const char *b)
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_IGNORE, O_IGNORE_HDR, O_REPLAY, O_VERSION };
+	enum { O_JSON = 256, O_IGNORE, O_IGNORE_HDR, O_REPLAY, O_VERSION, O_RRRUN };
 	static const struct option lo[] = {
 		{ "context", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, O_JSON },
@@ -346,12 +411,14 @@ int main(int argc, char **argv)
 		{ "ignore", required_argument, NULL, O_IGNORE },
 		{ "ignore-header", no_argument, NULL, O_IGNORE_HDR },
 		{ "replay", no_argument, NULL, O_REPLAY },
+		{ "rr-run", required_argument, NULL, O_RRRUN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	long context = 3;
 	int c, ignore_hdr = 0, replay = 0;
+	const char *other_rr_run = NULL;
 	char *e;
 	while ((c = getopt_long_only(argc, argv, "C:qh", lo, NULL)) != -1) {
 		switch (c) {
@@ -386,6 +453,7 @@ int main(int argc, char **argv)
 		}
 		case O_IGNORE_HDR: ignore_hdr = 1; break;
 		case O_REPLAY: replay = 1; break;
+		case O_RRRUN: other_rr_run = optarg; break;
 		case 'h':
 			printf("usage: %s [options] A B\n"
 			"Compare two rrkit event logs (or QEMU 7.2 replay logs) event by event and print\n"
@@ -401,6 +469,8 @@ int main(int argc, char **argv)
 			"  --replay            replay both recordings and find the first instruction at\n"
 			"                      which the machines differ (bisection over seeks), then\n"
 			"                      list every differing register, RAM page and device\n"
+			"  --rr-run PATH       with --replay and one log: compare this build's replay with\n"
+			"                      that of the rr-run at PATH (a determinism bug hunt)\n"
 			"  -h, --help          this help;  --version  the version\n"
 			"A or B may be - (standard input), not both.\n"
 			"Exit status: 0 same, 1 different (a log that is a truncated prefix of the\n"
@@ -411,13 +481,20 @@ int main(int argc, char **argv)
 		default: fprintf(stderr, "Try '%s --help'.\n", prog); return 2;
 		}
 	}
+	if (other_rr_run) {
+		if (!replay || optind + 1 != argc) {
+			fprintf(stderr, "%s: --rr-run PATH goes with --replay and one log\nTry '%s --help'.\n", prog, prog);
+			return 2;
+		}
+		return replay_diff(argv[optind], NULL, other_rr_run);
+	}
 	if (optind + 2 != argc) {
 		fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog,
 		        optind + 2 > argc ? "two logs needed: A B (- for standard input)" : "too many arguments", prog);
 		return 2;
 	}
 	if (replay)
-		return replay_diff(argv[optind], argv[optind + 1]);
+		return replay_diff(argv[optind], argv[optind + 1], NULL);
 	struct side sa = { .path = argv[optind], .tag = 'a' }, sb = { .path = argv[optind + 1], .tag = 'b' };
 	if (!strcmp(sa.path, "-") && !strcmp(sb.path, "-")) {
 		fprintf(stderr, "%s: only one of A and B can be - (standard input)\n", prog);

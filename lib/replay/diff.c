@@ -294,3 +294,150 @@ out:
 	*report = t.p;
 	return rc;
 }
+
+/* ---- one log, this build against another (an oracle for the other side) ---- */
+
+/* The value of "key":VALUE in a JSON object line (strings without quotes) into v. */
+static int json_get(const char *line, const char *key, char *v, size_t n)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\":", key);
+	const char *p = strstr(line, pat);
+	if (!p)
+		return -1;
+	p += strlen(pat);
+	if (*p == '"')
+		p++;
+	size_t i = 0;
+	while (*p && *p != '"' && *p != ',' && *p != '}' && i + 1 < n)
+		v[i++] = *p++;
+	v[i] = 0;
+	return 0;
+}
+
+/* Every "key" of our JSON state text whose value differs in the other's. */
+static void text_diff(struct text *t, const char *ours, const char *theirs)
+{
+	const char *la = ours, *lb = theirs;
+	while (la && *la && lb && *lb) {
+		const char *ea = strchr(la, '\n'), *eb = strchr(lb, '\n');
+		size_t na = ea ? (size_t)(ea - la) : strlen(la), nb = eb ? (size_t)(eb - lb) : strlen(lb);
+		char *a = strndup(la, na), *b = strndup(lb, nb);
+		char hart[16] = "";
+		json_get(a, "hart", hart, sizeof hart);
+		for (const char *p = strchr(a, '"'); p; p = strchr(p, '"')) {
+			const char *q = strchr(p + 1, '"');
+			if (!q || q[1] != ':')
+				break;
+			char key[48], va[64], vb[64];
+			snprintf(key, sizeof key, "%.*s", (int)(q - p - 1), p + 1);
+			p = q + 2;
+			if (*p == '"' && !(p = strchr(p + 1, '"')))
+				break; /* past a string value */
+			if (*p == '"')
+				p++;
+			if (!strcmp(key, "hart") || json_get(a, key, va, sizeof va) < 0)
+				continue;
+			if (json_get(b, key, vb, sizeof vb) < 0)
+				snprintf(vb, sizeof vb, "(none)");
+			if (strcmp(va, vb)) {
+				char what[64];
+				snprintf(what, sizeof what, "%s%s%s", *hart ? "hart" : "", hart, *hart ? "." : "");
+				tput(t, t->json ? "{\"icount\":%llu,\"what\":\"%s%s\",\"a\":\"%s\",\"b\":\"%s\"}\n"
+						: "icount=%llu what=\"%s%s\" a=%s b=%s\n",
+				     (unsigned long long)t->icount, what, key, va, vb);
+			}
+		}
+		free(a);
+		free(b);
+		la = ea ? ea + 1 : NULL;
+		lb = eb ? eb + 1 : NULL;
+	}
+}
+
+int rr_replay_diff_oracle(const char *log, rr_probe_fn *other, void *ctx, int json,
+			  struct rr_replay_diff *res, char **report, char *err, size_t errlen)
+{
+	memset(res, 0, sizeof *res);
+	*report = NULL;
+	struct rr_session_options so = { .no_hash_check = 1 };
+	rr_session *s = NULL;
+	int rc = rr_session_open(log, &so, &s);
+	if (rc != RR_OK) {
+		snprintf(err, errlen, "%s: %s", log, rr_session_errmsg(s));
+		rr_session_close(s);
+		return rc;
+	}
+	struct text t = { .json = json };
+	uint64_t first, last;
+	const struct rrlog_snapshot_ref *list = NULL;
+	size_t n = 0;
+	char *theirs = NULL;
+	if ((rc = rr_recording_span(log, &first, &last, err, errlen)) != RR_OK ||
+	    (rc = rr_session_snapshots(s, &list, &n)) != RR_OK)
+		goto out;
+	res->end_a = res->end_b = last;
+	/* the end of each snapshot interval: both builds start it from the same snapshot */
+	uint64_t lo = first, hi = 0;
+	size_t nint = n ? n : 1;
+	for (size_t k = 0; k < nint && !hi; k++) {
+		uint64_t start = n ? list[k].icount : first;
+		uint64_t end = k + 1 < n ? list[k + 1].icount - 1 : last;
+		if (end < start || end < first)
+			continue;
+		uint64_t h_other;
+		if ((rc = rr_session_seek(s, end)) != RR_OK) {
+			snprintf(err, errlen, "%s: going to icount %llu: %s", log, (unsigned long long)end,
+				 rr_session_errmsg(s));
+			goto out;
+		}
+		if ((rc = other(ctx, end, &h_other, NULL, err, errlen)) != RR_OK)
+			goto out;
+		res->steps++;
+		if (hash_of(s) != h_other) {
+			lo = start;
+			hi = end;
+		}
+	}
+	if (!hi) {
+		res->same = 1;
+		res->icount = last;
+		goto out;
+	}
+	/* inside the interval: equal at lo (its snapshot), different at hi */
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2, h_other;
+		if ((rc = rr_session_seek(s, mid)) != RR_OK) {
+			snprintf(err, errlen, "%s: going to icount %llu: %s", log, (unsigned long long)mid,
+				 rr_session_errmsg(s));
+			goto out;
+		}
+		if ((rc = other(ctx, mid, &h_other, NULL, err, errlen)) != RR_OK)
+			goto out;
+		res->steps++;
+		if (hash_of(s) == h_other)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	res->icount = hi;
+	t.icount = hi;
+	uint64_t h_other;
+	if ((rc = rr_session_seek(s, hi)) != RR_OK || (rc = other(ctx, hi, &h_other, &theirs, err, errlen)) != RR_OK)
+		goto out;
+	char *ours = rr_state_text(rr_session_machine(s), 1);
+	if (ours && theirs)
+		text_diff(&t, ours, theirs);
+	free(ours);
+	res->differences = 1;
+out:
+	free(theirs);
+	rr_session_close(s);
+	if (t.oom) {
+		free(t.p);
+		snprintf(err, errlen, "out of memory");
+		return RR_ENOMEM;
+	}
+	*report = t.p;
+	return rc;
+}

@@ -224,6 +224,16 @@ struct rr_replay_diff {
 int rr_replay_diff(const char *a, const char *b, int json, struct rr_replay_diff *res,
 		   char **report, char *err, size_t errlen);
 
+/* The other side of a comparison of one log (another build of rr-run, say): its
+ * state hash at icount, and, when json is not NULL, its state as rr_state_text
+ * JSON lines (malloc'd). RR_OK, or an error with a reason in err. */
+typedef int rr_probe_fn(void *ctx, uint64_t icount, uint64_t *hash, char **json, char *err, size_t errlen);
+/* Replay log here and compare with other at the end of each snapshot interval (both
+ * start an interval from the same snapshot), then bisect inside the first interval
+ * that differs; *report lists the state fields that differ there. */
+int rr_replay_diff_oracle(const char *log, rr_probe_fn *other, void *ctx, int json,
+			  struct rr_replay_diff *res, char **report, char *err, size_t errlen);
+
 /* ---- machine state as key=value text ---- */
 
 /* Print the state of every hart (pc, privilege, x0..x31, f0..f31, the main CSRs)
