@@ -205,25 +205,16 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 	return rc;
 }
 
-/* A session on in, or NULL with the reason in err and the code in *rc. */
-static rr_session *open_in(const char *in, int *rc, char *err, size_t errlen)
-{
-	rr_session *s = NULL;
-	*rc = rr_session_open(in, NULL, &s);
-	if (*rc == RR_OK)
-		return s;
-	c_err(err, errlen, "%s: %s", in, rr_session_errmsg(s));
-	rr_session_close(s);
-	return NULL;
-}
-
 int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *outs,
 	   char *err, size_t errlen)
 {
-	int rc;
-	rr_session *s = open_in(in, &rc, err, errlen);
-	if (!s)
+	rr_session *s = NULL;
+	int rc = rr_session_open(in, NULL, &s);
+	if (rc != RR_OK) {
+		c_err(err, errlen, "%s: %s", in, rr_session_errmsg(s));
+		rr_session_close(s);
 		return rc;
+	}
 	for (int i = 0; i < nwin && rc == RR_OK; i++)
 		if (cut_one(s, bounds[i], bounds[i + 1], outs[i], err, errlen) < 0)
 			rc = RR_EINVAL;
@@ -233,28 +224,29 @@ int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *
 
 int rr_recording_span(const char *in, uint64_t *first, uint64_t *last, char *err, size_t errlen)
 {
-	int rc;
-	rr_session *s = open_in(in, &rc, err, errlen);
-	if (!s)
-		return rc;
-	*first = rr_session_icount(s);
-	const struct rrlog_snapshot_ref *list;
-	size_t n = 0;
-	uint64_t start = 0;
-	if (rr_session_snapshots(s, &list, &n) == RR_OK && n)
-		start = list[n - 1].icount;
-	rr_session_close(s);
+	/* the log alone: where its first snapshot puts the machine (0 without one), and
+	 * the icount of its last event, read from its last snapshot on */
 	rrlog_reader *rd = NULL;
 	struct rrlog_event ev;
-	*last = start;
-	if (rrlog_reader_open(in, &rd) < 0 || rrlog_reader_seek(rd, start) < 0) {
-		c_err(err, errlen, "%s: %s", in, rd ? rrlog_reader_errmsg(rd) : "out of memory");
+	const struct rrlog_snapshot_ref *list;
+	size_t n = 0;
+	int rc = rrlog_reader_open(in, &rd);
+	if (rc == 0 && rrlog_reader_header(rd)->source != RRLOG_SOURCE_RRLOG)
+		rc = c_err(err, errlen, "%s: a QEMU replay log; only rr-run recordings replay", in);
+	else if (rc == 0 && (rc = rrlog_reader_snapshots(rd, &list, &n)) == 0)
+		rc = rrlog_reader_seek(rd, n ? list[n - 1].icount : 0);
+	if (rc < 0) {
+		if (rd && *rrlog_reader_errmsg(rd))
+			c_err(err, errlen, "%s: %s", in, rrlog_reader_errmsg(rd));
+		else if (rc != -1)
+			c_err(err, errlen, "%s: %s", in, rrlog_strerror(rc));
 		rrlog_reader_close(rd);
-		return RR_EBADLOG;
+		return rc == RRLOG_EIO ? RR_EIO : RR_EBADLOG;
 	}
 	rrlog_reader_skip_data(rd, 1u << RRLOG_SNAPSHOT);
-	int k;
-	while ((k = rrlog_reader_next(rd, &ev)) == 1)
+	*first = n ? list[0].icount : 0;
+	*last = *first;
+	while (rrlog_reader_next(rd, &ev) == 1)
 		*last = ev.icount;
 	rrlog_reader_close(rd);
 	return RR_OK;
