@@ -374,10 +374,9 @@ static int save_boot_pages(struct machine *m)
 static void machine_reset(struct machine *m)
 {
 	uint64_t npages = m->cfg.ram_size >> 12;
-	uint64_t zh = page_hash_of(NULL);
 	machine_collect_dirty(m);
 	for (uint64_t i = 0; i < npages; i++) {
-		if (!m->hash_dirty[i] && m->page_hash[i] == zh)
+		if (machine_page_known_zero(m, i))
 			continue; /* zero already */
 		memset(m->ram + (i << 12), 0, 4096);
 		m->pm.dirty[i] = 1;
@@ -440,9 +439,9 @@ struct machine *machine_new(const struct machine_config *cfg, struct emu_host *h
 	uint8_t *dirty = m->pm.dirty;
 	physmem_init(&m->pm);
 	m->pm.dirty = dirty;
-	uint64_t zh = page_hash_of(NULL);
+	m->zero_page_hash = page_hash_of(NULL);
 	for (uint64_t i = 0; i < npages; i++)
-		m->page_hash[i] = zh; /* RAM starts zeroed */
+		m->page_hash[i] = m->zero_page_hash; /* RAM starts zeroed */
 	physmem_add_ram(&m->pm, VIRT_DRAM_BASE, cfg->ram_size, m->ram, 0, "dram");
 	physmem_add_ram(&m->pm, VIRT_ROM_BASE, ROM_SIZE, m->rom, 1, "rom");
 	physmem_add_device(&m->pm, VIRT_TEST_BASE, TEST_SIZE, m, test_read, test_write, "test");
@@ -668,6 +667,11 @@ uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len)
 	return r;
 }
 
+int machine_page_known_zero(const struct machine *m, uint64_t i)
+{
+	return !m->pm.dirty[i] && !m->hash_dirty[i] && m->page_hash[i] == m->zero_page_hash;
+}
+
 void machine_collect_dirty(struct machine *m)
 {
 	uint64_t npages = m->cfg.ram_size >> 12;
@@ -687,13 +691,12 @@ void machine_collect_dirty(struct machine *m)
 void machine_ram_replaced(struct machine *m, const uint8_t *loaded)
 {
 	uint64_t npages = m->cfg.ram_size >> 12;
-	uint64_t zh = page_hash_of(NULL);
 	for (uint64_t i = 0; i < npages; i++) {
 		if (loaded && !loaded[i]) {
 			/* must be zero: clear it unless it is known to be */
-			if (m->pm.dirty[i] || m->hash_dirty[i] || m->page_hash[i] != zh)
+			if (!machine_page_known_zero(m, i))
 				memset(m->ram + (i << 12), 0, 4096);
-			m->page_hash[i] = zh;
+			m->page_hash[i] = m->zero_page_hash;
 			m->hash_dirty[i] = 0;
 		} else {
 			m->hash_dirty[i] = 1;

@@ -31,6 +31,7 @@ struct machine {
 	struct physmem pm;
 	uint8_t *ram, *rom;
 	uint64_t *page_hash;     /* per 4 KiB page of RAM, valid where not hash_dirty */
+	uint64_t zero_page_hash; /* the hash of a page of zeroes */
 	uint8_t *hash_dirty;     /* per page: written since page_hash was computed */
 	uint8_t *snap_dirty;     /* per page: written since the previous snapshot */
 	uint64_t snap_id;        /* id of the previous snapshot taken (0: none since a load) */
@@ -81,6 +82,9 @@ int machine_device_states(struct machine *m, const void **st, size_t *len, const
  * clear them; drops the harts' cached write mappings if any page was marked, so
  * the next write to a page marks it again. */
 void machine_collect_dirty(struct machine *m);
+/* Page i holds zeroes, known without reading it: its last hash is the zero page's
+ * and nothing wrote it since. */
+int machine_page_known_zero(const struct machine *m, uint64_t i);
 /* RAM was rewritten behind the dirty tracking (a snapshot load): loaded[i] marks
  * the pages written; every other page is made zero (NULL: every page may have
  * changed). The next snapshot must be a full one. */

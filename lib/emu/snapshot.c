@@ -231,17 +231,24 @@ void *machine_snapshot_save(struct machine *m, int incremental, size_t *len)
 	put_shdr(&b, T_DEVS, dlen);
 	put(&b, devs, dlen);
 	free(devs);
+	/* PAGE: the section length and count are patched in once the pages are out,
+	 * so each page is looked at once; a full snapshot skips pages known to be zero */
+	size_t shdr_at = b.len;
+	put_shdr(&b, T_PAGE, 0);
+	size_t count_at = b.len;
+	put_u64(&b, 0);
 	uint64_t count = 0;
-	for (uint64_t i = 0; i < npages; i++)
-		if (incremental ? m->snap_dirty[i] : !page_is_zero(m->ram + (i << 12)))
-			count++;
-	put_shdr(&b, T_PAGE, 8 + count * (8 + 4096));
-	put_u64(&b, count);
 	for (uint64_t i = 0; i < npages; i++) {
-		if (!(incremental ? m->snap_dirty[i] : !page_is_zero(m->ram + (i << 12))))
+		const uint8_t *pg = m->ram + (i << 12);
+		if (incremental ? !m->snap_dirty[i] : machine_page_known_zero(m, i) || page_is_zero(pg))
 			continue;
 		put_u64(&b, i);
-		put(&b, m->ram + (i << 12), 4096);
+		put(&b, pg, 4096);
+		count++;
+	}
+	if (!b.oom) {
+		put_le(b.p + shdr_at + 8, 8 + count * (8 + 4096), 8);
+		put_le(b.p + count_at, count, 8);
 	}
 	put_shdr(&b, T_SUM, 8);
 	if (!b.oom)
