@@ -460,9 +460,22 @@ static int read_snapshot(rr_session *s, const struct rrlog_pos *pos, void **blob
 	return RR_OK;
 }
 
-static void clear_blk_queue(rr_session *s)
+/* Load a snapshot chain into the machine. The block requests in flight are the
+ * snapshot's afterwards (virtio-blk hands them to the host again; the old records
+ * belong to the device, which drops them); on failure the machine and the queue
+ * are as they were. 0, or -1 with the reason in err. */
+static int load_chain(rr_session *s, const void *const *blobs, const size_t *lens, int n,
+		      char *err, size_t errlen)
 {
-	s->q_head = s->q_tail = NULL; /* the records belong to the device, which drops them */
+	struct emu_blk_req *qh = s->q_head, *qt = s->q_tail;
+	s->q_head = s->q_tail = NULL;
+	if (machine_snapshot_load(s->m, blobs, lens, n, err, errlen) < 0) {
+		s->q_head = qh;
+		s->q_tail = qt;
+		return -1;
+	}
+	s->st.snapshots_loaded++;
+	return 0;
 }
 
 /* Put the cursor on the event at pos (the next one handed out). */
@@ -495,19 +508,9 @@ static int load_log_snapshot(rr_session *s, const struct rrlog_snapshot_ref *lis
 	size_t lens[64] = { 0 };
 	for (int i = 0; i < n && rc == RR_OK; i++)
 		rc = read_snapshot(s, &list[first + i].pos, &blobs[i], &lens[i]);
-	if (rc == RR_OK) {
-		char err[300];
-		struct emu_blk_req *qh = s->q_head, *qt = s->q_tail;
-		clear_blk_queue(s);
-		if (machine_snapshot_load(s->m, (const void *const *)blobs, lens, n, err, sizeof err) < 0) {
-			s->q_head = qh;
-			s->q_tail = qt;
-			rc = s_err(s, RR_EBADLOG, "snapshot at icount %llu: %s",
-				   (unsigned long long)list[k].icount, err);
-		} else {
-			s->st.snapshots_loaded++;
-		}
-	}
+	char err[300];
+	if (rc == RR_OK && load_chain(s, (const void *const *)blobs, lens, n, err, sizeof err) < 0)
+		rc = s_err(s, RR_EBADLOG, "snapshot at icount %llu: %s", (unsigned long long)list[k].icount, err);
 	for (int i = 0; i < n; i++)
 		free(blobs[i]);
 	if (rc != RR_OK)
@@ -569,10 +572,9 @@ static int session_open(rr_session *s, const char *path)
 			/* a pipe: this first snapshot came with its data */
 			const void *b[1] = { s->head.data };
 			size_t l[1] = { s->head.len };
-			if (machine_snapshot_load(s->m, b, l, 1, err, sizeof err) < 0)
+			if (load_chain(s, b, l, 1, err, sizeof err) < 0)
 				return s_err(s, RR_EBADLOG, "snapshot at icount %llu: %s",
 					     (unsigned long long)s->head.icount, err);
-			s->st.snapshots_loaded++;
 			s->chain_id = s->head.value;
 			s->consumed = 1;
 			rrlog_reader_skip_data(s->rd, 1u << RRLOG_SNAPSHOT);
@@ -831,15 +833,10 @@ int rr_session_restore(rr_session *s, const rr_state *st)
 	if (s->live)
 		return s_err(s, RR_EUSAGE, "the replay went live: there is no log to go back in");
 	char err[300];
-	struct emu_blk_req *qh = s->q_head, *qt = s->q_tail;
-	clear_blk_queue(s);
 	const void *blobs[1] = { st->snap };
-	if (machine_snapshot_load(s->m, blobs, &st->len, 1, err, sizeof err) < 0) {
-		s->q_head = qh;
-		s->q_tail = qt;
+	if (load_chain(s, blobs, &st->len, 1, err, sizeof err) < 0)
 		return s_err(s, RR_EINVAL, "restoring the state at icount %llu: %s",
 			     (unsigned long long)st->icount, err);
-	}
 	s->diverged = s->log_ended = 0;
 	if (st->have_pos) {
 		int rc = cursor_to(s, &st->pos);
