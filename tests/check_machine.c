@@ -61,13 +61,6 @@ static int run_steps(struct machine *m, uint64_t step)
 	return e;
 }
 
-static uint64_t final_hash(struct machine *m)
-{
-	uint64_t h[MACHINE_HASH_MAX];
-	int n = machine_hash(m, h);
-	return machine_hash_combine(h, n);
-}
-
 START_TEST(test_hello)
 {
 	struct fake *f = fake_new();
@@ -101,12 +94,12 @@ START_TEST(test_split_invariance)
 			ck_assert_msg(e == MACHINE_EXIT_POWEROFF, "%s step %llu: exit %d %s", progs[p],
 				      (unsigned long long)steps[s], e, machine_errmsg(m));
 			if (s == 0) {
-				ref_hash = final_hash(m);
+				ref_hash = machine_state_hash(m);
 				ref_ic = machine_icount(m);
 				strcpy(ref_out, f->serial);
 			} else {
 				ck_assert_uint_eq(machine_icount(m), ref_ic);
-				ck_assert_uint_eq(final_hash(m), ref_hash);
+				ck_assert_uint_eq(machine_state_hash(m), ref_hash);
 				ck_assert_str_eq(f->serial, ref_out);
 			}
 			machine_free(m);
@@ -176,7 +169,7 @@ START_TEST(test_snapshot)
 	ck_assert_uint_eq(machine_icount(b), 60000);
 	ck_assert_int_eq(machine_run(b, UINT64_MAX), MACHINE_EXIT_POWEROFF);
 	ck_assert_uint_eq(machine_icount(a), machine_icount(b));
-	ck_assert_uint_eq(final_hash(a), final_hash(b));
+	ck_assert_uint_eq(machine_state_hash(a), machine_state_hash(b));
 	/* the output after 60000 is the same (the digest is in the state) */
 	(void)before;
 	/* a full snapshot alone, into a fresh machine */
@@ -185,12 +178,12 @@ START_TEST(test_snapshot)
 	ck_assert_msg(load1(e, snap, len, err, sizeof err) == 0, "%s", err);
 	ck_assert_uint_eq(machine_icount(e), 20000);
 	ck_assert_int_eq(machine_run(e, UINT64_MAX), MACHINE_EXIT_POWEROFF);
-	ck_assert_uint_eq(final_hash(a), final_hash(e));
+	ck_assert_uint_eq(machine_state_hash(a), machine_state_hash(e));
 	ck_assert_str_eq(f1->serial + f1->nserial - f4->nserial, f4->serial);
 
 	/* Crafted and damaged blobs are refused and leave the machine as it was. */
 	ck_assert_int_eq(machine_run(e, 0), MACHINE_EXIT_ICOUNT);
-	uint64_t h_before = final_hash(e), ic_before = machine_icount(e);
+	uint64_t h_before = machine_state_hash(e), ic_before = machine_icount(e);
 	uint8_t *bad = malloc(len);
 	memcpy(bad, snap, len);
 	bad[len / 2] ^= 0x10;                   /* a flipped bit in the page data */
@@ -216,7 +209,7 @@ START_TEST(test_snapshot)
 	ck_assert_int_eq(machine_snapshot_load(e, gap, gapl, 2, err, sizeof err), -1);
 	ck_assert(strstr(err, "does not follow") != NULL);
 	free(bad);
-	ck_assert_uint_eq(final_hash(e), h_before);
+	ck_assert_uint_eq(machine_state_hash(e), h_before);
 	ck_assert_uint_eq(machine_icount(e), ic_before);
 	struct machine_config c2 = bare("rv64m", 2);
 	struct fake *f3 = fake_new();
@@ -248,10 +241,10 @@ START_TEST(test_smp_determinism)
 		struct machine *m = mk(&c, f);
 		ck_assert_int_eq(run_steps(m, steps[s]), MACHINE_EXIT_POWEROFF);
 		if (s == 0) {
-			h0 = final_hash(m);
+			h0 = machine_state_hash(m);
 			ic0 = machine_icount(m);
 		} else {
-			ck_assert_uint_eq(final_hash(m), h0);
+			ck_assert_uint_eq(machine_state_hash(m), h0);
 			ck_assert_uint_eq(machine_icount(m), ic0);
 		}
 		machine_free(m);

@@ -74,13 +74,6 @@ static struct machine_config inputs_config(void)
 	return c;
 }
 
-static uint64_t state_hash(struct machine *m)
-{
-	uint64_t h[MACHINE_HASH_MAX];
-	int n = machine_hash(m, h);
-	return machine_hash_combine(h, n);
-}
-
 /* Record rr_inputs with a typed line, an RTC value, entropy and block requests
  * from the fake host; returns the guest's output and the final icount. */
 static void record(const char *log, struct fake_host *f, uint64_t snap_every, uint64_t *end)
@@ -167,14 +160,14 @@ START_TEST(test_seek_save_restore)
 		ck_assert_int_eq(rr_session_run(a, pts[i], &stop), RR_OK);
 		ck_assert_int_eq(stop, RR_STOP_ICOUNT);
 		ck_assert_uint_eq(rr_session_icount(a), pts[i]);
-		want[i] = state_hash(rr_session_machine(a));
+		want[i] = machine_state_hash(rr_session_machine(a));
 	}
 	int order[12] = { 11, 0, 5, 4, 10, 1, 9, 2, 8, 3, 7, 6 };
 	for (int k = 0; k < 12; k++) {
 		int i = order[k];
 		ck_assert_msg(rr_session_seek(b, pts[i]) == RR_OK, "%s", rr_session_errmsg(b));
 		ck_assert_uint_eq(rr_session_icount(b), pts[i]);
-		ck_assert_uint_eq(state_hash(rr_session_machine(b)), want[i]);
+		ck_assert_uint_eq(machine_state_hash(rr_session_machine(b)), want[i]);
 	}
 	/* save at pts[3], run to the end, restore, the next event and the state agree */
 	rr_state *st;
@@ -186,17 +179,17 @@ START_TEST(test_seek_save_restore)
 	ck_assert_int_eq(rr_session_run(b, UINT64_MAX, &stop), RR_OK);
 	ck_assert_int_eq(stop, RR_STOP_EXIT);
 	ck_assert_int_eq(rr_session_restore(b, st), RR_OK);
-	ck_assert_uint_eq(state_hash(rr_session_machine(b)), want[3]);
+	ck_assert_uint_eq(machine_state_hash(rr_session_machine(b)), want[3]);
 	ck_assert_int_eq(rr_session_next_event(b, &ev1), 1);
 	ck_assert(ev0.kind == ev1.kind && ev0.icount == ev1.icount);
 	ck_assert_int_eq(rr_session_run(b, pts[9], &stop), RR_OK);
-	ck_assert_uint_eq(state_hash(rr_session_machine(b)), want[9]);
+	ck_assert_uint_eq(machine_state_hash(rr_session_machine(b)), want[9]);
 	rr_state_free(st);
 	/* outside the recording */
 	ck_assert_int_eq(rr_session_seek(b, end + 1), RR_EINVAL);
 	ck_assert(strstr(rr_session_errmsg(b), "past the end"));
 	ck_assert_int_eq(rr_session_seek(b, pts[0]), RR_OK);   /* still usable */
-	ck_assert_uint_eq(state_hash(rr_session_machine(b)), want[0]);
+	ck_assert_uint_eq(machine_state_hash(rr_session_machine(b)), want[0]);
 	rr_session_close(a);
 	rr_session_close(b);
 }

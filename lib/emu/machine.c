@@ -745,6 +745,13 @@ const char *machine_hash_name(int i)
 	return i >= 0 && i < MACHINE_HASH_MAX ? names[i] : "?";
 }
 
+uint64_t machine_state_hash(struct machine *m)
+{
+	uint64_t h[MACHINE_HASH_MAX];
+	int n = machine_hash(m, h);
+	return machine_hash_combine(h, n);
+}
+
 uint64_t machine_hash_combine(const uint64_t *h, int n)
 {
 	return machine_hash_bytes(99, h, n * sizeof *h);

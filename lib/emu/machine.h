@@ -147,4 +147,6 @@ int machine_snapshot_selftest(void);
 
 /* Combine component hashes into one. */
 uint64_t machine_hash_combine(const uint64_t *h, int n);
+/* The combined state hash (the value of a STATE_HASH event). */
+uint64_t machine_state_hash(struct machine *m);
 #endif

@@ -87,9 +87,7 @@ static void emit(void *ctx, const char *what, uint64_t a, uint64_t b, const uint
 
 static uint64_t hash_of(rr_session *s)
 {
-	uint64_t h[MACHINE_HASH_MAX];
-	int n = machine_hash(rr_session_machine(s), h);
-	return machine_hash_combine(h, n);
+	return machine_state_hash(rr_session_machine(s));
 }
 
 /* Run (or, going back, restore from the saved states and run) both to icount t;

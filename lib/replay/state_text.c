@@ -90,16 +90,15 @@ char *rr_state_text(struct machine *m, int json)
 		}
 		tput(&b, json ? ",\"wfi\":%u}\n" : " wfi=%u\n", h->s.wfi);
 	}
-	uint64_t hv[MACHINE_HASH_MAX];
-	int n = machine_hash(m, hv);
+	uint64_t hash = machine_state_hash(m);
 	if (json)
 		tput(&b, "{\"icount\":%llu,\"instructions\":%llu,\"hash\":\"0x%016llx\"}\n",
 		     (unsigned long long)machine_icount(m), (unsigned long long)machine_instructions(m),
-		     (unsigned long long)machine_hash_combine(hv, n));
+		     (unsigned long long)hash);
 	else
 		tput(&b, "icount=%llu instructions=%llu hash=0x%016llx\n",
 		     (unsigned long long)machine_icount(m), (unsigned long long)machine_instructions(m),
-		     (unsigned long long)machine_hash_combine(hv, n));
+		     (unsigned long long)hash);
 	if (b.oom) {
 		free(b.p);
 		return NULL;

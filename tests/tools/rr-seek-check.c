@@ -16,9 +16,7 @@
 
 static uint64_t state_hash(rr_session *s)
 {
-	uint64_t h[MACHINE_HASH_MAX];
-	int n = machine_hash(rr_session_machine(s), h);
-	return machine_hash_combine(h, n);
+	return machine_state_hash(rr_session_machine(s));
 }
 
 static uint64_t rnd(uint64_t *x)
