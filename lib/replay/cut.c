@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include "replay/internal.h"
 
+/* The reason into err; returns -1 (for `return c_err(...)`). */
 __attribute__((format(printf, 3, 4)))
 static int c_err(char *err, size_t n, const char *fmt, ...)
 {
@@ -35,6 +36,8 @@ static int c_err(char *err, size_t n, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
+/* The same, returning 0: for `ok = c_fail(...)`. */
+#define c_fail(...) (c_err(__VA_ARGS__), 0)
 
 static uint64_t state_hash(struct machine *m, uint64_t *h, int *n)
 {
@@ -141,12 +144,13 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 		free(part);
 		return part ? -1 : c_err(err, n, "out of memory");
 	}
-	int ok = 1;
 	struct rrlog_event se = { .kind = RRLOG_SNAPSHOT, .sub = RRLOG_SNAP_FULL, .icount = from,
 				  .value = id, .data = blob, .len = blen };
 	struct rrlog_event he = { .kind = RRLOG_STATE_HASH, .icount = from, .value = h_from,
 				  .data = (const uint8_t *)hv, .len = nh * sizeof hv[0] };
-	ok = rrlog_writer_append(w, &se) == 0 && rrlog_writer_append(w, &he) == 0;
+	int ok = 1;
+	if (rrlog_writer_append(w, &se) < 0 || rrlog_writer_append(w, &he) < 0)
+		ok = c_fail(err, n, "%s: %s", out, rrlog_writer_errmsg(w));
 	free(blob);
 	/* the window's events, verbatim, through a reader of our own */
 	int ended = 0;
@@ -159,7 +163,7 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 			int k = rrlog_reader_next(rd, &ev);
 			if (k != 1) {
 				if (k < 0 && k != RRLOG_ETRUNCATED)
-					ok = c_err(err, n, "%s: %s", in, rrlog_reader_errmsg(rd)) + 1;
+					ok = c_fail(err, n, "%s: %s", in, rrlog_reader_errmsg(rd));
 				ended = k < 0 ? 0 : 1;
 				break;
 			}
@@ -176,10 +180,10 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 			if (ev.kind == RRLOG_SHUTDOWN && ev.sub >= RRLOG_SHUTDOWN_GUEST_SHUTDOWN)
 				ended = 1; /* the guest's own ending: the window ends with it */
 			if (rrlog_writer_append(w, &ev) < 0)
-				ok = c_err(err, n, "%s: %s", out, rrlog_writer_errmsg(w)) + 1;
+				ok = c_fail(err, n, "%s: %s", out, rrlog_writer_errmsg(w));
 		}
 		if (r < 0 && ok)
-			ok = c_err(err, n, "%s: %s", in, rd ? rrlog_reader_errmsg(rd) : "out of memory") + 1;
+			ok = c_fail(err, n, "%s: %s", in, rd ? rrlog_reader_errmsg(rd) : "out of memory");
 		rrlog_reader_close(rd);
 	}
 	if (to == UINT64_MAX)
@@ -188,8 +192,8 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 		/* the state at `to`, then the window's end */
 		rc = rr_session_seek(s, to);
 		if (rc != RR_OK) {
-			ok = c_err(err, n, "%s: going to icount %llu: %s", in, (unsigned long long)to,
-				   rr_session_errmsg(s)) + 1;
+			ok = c_fail(err, n, "%s: going to icount %llu: %s", in, (unsigned long long)to,
+				   rr_session_errmsg(s));
 		} else {
 			uint64_t h_to = state_hash(m, hv, &nh);
 			struct rrlog_event te = { .kind = RRLOG_STATE_HASH, .icount = to, .value = h_to,
@@ -197,7 +201,7 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 			struct rrlog_event xe = { .kind = RRLOG_SHUTDOWN, .sub = RRLOG_SHUTDOWN_HOST_QMP_QUIT,
 						  .icount = to };
 			if (rrlog_writer_append(w, &te) < 0 || rrlog_writer_append(w, &xe) < 0)
-				ok = c_err(err, n, "%s: %s", out, rrlog_writer_errmsg(w)) + 1;
+				ok = c_fail(err, n, "%s: %s", out, rrlog_writer_errmsg(w));
 		}
 	}
 	rc = finish_out(w, part, out, ok, err, n);
