@@ -409,7 +409,6 @@ int rr_recorder_close(rr_recorder *r, struct rr_recorder_stats *st)
 		return RR_OK;
 	int rc = r->err;
 	if (r->w) {
-		rrlog_writer_flush(r->w);
 		struct rrlog_writer_stats ws;
 		rrlog_writer_stats(r->w, &ws);
 		int wrc = rrlog_writer_close(r->w);
