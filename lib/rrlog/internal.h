@@ -208,7 +208,7 @@ struct rrlog_reader {
 	uint32_t pend_sub;
 	uint32_t skip_kinds;         /* rrlog_reader_skip_data() */           /* sub of the event r_edge_checks looks at */
 	struct rrlog_snapshot_ref *snaps; /* rrlog_reader_snapshots(), once walked */
-	size_t nsnaps;
+	size_t nsnaps, snaps_cap;
 	int snaps_walked;
 };
 #endif

@@ -579,6 +579,26 @@ got:
 	return 1;
 }
 
+/* Walks the block headers from the first block (no payload is read), calling
+ * fn(r, offset, header) for each, up to the index block, a bad header or a torn
+ * tail. Returns 0, or fn's error. */
+static int r_walk_blocks(rrlog_reader *r, int (*fn)(rrlog_reader *, uint64_t, const struct rl_bhdr *))
+{
+	uint64_t off = r->hdr_end;
+	uint8_t b[RL_BHDR];
+	struct rl_bhdr h;
+	while (off + RL_BHDR <= r->file_size) {
+		if (rl_pread_full(r->fd, b, RL_BHDR, off) != RL_BHDR) break;
+		r->st.bytes_read += RL_BHDR;
+		if (rl_bhdr_get(b, &h) || h.type == RRLOG_BLOCK_INDEX) break;
+		if (off + RL_BHDR + h.stored > r->file_size) break;
+		int rc = fn(r, off, &h);
+		if (rc) return rc;
+		off += RL_BHDR + h.stored;
+	}
+	return 0;
+}
+
 /* ---- positions and snapshots ---- */
 
 /* Forget the loaded block: the next read starts with the block header at off,
@@ -640,6 +660,27 @@ int rrlog_reader_seek_pos(rrlog_reader *r, const struct rrlog_pos *pos)
 	return 0;
 }
 
+/* r_walk_blocks: a SNAPSHOT's block goes into r->snaps. */
+static int r_add_snapshot(rrlog_reader *r, uint64_t off, const struct rl_bhdr *h)
+{
+	if (h->type != RRLOG_BLOCK_EVENTS || !(h->aux & RL_AUX_SNAPSHOT) || h->count != 1) return 0;
+	if (r->nsnaps == r->snaps_cap) {
+		size_t cap = r->snaps_cap ? 2 * r->snaps_cap : 64;
+		void *ns = realloc(r->snaps, cap * sizeof *r->snaps);
+		if (!ns) return r_err(r, RRLOG_ENOMEM, off, "out of memory");
+		r->snaps = ns;
+		r->snaps_cap = cap;
+	}
+	struct rrlog_snapshot_ref *e = &r->snaps[r->nsnaps++];
+	e->pos.offset = off;
+	e->pos.seq = h->seq;
+	e->pos.index = 0;
+	e->pos.icount = h->first;
+	e->icount = h->first;
+	e->full = !!(h->aux & RL_AUX_SNAP_FULL);
+	return 0;
+}
+
 int rrlog_reader_snapshots(rrlog_reader *r, const struct rrlog_snapshot_ref **list, size_t *n)
 {
 	if (!r || !list || !n) return RRLOG_EINVAL;
@@ -650,32 +691,8 @@ int rrlog_reader_snapshots(rrlog_reader *r, const struct rrlog_snapshot_ref **li
 	if (!r->snaps_walked) {
 		struct stat sb;
 		if (!fstat(r->fd, &sb)) r->file_size = sb.st_size;
-		uint64_t off = r->hdr_end;
-		uint8_t b[RL_BHDR];
-		struct rl_bhdr h;
-		size_t cap = 0;
-		while (off + RL_BHDR <= r->file_size) {
-			if (rl_pread_full(r->fd, b, RL_BHDR, off) != RL_BHDR) break;
-			r->st.bytes_read += RL_BHDR;
-			if (rl_bhdr_get(b, &h) || h.type == RRLOG_BLOCK_INDEX) break;
-			if (off + RL_BHDR + h.stored > r->file_size) break;
-			if (h.type == RRLOG_BLOCK_EVENTS && (h.aux & RL_AUX_SNAPSHOT) && h.count == 1) {
-				if (r->nsnaps == cap) {
-					cap = cap ? 2 * cap : 64;
-					void *ns = realloc(r->snaps, cap * sizeof *r->snaps);
-					if (!ns) return r_err(r, RRLOG_ENOMEM, off, "out of memory");
-					r->snaps = ns;
-				}
-				struct rrlog_snapshot_ref *e = &r->snaps[r->nsnaps++];
-				e->pos.offset = off;
-				e->pos.seq = h.seq;
-				e->pos.index = 0;
-				e->pos.icount = h.first;
-				e->icount = h.first;
-				e->full = !!(h.aux & RL_AUX_SNAP_FULL);
-			}
-			off += RL_BHDR + h.stored;
-		}
+		int rc = r_walk_blocks(r, r_add_snapshot);
+		if (rc) return rc;
 		r->snaps_walked = 1;
 	}
 	*list = r->snaps;
@@ -708,23 +725,20 @@ static void r_find_footer(rrlog_reader *r)
 }
 
 /* Builds r->rix by walking block headers from the first block (no payload is read). */
+/* r_walk_blocks: an events block goes into the rebuilt index. */
+static int r_add_to_rix(rrlog_reader *r, uint64_t off, const struct rl_bhdr *h)
+{
+	if (h->type == RRLOG_BLOCK_EVENTS && rl_index_add(&r->rix, off, h->seq, h->first, h->last, h->count))
+		return r_err(r, RRLOG_ENOMEM, off, "out of memory");
+	return 0;
+}
+
 static int r_rebuild_index(rrlog_reader *r)
 {
-	uint64_t off = r->hdr_end;
-	uint8_t b[RL_BHDR];
-	struct rl_bhdr h;
 	rl_index_free(&r->rix);
 	rl_index_init(&r->rix, RL_INDEX_CAP_LOG2);
-	while (off + RL_BHDR <= r->file_size) {
-		if (rl_pread_full(r->fd, b, RL_BHDR, off) != RL_BHDR) break;
-		r->st.bytes_read += RL_BHDR;
-		if (rl_bhdr_get(b, &h) || h.type == RRLOG_BLOCK_INDEX) break;
-		if (off + RL_BHDR + h.stored > r->file_size) break;
-		if (h.type == RRLOG_BLOCK_EVENTS &&
-		    rl_index_add(&r->rix, off, h.seq, h.first, h.last, h.count))
-			return r_err(r, RRLOG_ENOMEM, off, "out of memory");
-		off += RL_BHDR + h.stored;
-	}
+	int rc = r_walk_blocks(r, r_add_to_rix);
+	if (rc) return rc;
 	r->ix_state = 2;
 	return 0;
 }
