@@ -9,17 +9,8 @@
 #  - bad input: windows outside the recording, empty windows, a corrupt IN, an
 #    unwritable OUT; merges in the wrong order, with a gap, an overlap, segments of
 #    another recording, after a guest's ending. Nothing is left under OUT.
-set -u
-B=${BUILD:?}; TOP=${TOP:?}
-G=$TOP/build/guest
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-st_is() { [ "$1" = "$2" ] && ok "$3 (exit $1)" || bad "$3: exit $1, want $2"; }
-head -c 65536 /dev/urandom >"$T/disk.img"
-echo "typed line 42" | timeout 60 "$B/rr-run" -q -w "$T/a.rr" --snapshot-every 15000 --hash-interval 4000 \
-	--bios none --drive "$T/disk.img" --net user "$G/rr_inputs.elf" >/dev/null 2>&1 || bad "record"
+. "${TOP:?}/tests/lib/common.sh"
+record_inputs "$T/a.rr" "typed line 42" >/dev/null 2>&1 || bad "record"
 timeout 60 "$B/rr-run" -r "$T/a.rr" >"$T/full.out" 2>"$T/full.err" </dev/null
 st_is $? 0 "the whole recording replays"
 end=$("$B/rr-dump" "$T/a.rr" | tail -1 | sed 's/icount=\([0-9]*\).*/\1/')

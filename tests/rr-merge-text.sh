@@ -5,16 +5,8 @@
 #  - an edited dump (sed/awk) gives a log with the edit, which replay catches;
 #  - a line that does not parse is refused with its line number, exit 2, no OUT;
 #    a dump without --full (data cut short) is refused.
-set -u
-B=${BUILD:?}; TOP=${TOP:?}
-G=$TOP/build/guest
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-head -c 65536 /dev/urandom >"$T/disk.img"
-echo "typed line 42" | timeout 60 "$B/rr-run" -q -w "$T/a.rr" --snapshot-every 15000 --hash-interval 4000 \
-	--bios none --drive "$T/disk.img" --net user "$G/rr_inputs.elf" >/dev/null 2>&1 || bad "record"
+. "${TOP:?}/tests/lib/common.sh"
+record_inputs "$T/a.rr" "typed line 42" >/dev/null 2>&1 || bad "record"
 "$B/rr-dump" --full "$T/a.rr" | "$B/rr-merge" -q --from-text -o "$T/b.rr" - && ok "dump | rr-merge --from-text -" || bad "from-text"
 "$B/rr-diff" "$T/a.rr" "$T/b.rr" >/dev/null && ok "rr-diff: the same events and header" || bad "rr-diff says they differ"
 "$B/rr-dump" --full "$T/a.rr" >"$T/a.txt"; "$B/rr-dump" --full "$T/b.rr" >"$T/b.txt"

@@ -7,19 +7,11 @@
 #    key=value lines and as JSON; its registers equal QEMU's after N instructions
 #    (QEMU's gdb stub, stepi N);
 #  - a seek past the end, a damaged snapshot, a log without periodic snapshots.
-set -u
-B=${BUILD:?}; TOP=${TOP:?}
-G=$TOP/build/guest
+. "${TOP:?}/tests/lib/common.sh"
+trap 'rm -rf "$T"; [ -n "${qpid:-}" ] && kill $qpid 2>/dev/null' EXIT
 RUN="$B/rr-run"
-T=$(mktemp -d); trap 'rm -rf "$T"; [ -n "${qpid:-}" ] && kill $qpid 2>/dev/null' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-[ -f "$G/rr_inputs.elf" ] || { echo "no $G/rr_inputs.elf (make guest-tests)"; exit 1; }
-head -c 65536 /dev/urandom >"$T/disk.img"
 
-echo "typed line 42" | timeout 60 "$RUN" -q -w "$T/a.rr" --snapshot-every 20000 --hash-interval 5000 \
-	--bios none --drive "$T/disk.img" --net user "$G/rr_inputs.elf" >"$T/rec.txt" 2>&1 \
+record_inputs "$T/a.rr" "typed line 42" --snapshot-every 20000 --hash-interval 5000 >"$T/rec.txt" 2>&1 \
 	&& ok "recorded" || bad "record: $(tail -3 "$T/rec.txt")"
 n=$("$B/rr-dump" "$T/a.rr" | grep -c "kind=SNAPSHOT")
 [ "$n" -ge 3 ] && ok "$n snapshots in the log" || bad "only $n snapshots"
@@ -74,8 +66,7 @@ st=$?
 timeout 60 "$RUN" -r "$T/bad.rr" </dev/null >/dev/null 2>&1 && ok "a straight replay passes over it" || bad "straight replay of bad.rr"
 
 # only the initial snapshot: seeks replay from the start
-echo "typed line 42" | timeout 60 "$RUN" -q -w "$T/one.rr" --snapshot-every 0 --bios none \
-	--drive "$T/disk.img" --net user "$G/rr_inputs.elf" >/dev/null 2>&1
+record_inputs "$T/one.rr" "typed line 42" --snapshot-every 0 >/dev/null 2>&1
 [ "$("$B/rr-dump" "$T/one.rr" | grep -c kind=SNAPSHOT)" = 1 ] && ok "--snapshot-every 0: one snapshot" || bad "--snapshot-every 0"
 timeout 120 "$B/tests/tools/rr-seek-check" "$T/one.rr" 8 9 >"$T/seek1.txt" 2>&1 \
 	&& ok "seek without periodic snapshots: $(tail -1 "$T/seek1.txt")" || bad "seek one.rr: $(grep FAIL "$T/seek1.txt" | head -3)"

@@ -7,17 +7,8 @@
 #  - a random-bytes event dropped: the second replay cannot go on there (reported);
 #  - two real recordings, typed lines differing: a difference right after the input;
 #  - --json is JSON Lines, -q prints nothing, pipes are refused (exit 2).
-set -u
-B=${BUILD:?}; TOP=${TOP:?}
-G=$TOP/build/guest
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-head -c 65536 /dev/urandom >"$T/disk.img"
-rec() { echo "$2" | timeout 60 "$B/rr-run" -q -w "$T/$1" --snapshot-every 15000 --hash-interval 4000 \
-	--bios none --drive "$T/disk.img" --net user "$G/rr_inputs.elf" >/dev/null 2>&1; }
-rec a.rr "typed line 42" && rec b.rr "typed line 43" || bad "record"
+. "${TOP:?}/tests/lib/common.sh"
+{ record_inputs "$T/a.rr" "typed line 42" && record_inputs "$T/b.rr" "typed line 43"; } >/dev/null 2>&1 || bad "record"
 
 "$B/rr-diff" --replay "$T/a.rr" "$T/a.rr" >"$T/o" 2>"$T/e"; st=$?
 [ $st = 0 ] && grep -q "agree through icount" "$T/e" && ok "a recording against itself: exit 0" || bad "self: exit $st $(cat "$T/e")"
