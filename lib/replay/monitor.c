@@ -118,13 +118,13 @@ static void info_replay(struct mon *c)
 	if (rr_session_snapshots(d->s, &list, &n) != RR_OK)
 		n = 0;
 	int have = rr_session_next_event(d->s, &ev);
-	say(c, "mode=replay icount=%llu first=%llu snapshots=%zu hart=%d%s next_event=%s next_icount=%llu",
+	char brk[40] = "";
+	if (d->icount_break != UINT64_MAX)
+		snprintf(brk, sizeof brk, " replay_break=%llu", (unsigned long long)d->icount_break);
+	say(c, "mode=replay icount=%llu first=%llu snapshots=%zu hart=%d%s next_event=%s next_icount=%llu%s\n",
 	    (unsigned long long)rr_session_icount(d->s), (unsigned long long)(n ? list[0].icount : 0), n,
 	    *c->hart, dbg_at_end(d) ? " at_end=1" : "", have ? rrlog_kind_name(ev.kind) : "none",
-	    have ? (unsigned long long)ev.icount : 0ull);
-	if (d->icount_break != UINT64_MAX)
-		say(c, " replay_break=%llu", (unsigned long long)d->icount_break);
-	say(c, "\n");
+	    have ? (unsigned long long)ev.icount : 0ull, brk);
 }
 
 static void info_registers(struct mon *c, int k)
