@@ -91,6 +91,13 @@ static struct host_live *live_host(const struct rr_options *o, const struct mach
 	return hl;
 }
 
+/* The debuggers of a replay, for the console to mute itself while they go back. */
+struct debuggers {
+	rr_gdb *gdb;
+	rr_monitor *mon;
+};
+static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, rr_gdb **gp);
+
 static int run_live(const struct rr_options *o)
 {
 	char err[512];
@@ -104,9 +111,18 @@ static int run_live(const struct rr_options *o)
 		return RR_EXIT_ERROR;
 	}
 	double t0 = now();
-	int r = machine_run(m, UINT64_MAX);
-	print_stats(o, m, t0);
-	int st = exit_status(m, r);
+	int st;
+	if (o->gdb || o->monitor) { /* a debugger drives the live machine */
+		rr_session *s = NULL;
+		struct debuggers none = { 0 }; /* a live console has nothing to mute */
+		st = rr_session_live(m, &s) != RR_OK ? RR_EXIT_ERROR
+		     : o->gdb ? gdb_main(o, "live run", s, &none.gdb) : monitor_main(o, "live run", s, &none.mon);
+		rr_session_close(s);
+	} else {
+		int r = machine_run(m, UINT64_MAX);
+		print_stats(o, m, t0);
+		st = exit_status(m, r);
+	}
 	machine_free(m);
 	host_live_free(hl);
 	return st;
@@ -175,11 +191,6 @@ static int record_main(const struct rr_options *o, const char *path)
 	return close_recording(o, r, path, status);
 }
 
-/* The debuggers of a replay, for the console to mute itself while they go back. */
-struct debuggers {
-	rr_gdb *gdb;
-	rr_monitor *mon;
-};
 
 static void console_out(void *opaque, uint32_t dev, const uint8_t *b, size_t n)
 {

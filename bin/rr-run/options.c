@@ -85,12 +85,11 @@ void rr_usage(FILE *f)
 "                      the machine state as key=value lines (--json: JSON Lines)\n"
 "  --bundle FILE.tar   with -w: also write a portable bundle (log + images)\n"
 "  --dumpdtb FILE      write the device tree blob and exit\n"
-"  --gdb PORT|unix:PATH  with -r: wait for gdb on 127.0.0.1:PORT (or a unix socket,\n"
-"                      mode 0600) before the first instruction; reverse-stepi and\n"
-"                      reverse-continue and watchpoints work\n"
-"  --monitor [stdio|unix:PATH]  with -r: the replay monitor on the terminal\n"
-"                      (readline) or a unix socket (mode 0600); `help` lists its\n"
-"                      commands\n"
+"  --gdb PORT|unix:PATH  wait for gdb on 127.0.0.1:PORT (or a unix socket, mode\n"
+"                      0600) before the first instruction; with -r reverse-stepi,\n"
+"                      reverse-continue and reverse watchpoints work\n"
+"  --monitor [stdio|unix:PATH]  the monitor on the terminal (readline; with -r)\n"
+"                      or a unix socket (mode 0600); `help` lists its commands\n"
 "  --stats             at exit, print instructions executed and MIPS on stderr\n"
 "  -q, --quiet         no status messages on stderr\n"
 "  -h, --help          this help;  --version  print the version\n"
@@ -326,9 +325,15 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		fprintf(stderr, "rr-run: --stop-at needs -r FILE (and no --live)\n");
 		return -1;
 	}
-	if ((o->gdb || o->monitor) && (!o->replay || o->live || o->stop_at != UINT64_MAX)) {
-		fprintf(stderr, "rr-run: %s needs -r FILE (and no --live or --stop-at): live runs and "
-			"recordings cannot be debugged in this version\n", o->gdb ? "--gdb" : "--monitor");
+	if ((o->gdb || o->monitor) && (o->record || o->live || o->stop_at != UINT64_MAX)) {
+		fprintf(stderr, "rr-run: %s with -w, --live or --stop-at: recordings cannot be debugged "
+			"in this version (debug a live run, or the replay with -r)\n",
+			o->gdb ? "--gdb" : "--monitor");
+		return -1;
+	}
+	if (o->monitor && !o->replay && strcmp(o->monitor, "stdio") == 0) {
+		fprintf(stderr, "rr-run: --monitor on a live run: the terminal is the guest's console; "
+			"use --monitor unix:PATH\n");
 		return -1;
 	}
 	if (o->gdb && o->monitor) {
