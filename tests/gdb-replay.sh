@@ -16,6 +16,7 @@
 # Every wait is bounded; gdb's and the stub's exit statuses are checked.
 set -u
 B=${BUILD:?}; TOP=${TOP:?}
+. "$TOP/tests/lib/wait.sh"
 G=$TOP/build/guest
 RUN="$B/rr-run"
 T=$(mktemp -d)
@@ -360,8 +361,7 @@ sed -n '/^@AFTER_STEP$/,/^@RWATCH$/p' "$T/gdb.out" | grep -q "read watchpoint" &
 rm -f "$T/live.sock"
 timeout 60 "$RUN" --gdb "unix:$T/live.sock" --bios none "$G/gdb_calls.elf" >"$T/live.out" 2>"$T/live.err" &
 spid=$!
-i=0
-while [ ! -S "$T/live.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_socket "$T/live.sock"
 cat >"$T/live.gdb" <<EOF
 set pagination off
 set confirm off
