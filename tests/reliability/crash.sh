@@ -106,6 +106,25 @@ while [ $i -lt "$N" ]; do
 	else rm -f "$log"; fi
 done
 
+# 1b. Torn tails where a kill seldom lands: the longest log cut short at random sizes,
+#     mostly inside snapshot data (most of its bytes). --stop-at its last state hash
+#     must reach that hash (a seek once picked the torn last snapshot and failed).
+src=${full:-$T/longest.rr}
+ssize=$(wc -c <"$src")
+i=0
+while [ $i -lt "$N" ]; do
+	i=$((i + 1))
+	cut=$(awk -v s="$SEED" -v i=$i -v n="$ssize" 'BEGIN { srand(s % 1000000007 + 77 * i); print int(rand() * n) }')
+	head -c "$cut" "$src" >"$T/torn.rr"
+	lasth=$("$DUMP" "$T/torn.rr" 2>/dev/null | grep 'kind=STATE_HASH' | tail -n 1)
+	[ -n "$lasth" ] || continue
+	hi=$(echo "$lasth" | sed 's/^icount=\([0-9]*\) .*/\1/')
+	hv=$(echo "$lasth" | sed 's/.* hash=\(0x[0-9a-f]*\).*/\1/')
+	got=$(timeout 60 "$RUN" -r "$T/torn.rr" --stop-at "$hi" 2>"$T/s.err" | sed -n 's/^icount=.* hash=//p')
+	[ "$got" = "$hv" ] && ok "cut at $cut of $ssize bytes: --stop-at $hi reaches the logged hash" \
+		|| bad "cut at $cut bytes: --stop-at $hi: hash ${got:-none}, log says $hv: $(cat "$T/s.err")"
+done
+
 # 2. rr-cut and rr-merge: OUT is written as OUT.part and renamed when complete.
 #    Their input: the full recording, or else the longest killed log (a truncated log
 #    cuts and merges as well).
