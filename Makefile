@@ -3,7 +3,8 @@
 #   make check           build and run every unit and end-to-end test
 #   make guest-tests     build the bare-metal riscv64 test programs (build/guest/)
 #   make fuzz            build and run the fuzzers (log reader, snapshots, config, gdb
-#                        packets) for FUZZ_SECONDS each
+#                        packets, then fuzz-more: QEMU logs, text form, ELF, bundles)
+#                        for FUZZ_SECONDS each
 #   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
 #   make install PREFIX=/usr/local
 PREFIX  ?= /usr/local
@@ -123,6 +124,20 @@ fuzz: all guest-tests
 	    $(call pc,--libs,libzstd,-lzstd) $(call pc,--libs,libarchive,-larchive) -lfdt -lpthread -lm
 	@$(B)/rr-run -q -w build/fuzz/gdb-seed.rr --snapshot-every 2000 --bios none build/guest/hello.elf >/dev/null
 	$(call run_fuzzer,fuzz_gdb,20000,tests/fuzz/corpus-gdb)
+	$(MAKE) fuzz-more
+# The reliability fuzzers (tests/fuzz/README.md): QEMU logs, the text form, ELF
+# images, bundles; each for FUZZ_SECONDS, with a kept corpus.
+fuzz-more:
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -o build/fuzz/fuzz_qemu tests/fuzz/fuzz_qemu.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
+	$(FUZZ_CC) -o build/fuzz/fuzz_text tests/fuzz/fuzz_text.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
+	$(FUZZ_CC) -o build/fuzz/fuzz_elf tests/fuzz/fuzz_elf.c lib/emu/loader.c lib/emu/physmem.c
+	$(FUZZ_CC) -o build/fuzz/fuzz_bundle tests/fuzz/fuzz_bundle.c lib/replay/bundle.c $(RRLOG_SRC) \
+	    $(call pc,--libs,libarchive,-larchive) $(call pc,--libs,libzstd,-lzstd)
+	$(call run_fuzzer,fuzz_qemu,65536,tests/fuzz/corpus-qemu)
+	$(call run_fuzzer,fuzz_text,16384,tests/fuzz/corpus-text)
+	$(call run_fuzzer,fuzz_elf,65536,tests/fuzz/corpus-elf)
+	$(call run_fuzzer,fuzz_bundle,65536,tests/fuzz/corpus-bundle)
 
 guest-images:
 	sh scripts/build-guest.sh
@@ -148,5 +163,5 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all check check-slow demo bench guest-tests fuzz guest-images install clean
+.PHONY: all check check-slow demo bench guest-tests fuzz fuzz-more guest-images install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
