@@ -327,7 +327,7 @@ int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t
 		if (!w)
 			rc = RR_EIO;
 	} else if (rc == RR_OK) {
-		rc = RR_ENOMEM;
+		rc = (c_err(err, errlen, "out of memory"), RR_ENOMEM);
 	}
 	uint64_t prev_end = 0, prev_hash = 0;
 	int have_prev = 0;
