@@ -5,6 +5,8 @@
 #   make fuzz            build and run the fuzzers (log reader, snapshots, config, gdb
 #                        packets, then fuzz-more: QEMU logs, text form, ELF, bundles)
 #                        for FUZZ_SECONDS each
+#   make determinism     replays by clang -O0 and gcc+sanitizer builds (scripts/)
+#   make valgrind-check  the tools' tests under valgrind memcheck (slow)
 #   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
 #   make install PREFIX=/usr/local
 PREFIX  ?= /usr/local
@@ -139,6 +141,15 @@ fuzz-more:
 	$(call run_fuzzer,fuzz_elf,65536,tests/fuzz/corpus-elf)
 	$(call run_fuzzer,fuzz_bundle,65536,tests/fuzz/corpus-bundle)
 
+# Reliability (RELIABILITY.md): the recordings replayed by builds with other
+# compilers, -O levels and sanitizers (a short set; the script's default is longer);
+# the tools' tests under valgrind memcheck (slow: a CI job of its own).
+DET_VARIANTS ?= clang-O0 gcc-O2-san
+determinism: all guest-tests
+	sh scripts/determinism-soak.sh $(DET_VARIANTS)
+valgrind-check: all $(TEST_TOOLS) guest-tests
+	sh scripts/valgrind-tests.sh
+
 guest-images:
 	sh scripts/build-guest.sh
 
@@ -161,7 +172,8 @@ install: all
 	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-det
 
-.PHONY: all check check-slow demo bench guest-tests fuzz fuzz-more guest-images install clean
+.PHONY: all check check-slow demo bench guest-tests fuzz fuzz-more determinism valgrind-check guest-images \
+	install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
