@@ -31,6 +31,8 @@ EOF
 done
 ln -s "$R/tests" "$V/tests"
 ln -s "$R/guest" "$V/guest"
+[ -d "$R/fixtures" ] || BUILD=$R "$R/tests/check_rrlog" >/dev/null 2>&1
+ln -s "$R/fixtures" "$V/fixtures"
 tests=${*:-rrdump.sh rrdump_bad.sh rrdump_qemu.sh rr-cut.sh rr-merge-text.sh rrdiff.sh rr-bare.sh}
 start=$(date +%s)
 pass=0 failn=0
