@@ -28,9 +28,17 @@ static int count_entries(const char *dir)
 	return n;
 }
 
+static void remove_top(void)
+{
+	unlink(input);
+	rmdir(work);
+	rmdir(top);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!top[0]) {
+		atexit(remove_top);
 		snprintf(top, sizeof top, "/tmp/fuzz-bundle-%d", (int)getpid());
 		snprintf(work, sizeof work, "%s/tmp", top);
 		snprintf(input, sizeof input, "%s/in.tar", top);
