@@ -3,7 +3,10 @@
 #   make check           build and run every unit and end-to-end test
 #   make guest-tests     build the bare-metal riscv64 test programs (build/guest/)
 #   make fuzz            build and run the fuzzers (log reader, snapshots, config, gdb
-#                        packets) for FUZZ_SECONDS each
+#                        packets, then fuzz-more: QEMU logs, text form, ELF, bundles)
+#                        for FUZZ_SECONDS each
+#   make determinism     replays by clang -O0 and gcc+sanitizer builds (scripts/)
+#   make valgrind-check  the tools' tests under valgrind memcheck (slow)
 #   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
 #   make install PREFIX=/usr/local
 PREFIX  ?= /usr/local
@@ -126,6 +129,29 @@ fuzz: all guest-tests
 	$(FUZZ_CC) -DRRKIT_VERSION='"$(VERSION)"' -o build/fuzz/fuzz_monitor tests/fuzz/fuzz_monitor.c $(REPLAY_SRC) $(EMU_SRC) $(RRLOG_SRC) \
 	    $(call pc,--libs,libzstd,-lzstd) $(call pc,--libs,libarchive,-larchive) -lfdt -lpthread -lm
 	$(call run_fuzzer,fuzz_monitor,4096,tests/fuzz/corpus-monitor)
+	$(MAKE) fuzz-more
+# The reliability fuzzers (tests/fuzz/README.md): QEMU logs, the text form, ELF
+# images, bundles; each for FUZZ_SECONDS, with a kept corpus.
+fuzz-more:
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -o build/fuzz/fuzz_qemu tests/fuzz/fuzz_qemu.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
+	$(FUZZ_CC) -o build/fuzz/fuzz_text tests/fuzz/fuzz_text.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
+	$(FUZZ_CC) -o build/fuzz/fuzz_elf tests/fuzz/fuzz_elf.c lib/emu/loader.c lib/emu/physmem.c
+	$(FUZZ_CC) -o build/fuzz/fuzz_bundle tests/fuzz/fuzz_bundle.c lib/replay/bundle.c $(RRLOG_SRC) \
+	    $(call pc,--libs,libarchive,-larchive) $(call pc,--libs,libzstd,-lzstd)
+	$(call run_fuzzer,fuzz_qemu,65536,tests/fuzz/corpus-qemu)
+	$(call run_fuzzer,fuzz_text,16384,tests/fuzz/corpus-text)
+	$(call run_fuzzer,fuzz_elf,65536,tests/fuzz/corpus-elf)
+	$(call run_fuzzer,fuzz_bundle,65536,tests/fuzz/corpus-bundle)
+
+# Reliability (RELIABILITY.md): the recordings replayed by builds with other
+# compilers, -O levels and sanitizers (a short set; the script's default is longer);
+# the tools' tests under valgrind memcheck (slow: a CI job of its own).
+DET_VARIANTS ?= clang-O0 gcc-O2-san
+determinism: all guest-tests
+	sh scripts/determinism-soak.sh $(DET_VARIANTS)
+valgrind-check: all $(TEST_TOOLS) guest-tests
+	sh scripts/valgrind-tests.sh
 
 guest-images:
 	sh scripts/build-guest.sh
@@ -149,7 +175,8 @@ install: all
 	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-det
 
-.PHONY: all check check-slow demo bench guest-tests fuzz guest-images install clean
+.PHONY: all check check-slow demo bench guest-tests fuzz fuzz-more determinism valgrind-check guest-images \
+	install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

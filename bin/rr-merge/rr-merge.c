@@ -66,9 +66,11 @@ static int from_text(const char *in, const char *out, int quiet)
 				st = 1;
 				break;
 			}
-			if (rrlog_writer_append(w, &ev) < 0) {
+			int arc = rrlog_writer_append(w, &ev);
+			if (arc < 0) {
 				fprintf(stderr, "rr-merge: %s:%ld: %s\n", name, lineno, rrlog_writer_errmsg(w));
-				st = 2;
+				/* an event out of order is bad input; a full disk is a failure */
+				st = arc == RRLOG_EORDER || arc == RRLOG_EINVAL ? 2 : 1;
 			}
 			events++;
 		}
@@ -80,8 +82,9 @@ static int from_text(const char *in, const char *out, int quiet)
 		fprintf(stderr, "rr-merge: %s: no events\n", name);
 		st = 2;
 	}
-	if (st == 0 && rrlog_writer_close(w) < 0) {
-		fprintf(stderr, "rr-merge: %s: cannot finish the log\n", out);
+	int crc;
+	if (st == 0 && (crc = rrlog_writer_close(w)) < 0) {
+		fprintf(stderr, "rr-merge: %s: cannot finish the log: %s\n", out, rrlog_strerror(crc));
 		st = 1;
 	} else if (st != 0) {
 		rrlog_writer_abort(w);

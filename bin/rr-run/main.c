@@ -142,9 +142,11 @@ static int close_recording(const struct rr_options *o, rr_recorder *r, const cha
 {
 	uint64_t icount = machine_icount(rr_recorder_machine(r));
 	struct rr_recorder_stats st;
+	char msg[800]; /* why recording failed (a full disk...), said before close frees it */
+	snprintf(msg, sizeof msg, "%s", rr_recorder_errmsg(r));
 	int rc = rr_recorder_close(r, &st);
 	if (rc < 0) {
-		say("%s: recording incomplete: %s", path, rr_strerror(rc));
+		say("%s: recording incomplete: %s", path, *msg ? msg : rr_strerror(rc));
 		return RR_EXIT_ERROR;
 	}
 	struct stat sb;
