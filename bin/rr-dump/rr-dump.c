@@ -96,6 +96,7 @@ static void usage(FILE *f)
 	"  -B, --to M      stop after the events with icount <= M\n"
 	"  -k, --kind K    only events of kind K (comma-separated list; repeatable)\n"
 	"  --no-header     omit the header lines\n"
+	"  --list-kinds    print the event kind names, one a line, and exit\n"
 	"  --full          print data in full (default: first %d bytes, snapshots: length)\n"
 	"  -h, --help      this help;  --version  the version\n"
 	"Exit status: 0 success, 1 log truncated or corrupt (the valid part is printed),\n"
@@ -238,7 +239,7 @@ static void print_stats(const char *path, rrlog_reader *r, const struct kstat *k
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_VALIDATE, O_STATS, O_NOHDR, O_FULL, O_VERSION, O_PLOT };
+	enum { O_JSON = 256, O_VALIDATE, O_STATS, O_NOHDR, O_FULL, O_VERSION, O_PLOT, O_KINDS };
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "validate", no_argument, NULL, O_VALIDATE },
@@ -251,6 +252,7 @@ int main(int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
+		{ "list-kinds", no_argument, NULL, O_KINDS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int validate = 0, stats = 0, nohdr = 0, c, filter = 0;
@@ -271,6 +273,9 @@ int main(int argc, char **argv)
 		case 'k': add_kinds(want, optarg); filter = 1; break;
 		case 'h': usage(stdout); return 0;
 		case O_VERSION: printf("rr-dump (rrkit) %s\n", RRKIT_VERSION); return 0;
+		case O_KINDS:
+			for (int k = 0; k < RRLOG_KIND_COUNT; k++) printf("%s\n", rrlog_kind_name(k));
+			return fflush(stdout) ? 2 : 0;
 		default: fprintf(stderr, "Try '%s --help'.\n", prog); return 2;
 		}
 	}
