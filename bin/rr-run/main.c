@@ -281,12 +281,27 @@ static int replay_main(const struct rr_options *o, const char *log)
 	static rr_gdb *stub; /* the console mutes itself while the debugger goes back */
 	struct rr_session_options so = { .output = o->stop_at == UINT64_MAX ? console_out : NULL,
 					 .opaque = o->gdb ? &stub : NULL };
+	/* QEMU's rr=replay repeats the machine options: their images are the ones to use */
+	const char *images[5] = { 0 };
+	struct machine_config given = o->cfg;
+	const char *roles[4], **paths[4];
+	int nimg = o->q.replay ? rr_config_images(&given, roles, paths) : 0;
+	for (int i = 0; i < nimg; i++)
+		images[i] = *paths[i];
+	so.images = nimg ? images : NULL;
 	rr_session *s = NULL;
 	int rc = rr_session_open(log, &so, &s);
 	if (rc < 0) {
 		int st = replay_status(log, s, rc);
 		rr_session_close(s);
 		return st;
+	}
+	char err[512];
+	if (o->q.replay && o->cmdline_machine &&
+	    rr_qemu_check_replay(o, rr_session_config(s), rr_session_header(s), err, sizeof err) < 0) {
+		say("%s: %s", log, err);
+		rr_session_close(s);
+		return RR_EXIT_USAGE;
 	}
 	struct machine *m = rr_session_machine(s);
 	double t0 = now();
@@ -390,7 +405,6 @@ int main(int argc, char **argv)
 		st = record_with_bundle(&o);
 	else
 		st = run_live(&o);
-	free(o.drive);
-	free(o.hostfwd);
+	rr_free_options(&o);
 	return st;
 }

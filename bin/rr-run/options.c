@@ -13,8 +13,12 @@
 enum {
 	OPT_SMP = 1000, OPT_BIOS, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DRIVE, OPT_NET,
 	OPT_SHIFT, OPT_SLEEP, OPT_GDB, OPT_MONITOR, OPT_DUMPDTB, OPT_VERSION, OPT_LIVE,
-	OPT_IGNORE, OPT_IGNORE_ARG, OPT_MACHINE, OPT_NORNG, OPT_HASH, OPT_QUIET, OPT_INPUT,
+	OPT_MACHINE, OPT_NORNG, OPT_HASH, OPT_QUIET, OPT_INPUT,
 	OPT_BUNDLE, OPT_STATS, OPT_NOREBOOT, OPT_STOPAT, OPT_JSON, OPT_SNAPEVERY,
+	/* QEMU's spellings (qemu_option) */
+	OPT_Q_NOGRAPHIC, OPT_Q_DISPLAY, OPT_Q_SERIAL, OPT_Q_NETDEV, OPT_Q_NIC, OPT_Q_DEVICE,
+	OPT_Q_OBJECT, OPT_Q_ICOUNT, OPT_Q_CPU, OPT_Q_ACCEL, OPT_Q_SNAPSHOT, OPT_Q_GDB_1234,
+	OPT_Q_WAIT_GDB, OPT_Q_GLOBAL,
 };
 
 static const struct option longopts[] = {
@@ -48,10 +52,24 @@ static const struct option longopts[] = {
 	{ "stop-at", required_argument, 0, OPT_STOPAT },
 	{ "json", no_argument, 0, OPT_JSON },
 	{ "snapshot-every", required_argument, 0, OPT_SNAPEVERY },
-	/* QEMU spellings that mean what rr-run does anyway */
-	{ "nographic", no_argument, 0, OPT_IGNORE },
+	/* QEMU's spellings, so that a qemu-system-riscv64 -M virt command line runs
+	 * unchanged (qemu_option: what rr-run cannot do is refused by name) */
 	{ "M", required_argument, 0, OPT_MACHINE },
 	{ "machine", required_argument, 0, OPT_MACHINE },
+	{ "nographic", no_argument, 0, OPT_Q_NOGRAPHIC },
+	{ "display", required_argument, 0, OPT_Q_DISPLAY },
+	{ "serial", required_argument, 0, OPT_Q_SERIAL },
+	{ "netdev", required_argument, 0, OPT_Q_NETDEV },
+	{ "nic", required_argument, 0, OPT_Q_NIC },
+	{ "device", required_argument, 0, OPT_Q_DEVICE },
+	{ "object", required_argument, 0, OPT_Q_OBJECT },
+	{ "icount", required_argument, 0, OPT_Q_ICOUNT },
+	{ "cpu", required_argument, 0, OPT_Q_CPU },
+	{ "accel", required_argument, 0, OPT_Q_ACCEL },
+	{ "snapshot", no_argument, 0, OPT_Q_SNAPSHOT },
+	{ "s", no_argument, 0, OPT_Q_GDB_1234 },
+	{ "S", no_argument, 0, OPT_Q_WAIT_GDB },
+	{ "global", required_argument, 0, OPT_Q_GLOBAL },
 	{ 0, 0, 0, 0 },
 };
 
@@ -89,9 +107,13 @@ void rr_usage(FILE *f)
 "                      mode 0600) before the first instruction; reverse-stepi and\n"
 "                      reverse-continue work; --monitor is not in this version\n"
 "  --stats             at exit, print instructions executed and MIPS on stderr\n"
-"  -q, --quiet         no status messages on stderr\n"
+"  -q, --quiet         no status messages, no progress on stderr\n"
 "  -h, --help          this help;  --version  print the version\n"
 "Console: stdin/stdout; on a terminal Ctrl-A x quits. Long options also take one dash.\n"
+"QEMU's spellings work too: -M virt, -nographic, -serial stdio, -bios default,\n"
+"-drive file=F,if=virtio,format=raw, -netdev user,id=N -device virtio-net-device,netdev=N,\n"
+"-device virtio-rng-device, -icount shift=N,rr=record|replay,rrfile=F (= -w F / -r F),\n"
+"-smp cpus=N, -m size=S, -s, -gdb tcp::PORT; what rr-run cannot do is refused by name.\n"
 "Exit status: the guest's sifive_test code when it powers off; 1 error; 2 usage;\n"
 "3 replay reached the end of a log that has no shutdown; 4 replay divergence.\n");
 }
@@ -126,34 +148,6 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	if (errno || end == s || *end || v < lo || v > hi)
 		return -1;
 	*out = (int)v;
-	return 0;
-}
-
-/* --drive FILE[,persist] and QEMU's file=FILE[,...] */
-static int parse_drive(struct rr_options *o, const char *arg)
-{
-	char *s = strdup(arg), *save = NULL;
-	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (strncmp(tok, "file=", 5) == 0)
-			o->drive = strdup(tok + 5);
-		else if (strcmp(tok, "persist") == 0)
-			o->cfg.drive_persist = 1;
-		else if (strchr(tok, '='))
-			; /* QEMU's if=, format=, id=: the virt disk is always raw virtio */
-		else if (!o->drive)
-			o->drive = strdup(tok);
-		else {
-			fprintf(stderr, "rr-run: --drive: unknown option '%s'\n", tok);
-			free(s);
-			return -1;
-		}
-	}
-	free(s);
-	if (!o->drive) {
-		fprintf(stderr, "rr-run: --drive: no file given\n");
-		return -1;
-	}
-	o->cfg.drive = o->drive;
 	return 0;
 }
 
@@ -198,28 +192,27 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case 'w': o->record = optarg; break;
 		case 'r': o->replay = optarg; break;
 		case 'm':
-			if (!(o->cfg.ram_size = parse_size(optarg))) {
-				fprintf(stderr, "rr-run: -m %s: not a size\n", optarg);
+			if (rr_parse_mem(o, optarg, parse_size))
 				return -1;
-			}
 			o->cmdline_machine = 1;
 			break;
 		case 'h': o->help = 1; break;
 		case 'q': case OPT_QUIET: o->quiet = 1; break;
 		case OPT_VERSION: o->version = 1; break;
 		case OPT_SMP:
-			if (parse_int(optarg, 1, 8, &o->cfg.nharts)) {
-				fprintf(stderr, "rr-run: --smp %s: must be 1 to 8\n", optarg);
+			if (rr_parse_smp(o, optarg))
 				return -1;
-			}
 			o->cmdline_machine = 1;
 			break;
-		case OPT_BIOS: o->cfg.bios = optarg; o->cmdline_machine = 1; break;
+		case OPT_BIOS:
+			o->cfg.bios = strcmp(optarg, "default") ? optarg : RR_DEFAULT_BIOS;
+			o->cmdline_machine = 1;
+			break;
 		case OPT_KERNEL: o->cfg.kernel = optarg; o->cmdline_machine = 1; break;
 		case OPT_INITRD: o->cfg.initrd = optarg; o->cmdline_machine = 1; break;
 		case OPT_APPEND: o->cfg.append = optarg; o->cmdline_machine = 1; break;
 		case OPT_DRIVE:
-			if (parse_drive(o, optarg))
+			if (rr_parse_drive(o, optarg))
 				return -1;
 			o->cmdline_machine = 1;
 			break;
@@ -271,7 +264,10 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			break;
 		}
 		case OPT_JSON: o->json = 1; break;
-		case OPT_GDB: o->gdb = optarg; break;
+		case OPT_GDB:
+			if (rr_parse_gdb(o, optarg))
+				return -1;
+			break;
 		case OPT_MONITOR:
 			/* The monitor is not in this version: refuse rather than run without it. */
 			fprintf(stderr, "rr-run: --monitor: the replay monitor is not implemented yet\n");
@@ -281,17 +277,35 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_BUNDLE: o->bundle = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_NOREBOOT: o->cfg.no_reboot = 1; o->cmdline_machine = 1; break;
-		case OPT_MACHINE:
-			if (strncmp(optarg, "virt", 4) != 0) {
-				fprintf(stderr, "rr-run: -M %s: only the virt board exists\n", optarg);
+		/* QEMU's spellings (qemu.c) */
+		case OPT_Q_NOGRAPHIC: break; /* the console is stdio anyway */
+		case OPT_Q_SNAPSHOT: o->q_snapshot = 1; break; /* the disk is never written anyway */
+		case OPT_Q_GDB_1234: o->gdb = "1234"; break;
+		case OPT_Q_WAIT_GDB: o->q.wait_gdb = 1; break; /* --gdb always waits */
+		case OPT_MACHINE: case OPT_Q_DISPLAY: case OPT_Q_SERIAL: case OPT_Q_NETDEV: case OPT_Q_NIC:
+		case OPT_Q_DEVICE: case OPT_Q_OBJECT: case OPT_Q_ICOUNT: case OPT_Q_CPU: case OPT_Q_ACCEL:
+		case OPT_Q_GLOBAL:
+			if (rr_qemu_option(o, longopts[idx].name, optarg))
 				return -1;
-			}
+			if (c == OPT_Q_NIC || c == OPT_Q_DEVICE)
+				o->cmdline_machine = 1;
 			break;
-		case OPT_IGNORE: break;
 		default:
-			fprintf(stderr, "rr-run: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			/* getopt leaves optopt 0 for an unknown long option, the option's
+			 * value for a known one that lacks its argument */
+			if (optopt)
+				fprintf(stderr, "rr-run: %s: needs an argument\n", argv[optind - 1]);
+			else
+				fprintf(stderr, "rr-run: %s: unknown option (rr-run(1) lists its options and "
+					"the QEMU ones it understands)\n", argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (rr_qemu_finish(o))
+		return -1;
+	if (o->q_snapshot && o->cfg.drive_persist) {
+		fprintf(stderr, "rr-run: -snapshot with --drive ...,persist: choose one\n");
+		return -1;
 	}
 	if (optind < argc) {
 		if (optind + 1 < argc || o->cfg.kernel) {
@@ -322,7 +336,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		fprintf(stderr, "rr-run: --live needs -r FILE\n");
 		return -1;
 	}
-	if (o->replay && o->cmdline_machine) {
+	if (o->replay && o->cmdline_machine && !o->q.replay) {
 		fprintf(stderr, "rr-run: -r takes the machine from the recording; drop the machine options\n");
 		return -1;
 	}
@@ -331,4 +345,11 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		return -1;
 	}
 	return 0;
+}
+
+void rr_free_options(struct rr_options *o)
+{
+	free(o->drive);
+	free(o->hostfwd);
+	rr_qemu_free(o);
 }
