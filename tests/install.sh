@@ -18,6 +18,10 @@ for f in bin/rr-run include/rrlog/rrlog.h lib/librrlog.a lib/librrlog.so lib/lib
 done
 [ "$(readlink "$D$P/lib/librrlog.so")" = librrlog.so.0 ] || bad "librrlog.so -> $(readlink "$D$P/lib/librrlog.so")"
 objdump -p "$D$P/lib/librrlog.so.0" | grep -q 'SONAME *librrlog.so.0$' && ok "SONAME librrlog.so.0" || bad "no SONAME"
+# librrlog.3 shows the example as it is in examples/
+sed -n '/^\/\* rrlog-kinds:/,/^\.Ed$/p' "$TOP/man/librrlog.3" | sed '$d' | sed -e 's/\\e/\\/g' -e 's/^\\&//' >"$T/man-example.c"
+cmp -s "$T/man-example.c" "$TOP/examples/rrlog-kinds.c" && ok "librrlog.3 shows examples/rrlog-kinds.c" ||
+	bad "librrlog.3's example differs from examples/rrlog-kinds.c: $(diff "$T/man-example.c" "$TOP/examples/rrlog-kinds.c" | head -5)"
 installed_checks "$D" $P $P/lib $P/share/doc/rrkit
 # LIBDIR moves the library and rrlog.pc (Debian's multiarch folder, say).
 make -s -C "$TOP" install $san DESTDIR="$T/d2" PREFIX=/usr LIBDIR=/usr/lib/x86_64-linux-gnu >>"$T/install.log" 2>&1

@@ -10,6 +10,9 @@
 #include <string.h>
 #include "rr-run.h"
 
+static const char *prog = "rr-run";
+#include "../common/msg.h"
+
 enum {
 	OPT_SMP = 1000, OPT_BIOS, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DRIVE, OPT_NET,
 	OPT_SHIFT, OPT_SLEEP, OPT_GDB, OPT_MONITOR, OPT_DUMPDTB, OPT_VERSION, OPT_LIVE,
@@ -158,14 +161,14 @@ static int parse_net(struct rr_options *o, const char *arg)
 		return 0;
 	}
 	if (strncmp(arg, "user", 4) != 0 || (arg[4] && arg[4] != ',')) {
-		fprintf(stderr, "rr-run: --net %s: only 'user' and 'none' are supported\n", arg);
+		msg(NULL, "--net %s: only 'user' and 'none' are supported", arg);
 		return -1;
 	}
 	o->cfg.net_user = 1;
 	if (arg[4] == ',') {
 		const char *p = arg + 5;
 		if (strncmp(p, "hostfwd=", 8) != 0) {
-			fprintf(stderr, "rr-run: --net %s: expected hostfwd=...\n", arg);
+			msg(NULL, "--net %s: expected hostfwd=...", arg);
 			return -1;
 		}
 		o->hostfwd = strdup(p + 8);
@@ -225,7 +228,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_INPUT: o->cfg.input = 1; o->cmdline_machine = 1; break;
 		case OPT_SHIFT:
 			if (parse_int(optarg, 0, 10, &o->cfg.icount_shift)) {
-				fprintf(stderr, "rr-run: --icount-shift %s: must be 0 to 10\n", optarg);
+				msg(NULL, "--icount-shift %s: must be 0 to 10", optarg);
 				return -1;
 			}
 			o->cmdline_machine = 1;
@@ -236,7 +239,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			else if (strcmp(optarg, "off") == 0)
 				o->icount_sleep = 0;
 			else {
-				fprintf(stderr, "rr-run: --icount-sleep %s: on or off\n", optarg);
+				msg(NULL, "--icount-sleep %s: on or off", optarg);
 				return -1;
 			}
 			break;
@@ -244,7 +247,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			char *end;
 			o->hash_interval = strtoull(optarg, &end, 10);
 			if (*end || o->hash_interval == 0) {
-				fprintf(stderr, "rr-run: --hash-interval %s: not a positive number\n", optarg);
+				msg(NULL, "--hash-interval %s: not a positive number", optarg);
 				return -1;
 			}
 			break;
@@ -253,7 +256,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_SNAPEVERY: {
 			uint64_t v;
 			if (rr_parse_icount(optarg, &v) < 0) {
-				fprintf(stderr, "rr-run: --%s %s: not an instruction count\n",
+				msg(NULL, "--%s %s: not an instruction count",
 					c == OPT_STOPAT ? "stop-at" : "snapshot-every", optarg);
 				return -1;
 			}
@@ -270,7 +273,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			break;
 		case OPT_MONITOR:
 			/* The monitor is not in this version: refuse rather than run without it. */
-			fprintf(stderr, "rr-run: --monitor: the replay monitor is not implemented yet\n");
+			msg(NULL, "--monitor: the replay monitor is not implemented yet");
 			return -1;
 		case OPT_DUMPDTB: o->dumpdtb = optarg; break;
 		case OPT_LIVE: o->live = 1; break;
@@ -294,54 +297,54 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			/* getopt leaves optopt 0 for an unknown long option, the option's
 			 * value for a known one that lacks its argument */
 			if (optopt)
-				fprintf(stderr, "rr-run: %s: needs an argument\n", argv[optind - 1]);
+				msg(NULL, "%s: needs an argument", argv[optind - 1]);
 			else
-				fprintf(stderr, "rr-run: %s: unknown option (rr-run(1) lists its options and "
-					"the QEMU ones it understands)\n", argv[optind - 1]);
+				msg(NULL, "%s: unknown option (rr-run(1) lists its options and "
+				    "the QEMU ones it understands)", argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (rr_qemu_finish(o))
 		return -1;
 	if (o->q_snapshot && o->cfg.drive_persist) {
-		fprintf(stderr, "rr-run: -snapshot with --drive ...,persist: choose one\n");
+		msg(NULL, "-snapshot with --drive ...,persist: choose one");
 		return -1;
 	}
 	if (optind < argc) {
 		if (optind + 1 < argc || o->cfg.kernel) {
-			fprintf(stderr, "rr-run: unexpected argument '%s'\n", argv[optind]);
+			msg(NULL, "unexpected argument '%s'", argv[optind]);
 			return -1;
 		}
 		o->cfg.kernel = argv[optind];
 		o->cmdline_machine = 1;
 	}
 	if (o->record && o->replay && !o->live) {
-		fprintf(stderr, "rr-run: -w with -r needs --live (record the live continuation)\n");
+		msg(NULL, "-w with -r needs --live (record the live continuation)");
 		return -1;
 	}
 	if (o->replay && o->live && strcmp(o->replay, "-") == 0) {
-		fprintf(stderr, "rr-run: -r - with --live: standard input cannot be both the log and the console\n");
+		msg(NULL, "-r - with --live: standard input cannot be both the log and the console");
 		return -1;
 	}
 	if (o->stop_at != UINT64_MAX && (!o->replay || o->live)) {
-		fprintf(stderr, "rr-run: --stop-at needs -r FILE (and no --live)\n");
+		msg(NULL, "--stop-at needs -r FILE (and no --live)");
 		return -1;
 	}
 	if (o->gdb && (!o->replay || o->live || o->stop_at != UINT64_MAX)) {
-		fprintf(stderr, "rr-run: --gdb needs -r FILE (and no --live or --stop-at): live runs and "
-			"recordings cannot be debugged in this version\n");
+		msg(NULL, "--gdb needs -r FILE (and no --live or --stop-at): live runs and "
+			"recordings cannot be debugged in this version");
 		return -1;
 	}
 	if (o->live && !o->replay) {
-		fprintf(stderr, "rr-run: --live needs -r FILE\n");
+		msg(NULL, "--live needs -r FILE");
 		return -1;
 	}
 	if (o->replay && o->cmdline_machine && !o->q.replay) {
-		fprintf(stderr, "rr-run: -r takes the machine from the recording; drop the machine options\n");
+		msg(NULL, "-r takes the machine from the recording; drop the machine options");
 		return -1;
 	}
 	if (o->record && o->cfg.drive_persist) {
-		fprintf(stderr, "rr-run: --drive ...,persist cannot be recorded (the image would change)\n");
+		msg(NULL, "--drive ...,persist cannot be recorded (the image would change)");
 		return -1;
 	}
 	return 0;

@@ -11,15 +11,19 @@
 #include <string.h>
 #include "rr-run.h"
 
+static const char *prog = "rr-run";
+#include "../common/msg.h"
+
 __attribute__((format(printf, 3, 4)))
 static int qerr(const char *opt, const char *arg, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "rr-run: -%s%s%s: ", opt, *arg ? " " : "", arg);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char what[1100], text[1100];
+	snprintf(what, sizeof what, "-%s%s%s", opt, *arg ? " " : "", arg);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	msg(what, "%s", text);
 	return -1;
 }
 
