@@ -178,6 +178,10 @@ static __attribute__((unused)) void ticker_start(struct ticker *t, const char *w
 	progress_init(&t->p, what, "", 0, 0, quiet);
 	if (!t->p.on)
 		return;
+	if (t->p.every <= 0) { /* at once (RRKIT_PROGRESS_INTERVAL=0: short work shows it too) */
+		fprintf(stderr, "\r%s: %s: 0 s\033[K", prog, what);
+		t->p.drawn = 1;
+	}
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
 	t->running = pthread_create(&t->th, NULL, ticker_main, t) == 0;
@@ -185,12 +189,28 @@ static __attribute__((unused)) void ticker_start(struct ticker *t, const char *w
 
 static __attribute__((unused)) void ticker_stop(struct ticker *t)
 {
-	if (!t->running)
+	if (!t->running) {
+		progress_clear(&t->p);
 		return;
+	}
 	pthread_mutex_lock(&t->mu);
 	t->stop = 1;
 	pthread_cond_signal(&t->cv);
 	pthread_mutex_unlock(&t->mu);
 	pthread_join(t->th, NULL);
 	t->running = 0;
+}
+
+/* getopt's '?' or ':' (optstrings start with ':' so that a missing argument is
+ * told apart): "PROG: OPTION: unknown option" or "... needs an argument", then
+ * "Try 'PROG --help'.", exit 2. */
+static __attribute__((unused, noreturn)) void option_error(int c, char **argv)
+{
+	extern int optind, optopt;
+	const char *arg = argv[optind - 1];
+	if (c == ':')
+		usage_error("%s: needs an argument", arg);
+	if (optopt > 0 && optopt < 128 && strlen(arg) == 2) /* "-z"; a cluster or word: all of it */
+		usage_error("-%c: unknown option", optopt);
+	usage_error("%s: unknown option", arg);
 }

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	};
 	uint64_t from = 0, to = UINT64_MAX, last = 0, every = 0, segs = 0;
 	int have_from = 0, have_to = 0, have_last = 0, quiet = 0, c;
-	while ((c = getopt_long(argc, argv, "A:B:c:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":A:B:c:qh", lo, NULL)) != -1) {
 		uint64_t *dst = c == 'A' ? &from : c == 'B' ? &to : c == 'L' ? &last : c == 'c' ? &every
 			       : c == 'K' ? &segs : NULL;
 		if (dst && rr_parse_icount(optarg, dst) < 0) {
@@ -71,13 +71,11 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("rr-cut (rrkit) %s\n", RRKIT_VERSION); return 0;
-		default: usage(stderr); return 2;
+		default: option_error(c, argv);
 		}
 	}
-	if (argc - optind != 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc - optind != 2)
+		usage_error("expected IN and OUT, %s", argc - optind < 2 ? "missing one" : "more given");
 	const char *in = argv[optind], *out = argv[optind + 1];
 	int split = every || segs;
 	if ((split && (have_from || have_to || have_last)) || (have_last && (have_from || have_to)) ||

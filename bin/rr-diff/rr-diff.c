@@ -425,7 +425,7 @@ int main(int argc, char **argv)
 	int c, ignore_hdr = 0, replay = 0;
 	const char *other_rr_run = NULL;
 	char *e;
-	while ((c = getopt_long_only(argc, argv, "C:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, ":C:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			errno = 0;
@@ -483,7 +483,7 @@ int main(int argc, char **argv)
 			prog);
 			return 0;
 		case O_VERSION: printf("rr-diff (rrkit) %s\n", RRKIT_VERSION); return 0;
-		default: fprintf(stderr, "Try '%s --help'.\n", prog); return 2;
+		default: option_error(c, argv);
 		}
 	}
 	if (other_rr_run) {

@@ -318,7 +318,7 @@ int main(int argc, char **argv)
 	uint64_t from = 0, to = UINT64_MAX;
 	int have_from = 0;
 	uint8_t want[RRLOG_KIND_COUNT] = { 0 };
-	while ((c = getopt_long_only(argc, argv, "A:B:k:hq", lo, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, ":A:B:k:hq", lo, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: opt_json = 1; break;
 		case O_VALIDATE: validate = 1; break;
@@ -335,7 +335,7 @@ int main(int argc, char **argv)
 		case O_KINDS:
 			for (int k = 0; k < RRLOG_KIND_COUNT; k++) printf("%s\n", rrlog_kind_name(k));
 			return fflush(stdout) ? 2 : 0;
-		default: fprintf(stderr, "Try '%s --help'.\n", prog); return 2;
+		default: option_error(c, argv);
 		}
 	}
 	if (optind + 1 != argc) die_usage("%s", optind >= argc ? "missing FILE (use - for stdin)" : "too many arguments");

@@ -110,31 +110,34 @@ int main(int argc, char **argv)
 	};
 	const char *out = NULL;
 	int quiet = 0, c, text = 0;
-	while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'T': text = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("rr-merge (rrkit) %s\n", RRKIT_VERSION); return 0;
-		default: usage(stderr); return 2;
+		default: option_error(c, argv);
 		}
 	}
-	if (!out || optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (!out)
+		usage_error("-o OUT is missing");
+	if (optind >= argc)
+		usage_error("no %s given", text ? "TEXT" : "SEG");
 	if (!strcmp(out, "-")) {
 		msg(NULL, "-o -: a merged recording is written to a file");
 		return 2;
 	}
 	if (text) {
-		if (argc - optind != 1) {
-			usage(stderr);
-			return 2;
-		}
+		if (argc - optind != 1)
+			usage_error("--from-text takes one TEXT");
 		return from_text(argv[optind], out, quiet);
 	}
+	for (int i = optind; i < argc; i++)
+		if (access(argv[i], R_OK)) {
+			msg(argv[i], "%s", strerror(errno));
+			return 2; /* bad input, as in the other tools */
+		}
 	char err[1024];
 	struct ticker tk;
 	ticker_start(&tk, "joining", quiet);

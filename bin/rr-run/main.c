@@ -320,6 +320,10 @@ static int replay_main(const struct rr_options *o, const char *log)
 	for (int i = 0; i < nimg; i++)
 		images[i] = *paths[i];
 	so.images = nimg ? images : NULL;
+	if (strcmp(log, "-") && access(log, R_OK)) {
+		msg(log, "%s", strerror(errno));
+		return RR_EXIT_USAGE; /* bad input, as in the other tools */
+	}
 	rr_session *s = NULL;
 	int rc = rr_session_open(log, &so, &s);
 	if (rc < 0) {
