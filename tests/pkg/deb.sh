@@ -19,6 +19,8 @@ rm -rf "$W"; mkdir -p "$W/rrkit-$V"
 (cd "$TOP" && git ls-files -co --exclude-standard | grep -v '^cache$' | tar -cf - -T -) |
 	tar -xf - -C "$W/rrkit-$V"
 t0=$(date +%s)
+# both cores (debhelper builds serially unless told)
+export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=$(nproc)}"
 (cd "$W/rrkit-$V" && dpkg-buildpackage -us -uc -b) >"$W/build.log" 2>&1
 st=$?
 echo "dpkg-buildpackage: $(( $(date +%s) - t0 )) s (log: $W/build.log)"
