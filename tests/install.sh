@@ -6,7 +6,8 @@
 # counts events (tests/pkg/installed.sh).
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/pkg/installed.sh"
-san=; [ "$(basename "$B")" = build-san ] && san=SANITIZE=1
+# a sanitizer build installs sanitized libraries: the example then needs the flags too
+san= XCFLAGS=; [ "$(basename "$B")" = build-san ] && san=SANITIZE=1 XCFLAGS="-fsanitize=address,undefined"
 D=$T/dest P=/opt/rrkit
 make -s -C "$TOP" install $san DESTDIR="$D" PREFIX=$P >"$T/install.log" 2>&1
 st_is $? 0 "make install DESTDIR=... PREFIX=$P"

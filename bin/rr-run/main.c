@@ -420,6 +420,7 @@ int main(int argc, char **argv)
 	struct rr_options o;
 	if (rr_parse_options(argc, argv, &o) < 0) {
 		fprintf(stderr, "Try '%s --help'.\n", prog);
+		rr_free_options(&o);
 		return RR_EXIT_USAGE;
 	}
 	if (o.help) {
