@@ -49,6 +49,12 @@ grep -q '^blk read1 status=0' "$T/o2.out" && grep -q '^net sent=0 got=' "$T/o2.o
 "$R" -M virt -smp 3 -m 96 --bios none --dumpdtb "$T/a.dtb" && "$R" --smp 3 -m 96M --bios none --dumpdtb "$T/b.dtb" &&
 	cmp -s "$T/a.dtb" "$T/b.dtb" && ok "-smp 3 -m 96 is --smp 3 -m 96M (device trees equal)" || bad "device trees differ"
 
+# the command line tests/qemu-logs/make-log.sh gives QEMU (-monitor none included)
+timeout 60 "$R" -M virt -bios none -kernel "$G/hello.elf" -icount shift=0 -display none -serial stdio \
+	-monitor none </dev/null >"$T/ml.out"
+st_is $? 0 "-display none -serial stdio -monitor none (make-log.sh's QEMU line)"
+grep -q "^hello: PASS" "$T/ml.out" || bad "hello: $(cat "$T/ml.out")"
+
 # 3. refused by name, exit 2
 refuse() { # option-text expected-message args...
 	what=$1 msg=$2; shift 2

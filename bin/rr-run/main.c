@@ -16,6 +16,15 @@
 static const char *prog = "rr-run";
 #include "../common/msg.h"
 
+/* "rr-run: message" for the other files of rr-run (monitor.c), through msg.h */
+void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -84,6 +93,13 @@ static struct host_live *live_host(const struct rr_options *o, const struct mach
 	return hl;
 }
 
+/* The debuggers of a replay, for the console to mute itself while they go back. */
+struct debuggers {
+	rr_gdb *gdb;
+	rr_monitor *mon;
+};
+static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, rr_gdb **gp);
+
 static int run_live(const struct rr_options *o)
 {
 	char err[512];
@@ -97,9 +113,18 @@ static int run_live(const struct rr_options *o)
 		return RR_EXIT_ERROR;
 	}
 	double t0 = now();
-	int r = machine_run(m, UINT64_MAX);
-	print_stats(o, m, t0);
-	int st = exit_status(m, r);
+	int st;
+	if (o->gdb || o->monitor) { /* a debugger drives the live machine */
+		rr_session *s = NULL;
+		struct debuggers none = { 0 }; /* a live console has nothing to mute */
+		st = rr_session_live(m, &s) != RR_OK ? RR_EXIT_ERROR
+		     : o->gdb ? gdb_main(o, "live run", s, &none.gdb) : monitor_main(o, "live run", s, &none.mon);
+		rr_session_close(s);
+	} else {
+		int r = machine_run(m, UINT64_MAX);
+		print_stats(o, m, t0);
+		st = exit_status(m, r);
+	}
 	machine_free(m);
 	host_live_free(hl);
 	return st;
@@ -176,8 +201,8 @@ static int console_tty;
 
 static void console_out(void *opaque, uint32_t dev, const uint8_t *b, size_t n)
 {
-	rr_gdb *const *g = opaque;
-	if (g && rr_gdb_muted(*g))
+	const struct debuggers *d = opaque;
+	if (d && (rr_gdb_muted(d->gdb) || rr_monitor_muted(d->mon)))
 		return; /* gone back: printed already */
 	if (replay_progress.on && console_tty && n) {
 		progress_clear(&replay_progress);
@@ -309,9 +334,9 @@ static int replay_run(const struct rr_options *o, const char *log, rr_session *s
 static int replay_main(const struct rr_options *o, const char *log)
 {
 	/* --stop-at prints the state on stdout: the guest's output on the way is dropped */
-	static rr_gdb *stub; /* the console mutes itself while the debugger goes back */
+	static struct debuggers dbgs; /* the console mutes itself while they go back */
 	struct rr_session_options so = { .output = o->stop_at == UINT64_MAX ? console_out : NULL,
-					 .opaque = o->gdb ? &stub : NULL };
+					 .opaque = &dbgs };
 	/* QEMU's rr=replay repeats the machine options: their images are the ones to use */
 	const char *images[5] = { 0 };
 	struct machine_config given = o->cfg;
@@ -341,8 +366,8 @@ static int replay_main(const struct rr_options *o, const char *log)
 	struct machine *m = rr_session_machine(s);
 	double t0 = now();
 	int status, stop = 0;
-	if (o->gdb) {
-		status = gdb_main(o, log, s, &stub);
+	if (o->gdb || o->monitor) {
+		status = o->gdb ? gdb_main(o, log, s, &dbgs.gdb) : monitor_main(o, log, s, &dbgs.mon);
 		rr_session_close(s);
 		return status;
 	}

@@ -43,7 +43,7 @@ static const struct option longopts[] = {
 	{ "icount-sleep", required_argument, 0, OPT_SLEEP },
 	{ "hash-interval", required_argument, 0, OPT_HASH },
 	{ "gdb", required_argument, 0, OPT_GDB },
-	{ "monitor", no_argument, 0, OPT_MONITOR },
+	{ "monitor", optional_argument, 0, OPT_MONITOR },
 	{ "dumpdtb", required_argument, 0, OPT_DUMPDTB },
 	{ "live", no_argument, 0, OPT_LIVE },
 	{ "no-rng", no_argument, 0, OPT_NORNG },
@@ -106,9 +106,11 @@ void rr_usage(FILE *f)
 "                      the machine state as key=value lines (--json: JSON Lines)\n"
 "  --bundle FILE.tar   with -w: also write a portable bundle (log + images)\n"
 "  --dumpdtb FILE      write the device tree blob and exit\n"
-"  --gdb PORT|unix:PATH  with -r: wait for gdb on 127.0.0.1:PORT (or a unix socket,\n"
-"                      mode 0600) before the first instruction; reverse-stepi and\n"
-"                      reverse-continue work; --monitor is not in this version\n"
+"  --gdb PORT|unix:PATH  wait for gdb on 127.0.0.1:PORT (or a unix socket, mode\n"
+"                      0600) before the first instruction; with -r reverse-stepi,\n"
+"                      reverse-continue and reverse watchpoints work\n"
+"  --monitor [stdio|unix:PATH]  the monitor on the terminal (readline; with -r)\n"
+"                      or a unix socket (mode 0600); `help` lists its commands\n"
 "  --stats             at exit, print instructions executed and MIPS on stderr\n"
 "  -q, --quiet         no status messages, no progress on stderr\n"
 "  -h, --help          this help;  --version  print the version\n"
@@ -272,9 +274,29 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 				return -1;
 			break;
 		case OPT_MONITOR:
-			/* The monitor is not in this version: refuse rather than run without it. */
-			msg(NULL, "--monitor: the replay monitor is not implemented yet");
-			return -1;
+			/* --monitor, --monitor=SPEC, or --monitor SPEC when SPEC looks like one;
+			 * QEMU's -monitor none: no monitor */
+			o->monitor = optarg;
+			if (!optarg && optind < argc && strcmp(argv[optind], "none") == 0) {
+				optind++;
+				o->monitor = NULL;
+				break;
+			}
+			if (!optarg && optind < argc && (strcmp(argv[optind], "stdio") == 0 ||
+							 strncmp(argv[optind], "unix:", 5) == 0))
+				o->monitor = argv[optind++];
+			if (!o->monitor)
+				o->monitor = "stdio";
+			if (strcmp(o->monitor, "none") == 0) {
+				o->monitor = NULL;
+				break;
+			}
+			if (strcmp(o->monitor, "stdio") && (strncmp(o->monitor, "unix:", 5) || !o->monitor[5])) {
+				msg(NULL, "--monitor %s: the monitor is on stdio (the terminal) or on unix:PATH "
+				    "(or none)", o->monitor);
+				return -1;
+			}
+			break;
 		case OPT_DUMPDTB: o->dumpdtb = optarg; break;
 		case OPT_LIVE: o->live = 1; break;
 		case OPT_BUNDLE: o->bundle = optarg; break;
@@ -330,9 +352,24 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		msg(NULL, "--stop-at needs -r FILE (and no --live)");
 		return -1;
 	}
-	if (o->gdb && (!o->replay || o->live || o->stop_at != UINT64_MAX)) {
-		msg(NULL, "--gdb needs -r FILE (and no --live or --stop-at): live runs and "
-			"recordings cannot be debugged in this version");
+	if ((o->gdb || o->monitor) && (o->record || o->live || o->stop_at != UINT64_MAX)) {
+		msg(NULL, "%s with -w, --live or --stop-at: recordings cannot be debugged "
+			"in this version (debug a live run, or the replay with -r)",
+			o->gdb ? "--gdb" : "--monitor");
+		return -1;
+	}
+	if (o->monitor && !o->replay && strcmp(o->monitor, "stdio") == 0) {
+		msg(NULL, "--monitor on a live run: the terminal is the guest's console; "
+			"use --monitor unix:PATH");
+		return -1;
+	}
+	if (o->gdb && o->monitor) {
+		msg(NULL, "--gdb and --monitor: choose one (gdb's `monitor CMD` runs the "
+			"monitor's commands)");
+		return -1;
+	}
+	if (o->monitor && o->replay && strcmp(o->replay, "-") == 0 && strcmp(o->monitor, "stdio") == 0) {
+		msg(NULL, "-r - with --monitor on stdio: standard input cannot be both");
 		return -1;
 	}
 	if (o->live && !o->replay) {

@@ -56,6 +56,7 @@ struct rr_session {
 	struct emu_host *live;
 	uint64_t first_icount;      /* where the log starts (its first snapshot) */
 	uint64_t chain_id;          /* id of the last SNAPSHOT at or before this point */
+	int borrowed;               /* rr_session_live: the machine is the caller's */
 };
 
 struct rr_state {
@@ -605,11 +606,27 @@ int rr_session_open(const char *path, const struct rr_session_options *o, rr_ses
 	return rc;
 }
 
+int rr_session_live(struct machine *m, rr_session **out)
+{
+	*out = NULL;
+	if (!m)
+		return RR_EINVAL;
+	rr_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return RR_ENOMEM;
+	s->m = m;
+	s->borrowed = 1;
+	s->live = machine_host(m);
+	*out = s;
+	return RR_OK;
+}
+
 void rr_session_close(rr_session *s)
 {
 	if (!s)
 		return;
-	machine_free(s->m);
+	if (!s->borrowed)
+		machine_free(s->m);
 	rrlog_reader_close(s->rd);
 	rrlog_reader_close(s->snap_rd);
 	rr_config_clear(&s->cfg);
@@ -697,6 +714,7 @@ int rr_session_run(rr_session *s, uint64_t stop_icount, int *stop)
 	if (s->live) {
 		int e = machine_run(s->m, stop_icount);
 		*stop = e == MACHINE_EXIT_ICOUNT ? RR_STOP_ICOUNT : e == MACHINE_EXIT_BREAK ? RR_STOP_BREAK
+			: e == MACHINE_EXIT_WATCH ? RR_STOP_WATCH
 			: e == MACHINE_EXIT_HOST ? RR_STOP_HOST : RR_STOP_EXIT;
 		return RR_OK;
 	}
@@ -724,6 +742,9 @@ int rr_session_run(rr_session *s, uint64_t stop_icount, int *stop)
 	case MACHINE_EXIT_BREAK:
 		*stop = RR_STOP_BREAK;
 		return RR_OK;
+	case MACHINE_EXIT_WATCH:
+		*stop = RR_STOP_WATCH;
+		return RR_OK;
 	case MACHINE_EXIT_HOST:
 		*stop = RR_STOP_HOST;
 		return RR_OK;
@@ -745,6 +766,11 @@ int rr_session_next_event(rr_session *s, struct rrlog_event *ev)
 
 int rr_session_snapshots(rr_session *s, const struct rrlog_snapshot_ref **list, size_t *n)
 {
+	if (!s->rd) {
+		*list = NULL;
+		*n = 0;
+		return s_err(s, RR_EUSAGE, "a live run has no log and no snapshots: it cannot go back");
+	}
 	int rc = rrlog_reader_snapshots(s->rd, list, n);
 	return rc < 0 ? s_err(s, map_rrlog(rc), "%s", rc == RRLOG_EUNSUPPORTED ?
 			      "a pipe has no snapshots to seek to" : rrlog_reader_errmsg(s->rd)) : RR_OK;
@@ -755,7 +781,8 @@ int rr_session_seek(rr_session *s, uint64_t icount)
 	if (!s || !s->m)
 		return RR_EINVAL;
 	if (s->live)
-		return s_err(s, RR_EUSAGE, "the replay went live: there is no log to seek in");
+		return s_err(s, RR_EUSAGE, s->rd ? "the replay went live: there is no log to seek in"
+					       : "a live run has no log: it cannot seek");
 	if (icount < s->first_icount)
 		return s_err(s, RR_EINVAL, "icount %llu is before the recording starts (%llu)",
 			     (unsigned long long)icount, (unsigned long long)s->first_icount);
@@ -780,16 +807,15 @@ int rr_session_seek(rr_session *s, uint64_t icount)
 	int stop, rc = rr_session_run(s, icount, &stop);
 	if (rc != RR_OK)
 		return rc;
-	if (stop == RR_STOP_BREAK) {
-		/* a seek passes breakpoints: step over this one and go on */
-		while (stop == RR_STOP_BREAK && rc == RR_OK) {
+	/* a seek passes breakpoints (stepping over each) and watched accesses */
+	while ((stop == RR_STOP_BREAK || stop == RR_STOP_WATCH) && rc == RR_OK) {
+		if (stop == RR_STOP_BREAK)
 			for (int i = 0; i < machine_nharts(s->m); i++)
 				machine_hart(s->m, i)->skip_break_once = 1;
-			rc = rr_session_run(s, icount, &stop);
-		}
-		if (rc != RR_OK)
-			return rc;
+		rc = rr_session_run(s, icount, &stop);
 	}
+	if (rc != RR_OK)
+		return rc;
 	if (machine_icount(s->m) != icount)
 		return s_err(s, RR_EINVAL, "icount %llu is past the end of the recording (it ends at %llu)",
 			     (unsigned long long)icount, (unsigned long long)machine_icount(s->m));
