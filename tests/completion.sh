@@ -34,6 +34,7 @@ want "rr-diff --ignore SNAPSHOT,STA: a comma list" "$(comp rr-diff --ignore SNAP
 	bad "-k offers $(comp rr-dump -k '' | wc -l) kinds"
 want "rr-run --net" "$(comp rr-run --net '')" user none
 want "rr-run -M" "$(comp rr-run -M '')" virt
+want "rr-run --monitor" "$(comp rr-run --monitor '')" stdio unix: none
 want "rr-run --bios n" "$(comp rr-run --bios n)" none
 mkdir -p "$T/d"; touch "$T/d/boot.rr" "$T/d/bios.bin"
 want "rr-run -r: files" "$(comp rr-run -r "$T/d/bo")" "$T/d/boot.rr"
