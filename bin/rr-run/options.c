@@ -118,9 +118,11 @@ void rr_usage(FILE *f)
 "QEMU's spellings work too: -M virt, -nographic, -serial stdio, -bios default,\n"
 "-drive file=F,if=virtio,format=raw, -netdev user,id=N -device virtio-net-device,netdev=N,\n"
 "-device virtio-rng-device, -icount shift=N,rr=record|replay,rrfile=F (= -w F / -r F),\n"
-"-smp cpus=N, -m size=S, -s, -gdb tcp::PORT; what rr-run cannot do is refused by name.\n"
-"Exit status: the guest's sifive_test code when it powers off; 1 error; 2 usage;\n"
-"3 replay reached the end of a log that has no shutdown; 4 replay divergence.\n");
+"-smp cpus=N, -m size=S, -s, -gdb tcp::PORT, -monitor none; what rr-run cannot do\n"
+"is refused by name (rr-run(1), QEMU COMPATIBILITY).\n"
+"Exit status: the guest's sifive_test code when it powers off; 1 error; 2 usage or a\n"
+"missing or unreadable recording; 3 replay reached the end of a log that has no\n"
+"shutdown; 4 replay divergence.\n");
 }
 
 /* Parse a size: plain numbers are MiB (QEMU), K/M/G/T suffixes. 0 on error. */

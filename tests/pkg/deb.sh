@@ -16,8 +16,13 @@ ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
 W=$TOP/build/pkg
 rm -rf "$W"; mkdir -p "$W/rrkit-$V"
 # the tree as git sees it (untracked files too, ignored ones and cache/ not)
-(cd "$TOP" && git ls-files -co --exclude-standard | grep -v '^cache$' | tar -cf - -T -) |
-	tar -xf - -C "$W/rrkit-$V"
+# (not a git checkout, say an unpacked tarball: everything but the build folders)
+if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+	(cd "$TOP" && git ls-files -co --exclude-standard | grep -v '^cache$' | tar -cf - -T -)
+else
+	(cd "$TOP" && tar -cf - --exclude=./build --exclude=./build-san --exclude=./cache --exclude=./.git .)
+fi | tar -xf - -C "$W/rrkit-$V"
+[ -f "$W/rrkit-$V/debian/control" ] || { echo "FAIL: copying the tree"; exit 1; }
 t0=$(date +%s)
 # both cores (debhelper builds serially unless told)
 export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=$(nproc)}"
