@@ -2,10 +2,10 @@
 # make check-pkg: build the Debian packages with dpkg-buildpackage -us -uc -b from a
 # copy of the tree (git's files, committed or not; the .debs land in build/pkg/),
 # check them with lintian (no error or warning left: the rest is explained in
-# debian/README.source), check what each package holds, then unpack them into a
-# scratch root and run the installed tools and the example from there
-# (tests/pkg/installed.sh): rr-run --version, a bare-metal record and replay,
-# rr-dump, pkg-config rrlog.
+# debian/README.source), check what each package holds, then install them with
+# dpkg into a scratch root, run the installed tools and the example from there
+# (tests/pkg/installed.sh: rr-run --version, a bare-metal record and replay,
+# rr-dump, pkg-config rrlog) and purge them.
 . "$TOP/tests/lib/common.sh"
 . "$TOP/tests/pkg/installed.sh"
 command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null && command -v lintian >/dev/null ||
@@ -64,8 +64,24 @@ dpkg-deb -f "$W/rrkit_${V}_$ARCH.deb" Depends | grep -q "libzstd1" && ok "rrkit'
 dpkg-deb --ctrl-tarfile "$W/librrlog0_${V}_$ARCH.deb" | tar -xOf - ./symbols >"$T/symbols" 2>/dev/null
 grep -q '^ rrlog_reader_open@Base' "$T/symbols" && ok "librrlog0 ships its symbols file" || bad "no symbols in librrlog0"
 
-# installed into a scratch root, used from there
+# installed by dpkg into a scratch root (its own dpkg database; the root has no
+# libc, hence --force-depends: the tools run against the host's libraries), used
+# from there, then purged
 R=$T/root
-for p in rrkit librrlog0 librrlog-dev; do dpkg-deb -x "$W/${p}_${V}_$ARCH.deb" "$R"; done
+mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates" "$R/var/lib/dpkg/triggers"
+: >"$R/var/lib/dpkg/status"
+DPKG="dpkg --root=$R --force-depends --force-script-chrootless"
+[ "$(id -u)" = 0 ] || DPKG="$DPKG --force-not-root"
+$DPKG -i "$W/rrkit_${V}_$ARCH.deb" "$W/librrlog0_${V}_$ARCH.deb" "$W/librrlog-dev_${V}_$ARCH.deb" \
+	>"$T/dpkg.log" 2>&1
+st_is $? 0 "dpkg --root=... -i the three packages"
+for p in rrkit librrlog0 librrlog-dev; do
+	[ "$(dpkg-query --root="$R" -W -f='${Status}' $p 2>/dev/null)" = "install ok installed" ] ||
+		bad "$p is not installed: $(tail -5 "$T/dpkg.log")"
+done
 installed_checks "$R" /usr /usr/lib/$MA /usr/share/doc/librrlog-dev
+$DPKG -P librrlog-dev rrkit librrlog0 >>"$T/dpkg.log" 2>&1
+st_is $? 0 "dpkg -P the three packages"
+left=$(cd "$R" && find usr -type f -o -type l 2>/dev/null | head -5)
+[ -z "$left" ] && ok "purged: no file left under /usr" || bad "left after purge: $left"
 exit $fail
