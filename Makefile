@@ -8,8 +8,10 @@
 #   make determinism     replays by clang -O0 and gcc+sanitizer builds (scripts/)
 #   make valgrind-check  the tools' tests under valgrind memcheck (slow)
 #   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local [LIBDIR=...] [DESTDIR=...]
+#   make check-pkg       build the Debian packages (debian/) and test them installed
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
 VERSION := 0.1.0
 CC      ?= cc
 SANITIZE ?=
@@ -56,8 +58,11 @@ $(B)/%.o: %.c
 
 $(B)/librrlog.a: $(RRLOG_OBJ)
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
-$(B)/librrlog.so: $(RRLOG_OBJ)
-	$(CC) -shared -Wl,-soname,librrlog.so.0 $(LDFLAGS) -o $@ $^ $(call pc,--libs,libzstd,-lzstd)
+# The shared library exports rrlog_* only (lib/rrlog/rrlog.map): the ABI is rrlog.h,
+# listed in debian/librrlog0.symbols.
+$(B)/librrlog.so: $(RRLOG_OBJ) lib/rrlog/rrlog.map
+	$(CC) -shared -Wl,-soname,librrlog.so.0 -Wl,--version-script=lib/rrlog/rrlog.map $(LDFLAGS) \
+	    -o $@ $(RRLOG_OBJ) $(call pc,--libs,libzstd,-lzstd)
 $(B)/libemu.a: $(EMU_OBJ)
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 $(B)/libhost.a: $(HOST_OBJ)
@@ -161,22 +166,38 @@ bench: all guest-tests
 	sh bench/rrlog-bench.sh
 	sh bench/mips.sh
 
+# Installs the tools, man pages, bash completions (bash-completion's layout: one
+# name per command), librrlog (shared, static, header, rrlog.pc) and the example.
+# LIBDIR: e.g. /usr/lib/x86_64-linux-gnu for Debian (debian/rules).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR  ?= $(PREFIX)/share/doc/rrkit
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/rrlog \
-	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/rrlog \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(B)/librrlog.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(B)/librrlog.so $(DESTDIR)$(PREFIX)/lib/librrlog.so.0
-	ln -sf librrlog.so.0 $(DESTDIR)$(PREFIX)/lib/librrlog.so
+	install -m 644 $(B)/librrlog.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(B)/librrlog.so $(DESTDIR)$(LIBDIR)/librrlog.so.$(VERSION)
+	ln -sf librrlog.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librrlog.so.0
+	ln -sf librrlog.so.0 $(DESTDIR)$(LIBDIR)/librrlog.so
 	install -m 644 lib/rrlog/rrlog.h $(DESTDIR)$(PREFIX)/include/rrlog/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/rrlog/rrlog.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rrlog.pc
-	for m in man/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
-	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done; true
-	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    lib/rrlog/rrlog.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/rrlog.pc
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 completions/rrkit $(DESTDIR)$(BASHCOMPDIR)/rr-run
+	for t in $(filter-out rr-run,$(TOOLS)); do ln -sf rr-run $(DESTDIR)$(BASHCOMPDIR)/$$t; done
+	install -m 644 examples/rrlog-kinds.c examples/Makefile $(DESTDIR)$(DOCDIR)/examples/
+
+# The Debian packages, built from a copy of the tree (so that the .debs land in
+# build/pkg/, not beside the worktree) and tested installed (tests/pkg/deb.sh).
+check-pkg: all guest-tests
+	@BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) sh tests/pkg/deb.sh
 
 clean:
 	rm -rf build build-san build-det
 
-.PHONY: all check check-slow demo bench guest-tests fuzz fuzz-more determinism valgrind-check guest-images \
-	install clean
+.PHONY: all check check-slow check-pkg demo bench guest-tests fuzz fuzz-more determinism valgrind-check \
+	guest-images install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
