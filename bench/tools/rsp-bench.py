@@ -2,11 +2,12 @@
 """Time reverse execution over gdb's remote protocol, the same way on rr-run and on
 QEMU (bench/reverse.sh).
 
-rsp-bench.py stepi GDB_ADDR SEEK_KIND SEEK_ADDR N SEED FIRST LAST
+rsp-bench.py stepi GDB_ADDR SEEK_KIND SEEK_ADDR N SEED FIRST LAST [STEPS]
   N random icounts in [FIRST, LAST): go there (SEEK_KIND rr: `monitor
   replay_seek`; qemu: HMP `replay_break` on the monitor socket SEEK_ADDR and
   continue, in ascending order),
-  then time one reverse-stepi (bs). Prints "stepi ICOUNT SECONDS" a line.
+  then time STEPS (default 1) reverse-stepi (bs) in a row. Prints "stepi
+  ICOUNT SECONDS K" a line (K: the Kth step back from there).
 rsp-bench.py rcont GDB_ADDR SEEK_KIND SEEK_ADDR BP_ADDR BACK
   continue to the breakpoint at BP_ADDR, note the icount, go BACK instructions
   past it, and time one reverse-continue (bc) back to it. Prints "rcont
@@ -123,18 +124,20 @@ def main():
     hmp = HMP(saddr) if kind == "qemu" else None
     if mode == "stepi":
         n, seed, first, last = map(int, sys.argv[5:9])
+        steps = int(sys.argv[9]) if len(sys.argv) > 9 else 1
         rnd = random.Random(seed)
         points = [rnd.randrange(first + 1, last) for _ in range(n)]
         if kind == "qemu":
             points.sort()
         for ic in points:
             seek(kind, g, hmp, ic)
-            t0 = time.time()
-            r = g.ask(b"bs")
-            dt = time.time() - t0
-            if not r.startswith(b"T05"):
-                raise RuntimeError("bs: %r" % r)
-            print("stepi %d %.4f" % (ic, dt), flush=True)
+            for k in range(steps):
+                t0 = time.time()
+                r = g.ask(b"bs")
+                dt = time.time() - t0
+                if not r.startswith(b"T05"):
+                    raise RuntimeError("bs: %r" % r)
+                print("stepi %d %.4f %d" % (ic, dt, k + 1), flush=True)
     else:
         bp, back = int(sys.argv[5], 16), int(sys.argv[6])
         g.ask(b"Z0,%x,2" % bp)

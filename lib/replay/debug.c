@@ -60,6 +60,10 @@ void dbg_fini(struct dbg *d)
 	for (int i = 0; i < d->nsaved; i++)
 		rr_state_free(d->saved[i].st);
 	d->nsaved = 0;
+	for (int i = 0; i < 2; i++) {
+		rr_state_free(d->near[i]);
+		d->near[i] = NULL;
+	}
 }
 
 /* ---- memory ---- */
@@ -430,6 +434,45 @@ int dbg_step(struct dbg *d, int k, struct dbg_stop *st)
 	return finish(d, st);
 }
 
+#define NEAR_BACK 2000000     /* a reverse step's state kept this far before it */
+
+/* Go back to icount for a reverse step: from a kept state between the log's
+ * snapshot and icount if there is one; else by way of icount - NEAR_BACK, kept for
+ * the steps that follow (each then replays at most about NEAR_BACK instructions
+ * instead of up to a snapshot interval). */
+static int seek_back(struct dbg *d, uint64_t icount)
+{
+	const struct rrlog_snapshot_ref *list;
+	size_t n = 0;
+	uint64_t snap = 0;
+	if (rr_session_snapshots(d->s, &list, &n) == RR_OK)
+		for (size_t i = 0; i < n; i++)
+			if (list[i].icount <= icount)
+				snap = list[i].icount;
+	int best = -1;
+	for (int i = 0; i < 2; i++) {
+		uint64_t at = d->near[i] ? rr_state_icount(d->near[i]) : 0;
+		if (d->near[i] && at <= icount && at > snap &&
+		    (best < 0 || at > rr_state_icount(d->near[best])))
+			best = i;
+	}
+	uint64_t now = rr_session_icount(d->s);
+	if (best >= 0 && !(now <= icount && now >= rr_state_icount(d->near[best]))) {
+		d->at_end = 0;
+		d->mute = 1;
+		if (rr_session_restore(d->s, d->near[best]) != RR_OK)
+			return RR_EINVAL;
+	} else if (best < 0 && icount - snap > 2 * NEAR_BACK && !(now <= icount && now > snap)) {
+		rr_state *st;
+		if (dbg_seek(d, icount - NEAR_BACK) == RR_OK && rr_session_save(d->s, &st) == RR_OK) {
+			rr_state_free(d->near[d->near_next]);
+			d->near[d->near_next] = st;
+			d->near_next ^= 1;
+		}
+	}
+	return dbg_seek(d, icount);
+}
+
 /* Back to the point just before hart k executed its last instruction: the latest
  * icount T < now where its instret is one less than now. */
 /* A live run has no log to go back in. */
@@ -459,7 +502,7 @@ int dbg_reverse_step(struct dbg *d, int k, struct dbg_stop *st)
 	uint64_t hi = now, lo, back = 1;
 	for (;;) {
 		lo = now - back < first || now - back > now ? first : now - back;
-		if (dbg_seek(d, lo) != RR_OK)
+		if (seek_back(d, lo) != RR_OK)
 			goto error;
 		if (h->s.instret < cur)
 			break;
@@ -472,14 +515,14 @@ int dbg_reverse_step(struct dbg *d, int k, struct dbg_stop *st)
 	}
 	while (hi - lo > 1) {
 		uint64_t mid = lo + (hi - lo) / 2;
-		if (dbg_seek(d, mid) != RR_OK)
+		if (seek_back(d, mid) != RR_OK)
 			goto error;
 		if (h->s.instret < cur)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	if (rr_session_icount(d->s) != lo && dbg_seek(d, lo) != RR_OK)
+	if (rr_session_icount(d->s) != lo && seek_back(d, lo) != RR_OK)
 		goto error;
 	return finish(d, st);
 error:

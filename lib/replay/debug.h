@@ -72,6 +72,10 @@ struct dbg {
 	uint64_t icount_break;       /* replay_break, or UINT64_MAX */
 	int nsaved;
 	struct dbg_saved { char name[64]; rr_state *st; } saved[16];   /* savevm */
+	/* States saved a little before where reverse steps went (debug.c), so that the
+	 * next steps back replay from there instead of from the log's snapshot. */
+	rr_state *near[2];
+	int near_next;
 };
 
 void dbg_init(struct dbg *d, rr_session *s);
