@@ -13,8 +13,10 @@
  * bytes at pc (through the current fetch TLB) are the ones it was decoded from:
  * this is checked by comparing them, and the check is skipped while nothing can
  * have changed them, which the cache's epoch tracks:
- *  - a new epoch starts at every run start (other harts, devices and debuggers
- *    write between runs), at every TLB flush or sfence.vma, at fence.i, and
+ *  - a new epoch starts at a run start if anything else may have written RAM
+ *    since this hart's last run (physmem's write generation moved: a device's
+ *    DMA, physmem_write, a debugger; or another hart ran, whose fast-path stores
+ *    nothing counts), at every TLB flush or sfence.vma, at fence.i, and
  *    whenever a slow path writes a page marked as code or touches anything but
  *    the main RAM (a device may DMA from its callback) (hart_mmu.c);
  *  - a block checked in this epoch is stamped with c->cur (the epoch and the
@@ -430,7 +432,14 @@ int hart_run(struct hart *h, uint64_t budget)
 	/* debugger resume: the first instruction ignores a breakpoint or an exiting ebreak */
 	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
-	hart_new_epoch(h);      /* other harts, devices, the debugger may have written memory */
+	/* Other harts, devices or the debugger may have written memory since this
+	 * hart's last run: if so, nothing is trusted without a check. Writes through
+	 * physmem move pm->wgen; another hart's fast-path stores are not counted, so
+	 * a run after another hart's is always a new epoch. */
+	if (h->pm->wgen != c->wgen || h->pm->runner != h) {
+		hart_new_epoch(h);
+		h->pm->runner = h;
+	}
 	x[0] = 0;
 	goto start;
 
@@ -749,5 +758,8 @@ take_exception:
 out:
 	s->pc = pc;
 	s->instret = instret;
+	/* everything written during the run was this hart's (its code pages are
+	 * guarded) or a device's inside an MMIO access (a new epoch each) */
+	c->wgen = h->pm->wgen;
 	return ret;
 }

@@ -142,8 +142,11 @@ void hart_set_mip(struct hart *h, uint64_t bits, int level);
 /* True if the hart has an interrupt that would wake it from WFI ((mip & mie) != 0). */
 int hart_wakeup_pending(const struct hart *h);
 /* Drop the TLB and re-check every decoded block before its next use: after the
- * state was restored or RAM changed behind the hart's back. (Blocks are checked
- * against memory at every run start anyway; they are never flushed.) */
+ * state was restored or RAM changed behind the hart's back. (Blocks are never
+ * flushed: they are checked against memory at a run start whenever RAM may have
+ * changed since the hart's last run: another hart ran, or physmem's write
+ * generation moved (physmem_write, writable DMA pointers, physmem_ram_changed()).
+ * RAM written with a plain memcpy needs physmem_ram_changed() or this call.) */
 void hart_flush_caches(struct hart *h);
 /* Drop the LR/SC reservation (the machine calls it when it switches harts). */
 void hart_clear_reservation(struct hart *h);

@@ -132,9 +132,11 @@ struct hart_block {
 struct hart_cache {
 	/* Bumped (by 4) by everything that could change code bytes behind the blocks
 	 * or the translation of a pc: slow memory paths (MMIO, DMA, page-table A/D
-	 * updates), TLB flushes, fence.i, every run start. cur = epoch | the fetch
+	 * updates), TLB flushes, fence.i, a run start after anything else wrote RAM
+	 * (pm->wgen moved, or another hart ran). cur = epoch | the fetch
 	 * TLB set (the privilege), the stamp of blocks checked now. */
 	uint64_t epoch, cur;
+	uint64_t wgen;          /* pm->wgen when this hart's last run ended */
 	uint32_t next_block;    /* the block to reuse next */
 	struct hart_tlb_entry *tlb_r, *tlb_w, *tlb_x; /* current sets (effective privilege) */
 	int nsuper;             /* superpage ranges with cached slices, -1 = too many */
