@@ -55,6 +55,8 @@ static void blocks_clear(struct hart *h)
 {
 	struct hart_cache *c = hart_cache(h);
 	c->dummy.pc = 1;
+	for (int i = 0; i <= HART_BLOCK_MAX; i++)
+		c->dummy.link[i] = &c->dummy;
 	for (int i = 0; i < HART_INDEX; i++)
 		c->index[i] = &c->dummy;
 	hart_new_epoch(h);
@@ -224,6 +226,8 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 		/* x0 destinations: pure ones become no-ops, so no handler has to
 		 * clear x[0] again (the others do it themselves) */
 		d->handler = labels[d->rd == 0 && writes_rd_only(d->op) ? OP_FENCE : d->op];
+		if (d->rd == 0 && d->op >= OP_LB && d->op <= OP_LWU)
+			d->handler = labels[OP_NOPS + 1];       /* its fast path would write x0 */
 		d->pcoff = p;
 		d->idx = n;
 		p += len;
@@ -240,6 +244,8 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 	e->idx = n - 1;
 	b->n = n;
 	b->nbytes = p;
+	for (int i = 0; i <= HART_BLOCK_MAX; i++)
+		b->link[i] = &hart_cache(h)->dummy;
 	block_window(b, host, off);
 	b->stamp = 0;
 	b->pc = pc;
@@ -262,8 +268,8 @@ static inline void block_stamp(struct hart *h, struct hart_cache *c, struct hart
 	b->stamp = c->cur;
 }
 
-#define HIDX(pc) ((uint32_t)((((pc) >> 1) * 0x9e3779b97f4a7c15ull) >> (64 - 15)))
-_Static_assert(HART_INDEX == 1 << 15, "HIDX");
+#define HIDX(pc) ((uint32_t)((((pc) >> 1) * 0x9e3779b97f4a7c15ull) >> (64 - 16)))
+_Static_assert(HART_INDEX == 1 << 16, "HIDX");
 
 /* Take the next block of the pool for the block at index slot `slot`. */
 static struct hart_block *block_alloc(struct hart_cache *c, uint32_t slot)
@@ -313,22 +319,38 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 /* Leave the block after this instruction, continuing at npc_: straight into the
  * next block if it is stamped and fits the budget (each exit has its own indirect
  * jump, which the host predicts far better than one shared one), else through
- * the dispatcher. */
-#define EXIT(npc_) do { \
+ * the dispatcher. The next block is looked for first in the exit's link (the
+ * block this exit went to last time: b->link[slot_]), then in the index; a link
+ * is only a hint, checked like an index entry, so a stale one costs a miss. */
+#define ENTER_IF_OK(nb_) \
+	if (likely(nb_->pc == pc && nb_->stamp == c->cur && nb_->n <= end - instret)) { \
+		b = nb_; \
+		base = instret; \
+		bpc = pc; \
+		d = b->insn; \
+		goto *d->handler; \
+	}
+#define EXIT_SLOT(npc_, slot_) do { \
 	pc = (npc_); \
 	instret = base + d->idx + 1; \
 	x[0] = 0; \
-	if (likely(instret != end && !h->irq_check)) { \
-		b = c->index[HIDX(pc)]; \
-		if (likely(b->pc == pc && b->stamp == c->cur && b->n <= end - instret)) { \
+	if (likely(!h->irq_check)) { \
+		struct hart_block *nb_ = b->link[slot_]; \
+		ENTER_IF_OK(nb_) \
+		nb_ = c->index[HIDX(pc)]; \
+		if (likely(nb_->pc == pc && nb_->stamp == c->cur && nb_->n <= end - instret)) { \
+			b->link[slot_] = nb_; \
+			b = nb_; \
 			base = instret; \
 			bpc = pc; \
 			d = b->insn; \
 			goto *d->handler; \
 		} \
 	} \
+	lnk = &b->link[slot_]; \
 	goto dispatch; \
 } while (0)
+#define EXIT(npc_) EXIT_SLOT(npc_, d->idx)
 #define TLB_IDX(va) (((va) >> 12) & (HART_TLB_SIZE - 1))
 
 /* Load a T from x[rs1] + imm into dst (converted through T, so signed types
@@ -394,7 +416,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse")))
 #endif
 int hart_run(struct hart *h, uint64_t budget)
 {
-	static const void *const labels[OP_NOPS + 1] = {
+	static const void *const labels[OP_NOPS + 2] = {
 		L(ILLEGAL) L(LUI) L(AUIPC) L(JAL) L(JALR) L(BEQ) L(BNE) L(BLT) L(BGE) L(BLTU)
 		L(BGEU) L(LB) L(LH) L(LW) L(LD) L(LBU) L(LHU) L(LWU) L(SB) L(SH) L(SW) L(SD)
 		L(ADDI) L(SLTI) L(SLTIU) L(XORI) L(ORI) L(ANDI) L(SLLI) L(SRLI) L(SRAI) L(ADD)
@@ -410,12 +432,14 @@ int hart_run(struct hart *h, uint64_t budget)
 		L(FLW) L(FLD) L(FSW) L(FSD)
 		FP_OPS(FP_LABEL)
 		[OP_NOPS] = &&L_END,
+		[OP_NOPS + 1] = &&L_LOAD_X0,
 	};
 	struct hart_state *s = &h->s;
 	struct hart_cache *c = hart_cache(h);
-	uint64_t *x = s->x;
+	/* the guest registers, addressed from h (one register fewer to keep) */
+#define x (h->s.x)
 	const hart_dinsn *d;
-	struct hart_block *b;
+	struct hart_block *b = &c->dummy, **lnk = NULL;
 	int ret = HART_EXIT_BUDGET, one = 0;
 	const struct hart_tlb_entry *tlb_r = c->tlb_r, *tlb_w = c->tlb_w;
 
@@ -463,6 +487,10 @@ lookup:
 		}
 		block_stamp(h, c, b, host);
 	}
+	if (lnk) {              /* the exit that came here goes straight here next time */
+		*lnk = b;
+		lnk = NULL;
+	}
 	base = instret;
 	bpc = pc;
 	d = b->insn;
@@ -497,12 +525,15 @@ fetch_slow: {
 	base = instret;
 	bpc = pc;
 	d = t;
+	b = &c->dummy;          /* its exit's link goes nowhere useful */
+	lnk = NULL;
 	one = 0;
 	goto *d->handler;
 }
 
 boundary:
 	/* between instructions: budget, stop request, interrupts, breakpoints */
+	lnk = NULL;
 	if (instret == end)
 		goto out;
 	if (h->stop) {
@@ -533,7 +564,7 @@ start:
 	goto lookup;
 
 L_END:
-	EXIT(PC_OF(d));
+	EXIT_SLOT(PC_OF(d), HART_BLOCK_MAX);
 
 OP(LUI): x[d->rd] = (uint64_t)(int64_t)d->imm; NEXT;
 OP(AUIPC): x[d->rd] = PC_OF(d) + (int64_t)d->imm; NEXT;
@@ -554,13 +585,24 @@ OP(BGE): if ((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)
 OP(BLTU): if (x[d->rs1] < x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 OP(BGEU): if (x[d->rs1] >= x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 
-OP(LB): LOAD(int8_t, x[d->rd], x[0] = 0);
-OP(LH): LOAD(int16_t, x[d->rd], x[0] = 0);
-OP(LW): LOAD(int32_t, x[d->rd], x[0] = 0);
-OP(LD): LOAD(uint64_t, x[d->rd], x[0] = 0);
-OP(LBU): LOAD(uint8_t, x[d->rd], x[0] = 0);
-OP(LHU): LOAD(uint16_t, x[d->rd], x[0] = 0);
-OP(LWU): LOAD(uint32_t, x[d->rd], x[0] = 0);
+OP(LB): LOAD(int8_t, x[d->rd], (void)0);
+OP(LH): LOAD(int16_t, x[d->rd], (void)0);
+OP(LW): LOAD(int32_t, x[d->rd], (void)0);
+OP(LD): LOAD(uint64_t, x[d->rd], (void)0);
+OP(LBU): LOAD(uint8_t, x[d->rd], (void)0);
+OP(LHU): LOAD(uint16_t, x[d->rd], (void)0);
+OP(LWU): LOAD(uint32_t, x[d->rd], (void)0);
+L_LOAD_X0: {            /* an integer load to x0: the access alone, on the slow path */
+	static const uint8_t size[] = { [OP_LB] = 1, [OP_LH] = 2, [OP_LW] = 4, [OP_LD] = 8,
+					[OP_LBU] = 1, [OP_LHU] = 2, [OP_LWU] = 4 };
+	uint64_t v_;
+	SYNC();
+	int r_ = hart_load_slow(h, x[d->rs1] + (int64_t)d->imm, size[d->op], &v_);
+	AFTER();
+	if (r_)
+		goto exception;
+	EXIT(NPC);
+}
 OP(SB): STORE(uint8_t, x[d->rs2]);
 OP(SH): STORE(uint16_t, x[d->rs2]);
 OP(SW): STORE(uint32_t, x[d->rs2]);
@@ -763,3 +805,4 @@ out:
 	c->wgen = h->pm->wgen;
 	return ret;
 }
+#undef x

@@ -94,7 +94,7 @@ struct hart_state {
 #define HART_MAX_BREAKPOINTS 32
 /* Room for the hart's caches (software TLB, decoded blocks, code-page map): their
  * layout is private to the hart (struct hart_cache in hart_priv.h). */
-#define HART_CACHE_BYTES (6656u * 1024u)
+#define HART_CACHE_BYTES (12544u * 1024u)
 
 /* The hart: state plus environment and caches. Fields others rely on: */
 struct hart {

@@ -106,8 +106,8 @@ struct hart_tlb_entry {
  * its page and its alignment bits, which are never all ones. */
 #define HART_TLB_EMPTY  (~0ull)
 #define HART_MAX_SUPER  16
-#define HART_NBLOCKS    8192            /* blocks, reused in turn */
-#define HART_INDEX      32768           /* block index slots, hashed by pc */
+#define HART_NBLOCKS    16384           /* blocks, reused in turn */
+#define HART_INDEX      65536           /* block index slots, hashed by pc */
 #define HART_BLOCK_MAX  16              /* instructions in a block (at most 64 bytes) */
 #define HART_CODE_PAGES ((16ull << 30) >> 12) /* the largest RAM (machine.c) in pages */
 
@@ -126,6 +126,9 @@ struct hart_block {
 	int8_t wofs;
 	uint32_t slot;          /* the index slot pointing at it */
 	hart_dinsn insn[HART_BLOCK_MAX + 1];    /* right after the header: one cache line */
+	/* The block each exit (instruction index, HART_BLOCK_MAX: the end) went to
+	 * last: a hint, checked like the index before use (&dummy: none). */
+	struct hart_block *link[HART_BLOCK_MAX + 1];
 	uint64_t w[8], m[8];                    /* only read to check the block */
 };
 
