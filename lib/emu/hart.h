@@ -42,7 +42,11 @@
  * reads 0; mcounteren/scounteren are 32 bits; no H extension (QEMU 7.2 sets misa.H);
  * mvendorid/marchid/mimpid read 0 (QEMU: its version in marchid/mimpid); a write
  * of MPP = 2 keeps the old MPP; a minstret/mcycle write replaces that instruction's
- * increment (QEMU counts the writing instruction too).
+ * increment (QEMU counts the writing instruction too); a satp write does not
+ * flush the TLB: the translations of the last 4 satp values are kept until
+ * sfence.vma (QEMU flushes at every satp write; the spec allows keeping them, and
+ * a guest that edits page tables then switches satp without sfence.vma may see
+ * the old translations, as it may see them without a satp switch).
  * Stop requests: h->stop is looked at after every instruction that called out of
  * the interpreter (MMIO, CSR, trap), at run start, and at interrupt/budget checks.
  */
@@ -94,7 +98,7 @@ struct hart_state {
 #define HART_MAX_BREAKPOINTS 32
 /* Room for the hart's caches (software TLB, decoded blocks, code-page map): their
  * layout is private to the hart (struct hart_cache in hart_priv.h). */
-#define HART_CACHE_BYTES (12544u * 1024u)
+#define HART_CACHE_BYTES (12992u * 1024u)
 
 /* The hart: state plus environment and caches. Fields others rely on: */
 struct hart {
