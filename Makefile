@@ -123,6 +123,9 @@ fuzz: all guest-tests
 	    $(call pc,--libs,libzstd,-lzstd) $(call pc,--libs,libarchive,-larchive) -lfdt -lpthread -lm
 	@$(B)/rr-run -q -w build/fuzz/gdb-seed.rr --snapshot-every 2000 --bios none build/guest/hello.elf >/dev/null
 	$(call run_fuzzer,fuzz_gdb,20000,tests/fuzz/corpus-gdb)
+	$(FUZZ_CC) -DRRKIT_VERSION='"$(VERSION)"' -o build/fuzz/fuzz_monitor tests/fuzz/fuzz_monitor.c $(REPLAY_SRC) $(EMU_SRC) $(RRLOG_SRC) \
+	    $(call pc,--libs,libzstd,-lzstd) $(call pc,--libs,libarchive,-larchive) -lfdt -lpthread -lm
+	$(call run_fuzzer,fuzz_monitor,4096,tests/fuzz/corpus-monitor)
 
 guest-images:
 	sh scripts/build-guest.sh

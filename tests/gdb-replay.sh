@@ -142,7 +142,7 @@ after BACK_FROM_END | grep -q "icount=$((end - 1)) " && ok "reverse-stepi from t
 	|| bad "back from the end: $(after BACK_FROM_END)"
 grep -q "^icount=5000 " "$T/gdb.out" && after SEEK | grep -q 'icount=5000 ' && ok "monitor replay_seek 5000" \
 	|| bad "replay_seek: $(after SEEK)"
-grep -q "unknown monitor command 'no_such_command'" "$T/gdb.out" && ok "unknown monitor command answered" \
+grep -q "unknown command 'no_such_command'" "$T/gdb.out" && ok "unknown monitor command answered" \
 	|| bad "unknown monitor command"
 grep -q 'Thread 1 .*hart 0' "$T/gdb.out" && ok "info threads: $(grep 'Thread 1 ' "$T/gdb.out" | tr -s ' ')" \
 	|| bad "info threads: $(grep -i thread "$T/gdb.out" | head -3)"
@@ -302,6 +302,55 @@ grep -q 'Thread 2 (hart 1' "$T/gdb.out" && ok "info threads lists hart 1 as thre
 [ -n "$(after PC2)" ] && [ "$(after PC2)" = "$(after PC2_BACK)" ] && ! grep -q "Switching to Thread 1" "$T/gdb.out" \
 	&& ok "thread 2: stepi, reverse-stepi: pc back to $(after PC2), thread 2 still current" \
 	|| bad "thread 2 reverse-stepi: $(after PC2) -> $(after PC2_BACK) $(grep Switching "$T/gdb.out" | tr '\n' ' ')"
+
+# ---- watchpoints, forward and in reverse: the last writer of `counter` ----
+port=$(free_port)
+start_stub "$T/calls.rr" "$port" "$T/s5"
+cat >"$T/watch.gdb" <<EOF
+set pagination off
+set confirm off
+target remote 127.0.0.1:$port
+watch counter
+continue
+continue
+continue
+continue
+continue
+echo @FWD_DONE\n
+reverse-continue
+echo @RC1\n
+p n
+reverse-continue
+echo @RC2\n
+p n
+echo @PC_RC2\n
+p \$pc
+stepi
+echo @AFTER_STEP\n
+p counter
+delete
+rwatch counter
+reverse-continue
+echo @RWATCH\n
+p \$pc
+EOF
+timeout 60 gdb-multiarch -nx -batch -x "$T/watch.gdb" "$G/gdb_calls.elf" >"$T/gdb.out" 2>&1
+st=$?
+[ $st = 0 ] && ok "watch session: gdb exited 0" || bad "watch session: gdb exited $st: $(tail -3 "$T/gdb.out")"
+stop_stub "watch session"
+news=$(sed -n '1,/^@FWD_DONE$/p' "$T/gdb.out" | sed -n 's/^New value = //p' | tr '\n' ' ')
+[ "$news" = "1 3 6 10 15 " ] && ok "watch counter; continue x5: new values $news" || bad "forward watch: new values '$news'"
+sed -n '1,/^@FWD_DONE$/p' "$T/gdb.out" | grep -q "^work (n=5) at .*gdb_calls.c:15" \
+	&& ok "a forward watch stops just after the store (gdb steps over it: nonsteppable watchpoints)" \
+	|| bad "forward stop place: $(sed -n '1,/^@FWD_DONE$/p' "$T/gdb.out" | grep -m1 "gdb_calls.c")"
+rc1=$(sed -n '/^@FWD_DONE$/,/^@RC1$/p' "$T/gdb.out" | sed -n 's/^New value = //p')
+[ "$rc1" = 10 ] && [ "$(after RC1)" = 5 ] && ok "reverse-continue: the last writer, work(5), counter back to 10" \
+	|| bad "reverse watch 1: new value '$rc1', n = $(after RC1)"
+[ "$(after RC2)" = 4 ] && ok "reverse-continue again: work(4) wrote before" || bad "reverse watch 2: n = $(after RC2)"
+after PC_RC2 | grep -q '<work+[0-9]*>' && ok "stopped at the writing instruction: $(after PC_RC2)" || bad "pc: $(after PC_RC2)"
+[ "$(after AFTER_STEP)" = 10 ] && ok "stepi over the store: counter = 10 again" || bad "after stepi: $(after AFTER_STEP)"
+sed -n '/^@AFTER_STEP$/,/^@RWATCH$/p' "$T/gdb.out" | grep -q "read watchpoint" && after RWATCH | grep -q '<work+[0-9]*>' \
+	&& ok "rwatch; reverse-continue: the last read ($(after RWATCH))" || bad "rwatch: $(sed -n '/^@AFTER_STEP$/,$p' "$T/gdb.out" | tr '\n' ' ')"
 
 "$RUN" -w "$T/x.rr" --gdb 1234 --bios none "$G/gdb_calls.elf" >/dev/null 2>"$T/usage.err"
 [ $? = 2 ] && grep -q "needs -r" "$T/usage.err" && ok "--gdb without -r: usage error" || bad "--gdb while recording: $(cat "$T/usage.err")"

@@ -206,7 +206,10 @@ if [ -x "$RUN" ] && [ -f "$G/rr_inputs.elf" ] && [ -f "$G/hello.elf" ]; then
 	st 0 "a recording against itself" "$D" "$t/r1.rr" "$t/r1.rr"
 	st 1 "two recordings of one scenario" "$D" "$t/r1.rr" "$t/r2.rr"
 	grep -q '^header' "$t/out" && no "one scenario: the headers differ: $(cat "$t/out")"
-	head -n 1 "$t/out" | grep -q ' kind=CLOCK_VRT what=changed fields=value$' || no "one scenario: $(head -n 1 "$t/out")"
+	# (on a loaded host the typed line may come at another icount first)
+	head -n 1 "$t/out" | grep -q -e ' kind=CLOCK_VRT what=changed fields=value$' \
+		-e ' what=differ a_kind=[A-Z_]* a_icount=[0-9]* b_kind=[A-Z_]* b_icount=[0-9]*$' \
+		|| no "one scenario: $(head -n 1 "$t/out")"
 	# Tampered copies: the event tampered with is the difference.
 	"$TAMPER" drop BLOCK:2 "$t/r1.rr" "$t/rb.rr" || no "tamper BLOCK"
 	ic=$("$DUMP" --no-header -k BLOCK "$t/r1.rr" | sed -n 2p | sed 's/^icount=\([0-9]*\) .*/\1/')

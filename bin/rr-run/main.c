@@ -13,8 +13,7 @@
 #include "emu/fdt.h"
 #include "replay/gdbstub.h"
 
-__attribute__((format(printf, 1, 2)))
-static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -176,10 +175,16 @@ static int record_main(const struct rr_options *o, const char *path)
 	return close_recording(o, r, path, status);
 }
 
+/* The debuggers of a replay, for the console to mute itself while they go back. */
+struct debuggers {
+	rr_gdb *gdb;
+	rr_monitor *mon;
+};
+
 static void console_out(void *opaque, uint32_t dev, const uint8_t *b, size_t n)
 {
-	rr_gdb *const *g = opaque;
-	if (g && rr_gdb_muted(*g))
+	const struct debuggers *d = opaque;
+	if (d && (rr_gdb_muted(d->gdb) || rr_monitor_muted(d->mon)))
 		return; /* gone back: printed already */
 	while (n) {
 		ssize_t w = write(1, b, n);
@@ -278,9 +283,9 @@ static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, 
 static int replay_main(const struct rr_options *o, const char *log)
 {
 	/* --stop-at prints the state on stdout: the guest's output on the way is dropped */
-	static rr_gdb *stub; /* the console mutes itself while the debugger goes back */
+	static struct debuggers dbgs; /* the console mutes itself while they go back */
 	struct rr_session_options so = { .output = o->stop_at == UINT64_MAX ? console_out : NULL,
-					 .opaque = o->gdb ? &stub : NULL };
+					 .opaque = &dbgs };
 	rr_session *s = NULL;
 	int rc = rr_session_open(log, &so, &s);
 	if (rc < 0) {
@@ -291,8 +296,8 @@ static int replay_main(const struct rr_options *o, const char *log)
 	struct machine *m = rr_session_machine(s);
 	double t0 = now();
 	int status, stop = 0;
-	if (o->gdb) {
-		status = gdb_main(o, log, s, &stub);
+	if (o->gdb || o->monitor) {
+		status = o->gdb ? gdb_main(o, log, s, &dbgs.gdb) : monitor_main(o, log, s, &dbgs.mon);
 		rr_session_close(s);
 		return status;
 	}

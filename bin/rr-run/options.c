@@ -36,7 +36,7 @@ static const struct option longopts[] = {
 	{ "icount-sleep", required_argument, 0, OPT_SLEEP },
 	{ "hash-interval", required_argument, 0, OPT_HASH },
 	{ "gdb", required_argument, 0, OPT_GDB },
-	{ "monitor", no_argument, 0, OPT_MONITOR },
+	{ "monitor", optional_argument, 0, OPT_MONITOR },
 	{ "dumpdtb", required_argument, 0, OPT_DUMPDTB },
 	{ "live", no_argument, 0, OPT_LIVE },
 	{ "no-rng", no_argument, 0, OPT_NORNG },
@@ -87,7 +87,10 @@ void rr_usage(FILE *f)
 "  --dumpdtb FILE      write the device tree blob and exit\n"
 "  --gdb PORT|unix:PATH  with -r: wait for gdb on 127.0.0.1:PORT (or a unix socket,\n"
 "                      mode 0600) before the first instruction; reverse-stepi and\n"
-"                      reverse-continue work; --monitor is not in this version\n"
+"                      reverse-continue and watchpoints work\n"
+"  --monitor [stdio|unix:PATH]  with -r: the replay monitor on the terminal\n"
+"                      (readline) or a unix socket (mode 0600); `help` lists its\n"
+"                      commands\n"
 "  --stats             at exit, print instructions executed and MIPS on stderr\n"
 "  -q, --quiet         no status messages on stderr\n"
 "  -h, --help          this help;  --version  print the version\n"
@@ -273,9 +276,19 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_JSON: o->json = 1; break;
 		case OPT_GDB: o->gdb = optarg; break;
 		case OPT_MONITOR:
-			/* The monitor is not in this version: refuse rather than run without it. */
-			fprintf(stderr, "rr-run: --monitor: the replay monitor is not implemented yet\n");
-			return -1;
+			/* --monitor, --monitor=SPEC, or --monitor SPEC when SPEC looks like one */
+			o->monitor = optarg;
+			if (!optarg && optind < argc && (strcmp(argv[optind], "stdio") == 0 ||
+							 strncmp(argv[optind], "unix:", 5) == 0))
+				o->monitor = argv[optind++];
+			if (!o->monitor)
+				o->monitor = "stdio";
+			if (strcmp(o->monitor, "stdio") && (strncmp(o->monitor, "unix:", 5) || !o->monitor[5])) {
+				fprintf(stderr, "rr-run: --monitor %s: the monitor is on stdio (the terminal) "
+					"or on unix:PATH\n", o->monitor);
+				return -1;
+			}
+			break;
 		case OPT_DUMPDTB: o->dumpdtb = optarg; break;
 		case OPT_LIVE: o->live = 1; break;
 		case OPT_BUNDLE: o->bundle = optarg; break;
@@ -313,9 +326,18 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		fprintf(stderr, "rr-run: --stop-at needs -r FILE (and no --live)\n");
 		return -1;
 	}
-	if (o->gdb && (!o->replay || o->live || o->stop_at != UINT64_MAX)) {
-		fprintf(stderr, "rr-run: --gdb needs -r FILE (and no --live or --stop-at): live runs and "
-			"recordings cannot be debugged in this version\n");
+	if ((o->gdb || o->monitor) && (!o->replay || o->live || o->stop_at != UINT64_MAX)) {
+		fprintf(stderr, "rr-run: %s needs -r FILE (and no --live or --stop-at): live runs and "
+			"recordings cannot be debugged in this version\n", o->gdb ? "--gdb" : "--monitor");
+		return -1;
+	}
+	if (o->gdb && o->monitor) {
+		fprintf(stderr, "rr-run: --gdb and --monitor: choose one (gdb's `monitor CMD` runs the "
+			"monitor's commands)\n");
+		return -1;
+	}
+	if (o->monitor && o->replay && strcmp(o->replay, "-") == 0 && strcmp(o->monitor, "stdio") == 0) {
+		fprintf(stderr, "rr-run: -r - with --monitor on stdio: standard input cannot be both\n");
 		return -1;
 	}
 	if (o->live && !o->replay) {

@@ -19,6 +19,7 @@ struct rr_options {
 	struct machine_config cfg;
 	const char *record, *replay, *dumpdtb, *bundle;
 	const char *gdb;           /* -r --gdb PORT|unix:PATH */
+	const char *monitor;       /* -r --monitor [stdio|unix:PATH] */
 	char *drive, *hostfwd;
 	int live, help, version, quiet, icount_sleep, stats;
 	int cmdline_machine;       /* a machine option was given */
@@ -28,6 +29,12 @@ struct rr_options {
 };
 
 void rr_usage(FILE *f);
+/* "rr-run: " + the message + a newline on stderr. */
+__attribute__((format(printf, 1, 2))) void say(const char *fmt, ...);
+/* monitor.c: -r LOG --monitor: serve the replay monitor until quit or the end of
+ * its input. *mp is the monitor while it runs (for the console's muting). */
+#include "replay/replay.h"
+int monitor_main(const struct rr_options *o, const char *log, rr_session *s, rr_monitor **mp);
 /* Parse argv into o (defaults filled in). -1 after printing a message on bad usage. */
 int rr_parse_options(int argc, char **argv, struct rr_options *o);
 #endif

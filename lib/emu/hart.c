@@ -143,6 +143,26 @@ int hart_del_breakpoint(struct hart *h, uint64_t pc)
 	return -1;
 }
 
+int hart_add_watch(struct hart *h, uint64_t pa, uint64_t len, int kind)
+{
+	if (h->nwatch == HART_MAX_WATCH || !len || pa + len < pa || !(kind & 3))
+		return -1;
+	h->watch[h->nwatch++] = (struct hart_watch){ .pa = pa, .len = len, .kind = kind & 3 };
+	hart_tlb_flush(h);      /* no data TLB entry may map a watched page */
+	return 0;
+}
+
+int hart_del_watch(struct hart *h, uint64_t pa, uint64_t len, int kind)
+{
+	for (int i = 0; i < h->nwatch; i++)
+		if (h->watch[i].pa == pa && h->watch[i].len == len && h->watch[i].kind == (kind & 3)) {
+			h->watch[i] = h->watch[--h->nwatch];
+			hart_tlb_flush(h);
+			return 0;
+		}
+	return -1;
+}
+
 static int at_breakpoint(const struct hart *h, uint64_t pc)
 {
 	for (int i = 0; i < h->nbreak; i++)

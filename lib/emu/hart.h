@@ -96,6 +96,14 @@ struct hart_state {
 };
 
 #define HART_MAX_BREAKPOINTS 32
+#define HART_MAX_WATCH 16
+enum { HART_WATCH_READ = 1, HART_WATCH_WRITE = 2 };
+/* A data watchpoint: loads (READ) and/or stores (WRITE) by this hart that touch
+ * physical [pa, pa+len). Page-table walks, fetches and device DMA do not count. */
+struct hart_watch {
+	uint64_t pa, len;
+	int kind;
+};
 /* Room for the hart's caches (software TLB, decoded blocks, code-page map): their
  * layout is private to the hart (struct hart_cache in hart_priv.h). */
 #define HART_CACHE_BYTES (12992u * 1024u)
@@ -112,11 +120,18 @@ struct hart {
 	int skip_break_once;                /* the next hart_run ignores a breakpoint or an
 					       exiting ebreak at its first pc (debugger resume) */
 	char fatal_msg[160];                /* why HART_EXIT_FATAL: "pc=0x... cause=..." */
+	/* A watched access (hart_add_watch): the run ends after the instruction that
+	 * made it, as a stop request (HART_EXIT_STOP). The caller clears watch_hit. */
+	int watch_hit;                      /* HART_WATCH_* bits of the access, 0: none */
+	uint64_t watch_pa;                  /* the watch hit (its pa) */
+	uint64_t watch_access;              /* the physical address accessed */
 
 	/* Everything below is the hart's own: derived flags and caches, rebuilt by
 	 * hart_flush_caches(). */
 	int nbreak;
 	uint64_t breakpoints[HART_MAX_BREAKPOINTS];
+	int nwatch;
+	struct hart_watch watch[HART_MAX_WATCH];
 	int irq_check;                      /* re-evaluate pending interrupts before the next insn */
 	int pmp_active, pmp_locked;         /* some PMP entry has A != OFF / has L */
 	int exc_cause;                      /* exception raised by a slow path */
@@ -158,6 +173,11 @@ void hart_clear_reservation(struct hart *h);
  * if the table is full; del returns 0, or -1 if there was no such breakpoint. */
 int hart_add_breakpoint(struct hart *h, uint64_t pc);
 int hart_del_breakpoint(struct hart *h, uint64_t pc);
+/* Watch [pa, pa+len) for accesses of the kinds in `kind` (HART_WATCH_*): 0, or -1
+ * if the table is full or the range is empty. del removes the entry with exactly
+ * these arguments: 0, or -1 if there was none. Both drop the TLB. */
+int hart_add_watch(struct hart *h, uint64_t pa, uint64_t len, int kind);
+int hart_del_watch(struct hart *h, uint64_t pa, uint64_t len, int kind);
 /* Read/write a CSR as the debugger would (no privilege checks, no side effects on
  * counters beyond the write itself). Return 0, or -1 if the CSR does not exist. */
 int hart_csr_read(struct hart *h, int csr, uint64_t *val);

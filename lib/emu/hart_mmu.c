@@ -46,6 +46,50 @@ static int mem_write(struct hart *h, uint64_t pa, int size, uint64_t val)
 	return physmem_write(h->pm, pa, size, val);
 }
 
+/* Data watchpoints (hart.h): a page holding a watched range gets no data TLB
+ * entry, so every load, store and AMO to it comes through here. The first hit of
+ * an instruction is kept; the run ends after that instruction (h->stop). */
+static int watched(const struct hart *h, uint64_t pa, uint64_t len, int kind)
+{
+	for (int i = 0; i < h->nwatch; i++) {
+		const struct hart_watch *w = &h->watch[i];
+		if ((w->kind & kind) && pa < w->pa + w->len && w->pa < pa + len)
+			return i;
+	}
+	return -1;
+}
+
+static void watch_note(struct hart *h, uint64_t pa, int size, int kind)
+{
+	int i = watched(h, pa, (uint64_t)size, kind);
+	if (i < 0)
+		return;
+	if (!h->watch_hit) {
+		h->watch_hit = kind;
+		h->watch_pa = h->watch[i].pa;
+		h->watch_access = pa;
+	} else if (h->watch_pa == h->watch[i].pa) {
+		h->watch_hit |= kind;   /* an AMO reads and writes */
+	}
+	h->stop = 1;
+}
+
+static int data_read(struct hart *h, uint64_t pa, int size, uint64_t *val)
+{
+	int rc = mem_read(h, pa, size, val);
+	if (!rc && h->nwatch)
+		watch_note(h, pa, size, HART_WATCH_READ);
+	return rc;
+}
+
+static int data_write(struct hart *h, uint64_t pa, int size, uint64_t val)
+{
+	int rc = mem_write(h, pa, size, val);
+	if (!rc && h->nwatch)
+		watch_note(h, pa, size, HART_WATCH_WRITE);
+	return rc;
+}
+
 static int fault(int acc, int page)
 {
 	if (page)
@@ -269,7 +313,8 @@ static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc,
 	if (r->ram && !(acc != ACC_R && acc != ACC_X && r->readonly)) {
 		uint64_t pg = *pa & ~PAGE_MASK;
 		if (pg >= r->base && pg + 4096 <= r->base + r->size &&
-		    hart_pmp_ok(h, pg, 4096, acc, priv)) {
+		    hart_pmp_ok(h, pg, 4096, acc, priv) &&
+		    !(acc != ACC_X && h->nwatch && watched(h, pg, 4096, HART_WATCH_READ | HART_WATCH_WRITE) >= 0)) {
 			int k = acc == ACC_X ? 2 : acc == ACC_R ? 0 : 1;
 			struct hart_cache *c = hart_cache(h);
 			struct hart_tlb_entry *e =
@@ -309,7 +354,7 @@ static int access_split(struct hart *h, uint64_t va, int size, int acc, uint64_t
 		return 1;
 	for (int i = 0; i < size; i++) {
 		uint64_t pa = i < n1 ? pa1 + i : pa2 + (i - n1), b = (*val >> (8 * i)) & 0xff;
-		if (store ? mem_write(h, pa, 1, b) : mem_read(h, pa, 1, &b))
+		if (store ? data_write(h, pa, 1, b) : data_read(h, pa, 1, &b))
 			return raise(h, fault(acc, 0), va);
 		v |= b << (8 * i);
 	}
@@ -325,7 +370,7 @@ int hart_load_slow(struct hart *h, uint64_t va, int size, uint64_t *val)
 		return access_split(h, va, size, ACC_R, val, 0);
 	if (translate(h, va, size, size, ACC_R, &pa))
 		return 1;
-	if (mem_read(h, pa, size, val))
+	if (data_read(h, pa, size, val))
 		return raise(h, EXC_LOAD_ACCESS, va);
 	return 0;
 }
@@ -337,7 +382,7 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 		return access_split(h, va, size, ACC_W, &val, 1);
 	if (translate(h, va, size, size, ACC_W, &pa))
 		return 1;
-	if (mem_write(h, pa, size, val))
+	if (data_write(h, pa, size, val))
 		return raise(h, EXC_STORE_ACCESS, va);
 	return 0;
 }
@@ -419,7 +464,7 @@ static int amo_read(struct hart *h, uint8_t *host, uint64_t pa, int size, uint64
 		memcpy(v, host, size);
 		return 0;
 	}
-	return mem_read(h, pa, size, v) ? raise(h, cause, va) : 0;
+	return data_read(h, pa, size, v) ? raise(h, cause, va) : 0;
 }
 
 static int amo_write(struct hart *h, uint8_t *host, uint64_t pa, int size, uint64_t v,
@@ -429,7 +474,7 @@ static int amo_write(struct hart *h, uint8_t *host, uint64_t pa, int size, uint6
 		memcpy(host, &v, size);
 		return 0;
 	}
-	return mem_write(h, pa, size, v) ? raise(h, EXC_STORE_ACCESS, va) : 0;
+	return data_write(h, pa, size, v) ? raise(h, EXC_STORE_ACCESS, va) : 0;
 }
 
 int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val)

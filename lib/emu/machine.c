@@ -594,6 +594,7 @@ int machine_run(struct machine *m, uint64_t stop_icount)
 		if (budget > m->st.quantum_left)
 			budget = m->st.quantum_left;
 		h->stop = 0;
+		h->watch_hit = 0;
 		m->slice_start = h->s.instret;
 		m->running = 1;
 		int r = hart_run(h, budget);
@@ -614,6 +615,10 @@ int machine_run(struct machine *m, uint64_t stop_icount)
 		default:
 			break;
 		}
+		/* a watched access, also by the last instruction of the budget (a device
+		 * exit it caused is taken at the next call) */
+		if (h->watch_hit && m->exit < 0)
+			return MACHINE_EXIT_WATCH;
 	}
 }
 

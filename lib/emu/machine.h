@@ -55,6 +55,8 @@ enum machine_exit {
 	                            * the machine resets itself and runs on) */
 	MACHINE_EXIT_ICOUNT,       /* reached the requested stop icount */
 	MACHINE_EXIT_BREAK,        /* a hart hit a breakpoint */
+	MACHINE_EXIT_WATCH,        /* a hart made a watched access (its watch_hit says
+	                            * which); the run ended just after that instruction */
 	MACHINE_EXIT_HOST,         /* the host asked to stop (EMU_INPUT_SHUTDOWN) */
 	MACHINE_EXIT_ERROR,        /* fatal guest or host error: machine_errmsg() says what */
 };

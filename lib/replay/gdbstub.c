@@ -9,19 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "replay/gdbstub.h"
+#include "replay/debug.h"
 #include "emu/hart.h"
 #include "emu/physmem.h"
 
-#define SLICE (1ull << 20)           /* instructions between polls for Ctrl-C */
 #define QUEUE_MAX (64 * 1024)        /* input bytes held while the target runs */
-#define MAX_BP 32
 
 enum { F_IDLE, F_DATA, F_CS1, F_CS2 };
-
-struct bp {
-	uint64_t addr;
-	int sw, hw;                  /* Z0 / Z1 references */
-};
 
 struct sbuf {
 	char *p;
@@ -35,14 +29,8 @@ struct rr_gdb {
 	struct rr_gdb_io io;
 	int noack, swbreak_ok, hwbreak_ok, ended;
 	int gthread, cthread;        /* hart index; cthread -1: all */
-	int stop_hart;               /* the hart last reported stopped at a breakpoint, or -1 */
-	int at_end;                  /* the last run ended the log here (icount end_icount) */
-	uint64_t end_icount;
-	int interrupted;
-	int mute;                    /* going over instructions already gone past */
-	uint64_t high;               /* the highest icount reached */
-	struct bp bps[MAX_BP];
-	int nbp;
+	int interrupted;             /* a Ctrl-C came (or the connection ended) */
+	struct dbg d;                /* breakpoints, watchpoints, execution */
 	/* framer */
 	int fstate, overflow;
 	char pkt[RR_GDB_PACKET_MAX + 1];
@@ -349,153 +337,6 @@ static int reg_set(struct hart *h, int n, uint64_t v)
 	return 0;
 }
 
-/* ---- memory through the hart's MMU ---- */
-
-/* Translate va as the hart's code sees it (without permission checks and without
- * touching A/D bits): 0 and *pa, or -1. */
-static int va2pa(struct hart *h, uint64_t va, uint64_t *pa)
-{
-	uint64_t mode = h->s.satp >> 60;
-	if (h->s.priv == PRV_M || mode == 0) {
-		*pa = va;
-		return 0;
-	}
-	int levels = mode == 8 ? 3 : mode == 9 ? 4 : 0;
-	if (!levels)
-		return -1;
-	int vbits = 12 + 9 * levels;
-	int64_t top = (int64_t)va >> (vbits - 1);
-	if (top != 0 && top != -1)
-		return -1;
-	uint64_t a = (h->s.satp & ((1ull << 44) - 1)) << 12;
-	for (int i = levels - 1; i >= 0; i--) {
-		uint64_t pte, idx = (va >> (12 + 9 * i)) & 511;
-		if (physmem_dma_read(h->pm, a + idx * 8, &pte, 8) < 0)
-			return -1;
-		if (!(pte & 1) || ((pte & 6) == 4))
-			return -1;
-		uint64_t ppa = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
-		if (pte & 0xa) { /* R or X: a leaf */
-			uint64_t mask = (1ull << (12 + 9 * i)) - 1;
-			*pa = (ppa & ~mask) | (va & mask);
-			return 0;
-		}
-		a = ppa;
-	}
-	return -1;
-}
-
-/* Copy between gdb and guest memory page by page: the bytes done. */
-static size_t mem_access(rr_gdb *g, uint64_t va, uint8_t *buf, size_t len, int write)
-{
-	struct hart *h = ghart(g);
-	size_t done = 0;
-	while (done < len) {
-		uint64_t a = va + done, pa;
-		size_t chunk = 4096 - (a & 4095);
-		if (chunk > len - done)
-			chunk = len - done;
-		if (va2pa(h, a, &pa) < 0)
-			break;
-		int rc = write ? physmem_dma_write(h->pm, pa, buf + done, chunk)
-			       : physmem_dma_read(h->pm, pa, buf + done, chunk);
-		if (rc < 0)
-			break;
-		done += chunk;
-	}
-	if (write && done)
-		for (int i = 0; i < machine_nharts(g->m); i++)
-			hart_flush_caches(machine_hart(g->m, i));
-	return done;
-}
-
-/* ---- breakpoints ---- */
-
-static int bp_find(rr_gdb *g, uint64_t addr)
-{
-	for (int i = 0; i < g->nbp; i++)
-		if (g->bps[i].addr == addr)
-			return i;
-	return -1;
-}
-
-static int bp_add(rr_gdb *g, uint64_t addr, int hw)
-{
-	int i = bp_find(g, addr);
-	if (i < 0) {
-		if (g->nbp == MAX_BP)
-			return -1;
-		for (int k = 0; k < machine_nharts(g->m); k++)
-			if (hart_add_breakpoint(machine_hart(g->m, k), addr) < 0) {
-				for (int j = 0; j < k; j++)
-					hart_del_breakpoint(machine_hart(g->m, j), addr);
-				return -1;
-			}
-		i = g->nbp++;
-		g->bps[i] = (struct bp){ .addr = addr };
-	}
-	if (hw)
-		g->bps[i].hw = 1;
-	else
-		g->bps[i].sw = 1;
-	return 0;
-}
-
-static int bp_del(rr_gdb *g, uint64_t addr, int hw)
-{
-	int i = bp_find(g, addr);
-	if (i < 0)
-		return 0; /* gdb may remove what it never inserted: fine */
-	if (hw)
-		g->bps[i].hw = 0;
-	else
-		g->bps[i].sw = 0;
-	if (g->bps[i].hw || g->bps[i].sw)
-		return 0;
-	for (int k = 0; k < machine_nharts(g->m); k++)
-		hart_del_breakpoint(machine_hart(g->m, k), addr);
-	g->bps[i] = g->bps[--g->nbp];
-	return 0;
-}
-
-/* The hart that stopped at a breakpoint: one whose pc is at one, preferring one that
- * executed something in the run (before[] = the instret of each hart before it). */
-static int break_hart(rr_gdb *g, const uint64_t *before)
-{
-	int any = -1;
-	for (int k = 0; k < machine_nharts(g->m); k++) {
-		struct hart *h = machine_hart(g->m, k);
-		if (bp_find(g, h->s.pc) < 0)
-			continue;
-		if (before && h->s.instret != before[k])
-			return k;
-		if (any < 0)
-			any = k;
-	}
-	return any < 0 ? 0 : any;
-}
-
-static void clear_skips(rr_gdb *g)
-{
-	for (int k = 0; k < machine_nharts(g->m); k++)
-		machine_hart(g->m, k)->skip_break_once = 0;
-}
-
-/* A resumption passes the breakpoint the reported hart stopped at. */
-static void resume_skip(rr_gdb *g)
-{
-	clear_skips(g);
-	int k = g->stop_hart;
-	if (k >= 0 && k < machine_nharts(g->m) && bp_find(g, machine_hart(g->m, k)->s.pc) >= 0)
-		machine_hart(g->m, k)->skip_break_once = 1;
-}
-
-static void snap_instret(rr_gdb *g, uint64_t *v)
-{
-	for (int k = 0; k < machine_nharts(g->m); k++)
-		v[k] = machine_hart(g->m, k)->s.instret;
-}
-
 /* ---- input and Ctrl-C while running ---- */
 
 static void queue_bytes(rr_gdb *g, const uint8_t *b, size_t n)
@@ -529,220 +370,46 @@ static int poll_interrupt(rr_gdb *g)
 
 /* ---- execution ---- */
 
-enum { EV_ICOUNT, EV_BREAK, EV_END, EV_INTR, EV_BEGIN, EV_ERROR };
-
-static uint64_t first_icount(rr_gdb *g)
-{
-	const struct rrlog_snapshot_ref *list;
-	size_t n;
-	if (rr_session_snapshots(g->s, &list, &n) == RR_OK && n)
-		return list[0].icount;
-	return 0;
-}
-
-static void went(rr_gdb *g)
-{
-	uint64_t now = rr_session_icount(g->s);
-	if (now > g->high)
-		g->high = now;
-}
-
-static int seek(rr_gdb *g, uint64_t icount)
-{
-	g->at_end = 0;
-	g->mute = 1;
-	int rc = rr_session_seek(g->s, icount);
-	went(g);
-	clear_skips(g);
-	return rc;
-}
-
-/* The end of the log was reached here (or the replay failed: said on the console). */
-static int ended(rr_gdb *g, int rc)
-{
-	g->at_end = 1;
-	g->end_icount = rr_session_icount(g->s);
-	if (rc != RR_OK) {
-		char msg[600];
-		snprintf(msg, sizeof msg, "rr-run: replay stopped: %s\n", rr_session_errmsg(g->s));
-		console(g, msg);
-	}
-	return EV_END;
-}
-
-static int at_end(rr_gdb *g)
-{
-	return g->at_end && rr_session_icount(g->s) == g->end_icount;
-}
-
-/* Run forward to limit (UINT64_MAX: the end), a breakpoint, the end or a Ctrl-C,
- * polling for Ctrl-C every SLICE instructions. *bh: the hart at the breakpoint. */
-static int run_forward(rr_gdb *g, uint64_t limit, int *bh)
-{
-	uint64_t before[MACHINE_MAX_HARTS];
-	for (;;) {
-		if (at_end(g))
-			return EV_END;
-		uint64_t now = rr_session_icount(g->s);
-		if (now >= limit)
-			return EV_ICOUNT;
-		uint64_t to = limit - now > SLICE ? now + SLICE : limit;
-		if (now < g->high && to > g->high)
-			to = g->high; /* up to where the output was printed, quietly */
-		g->mute = now < g->high;
-		int stop;
-		snap_instret(g, before);
-		int rc = rr_session_run(g->s, to, &stop);
-		went(g);
-		if (rc != RR_OK || stop == RR_STOP_END || stop == RR_STOP_EXIT || stop == RR_STOP_HOST)
-			return ended(g, rc);
-		if (stop == RR_STOP_BREAK) {
-			*bh = break_hart(g, before);
-			return EV_BREAK;
-		}
-		if (poll_interrupt(g))
-			return EV_INTR;
-	}
-}
-
-/* Step hart k by one of its instructions (the others run meanwhile as recorded). */
-static int step_hart(rr_gdb *g, int k, int *bh)
-{
-	struct hart *h = machine_hart(g->m, k);
-	uint64_t start = h->s.instret, before[MACHINE_MAX_HARTS];
-	for (uint64_t n = 0; h->s.instret == start; n++) {
-		if (at_end(g))
-			return EV_END;
-		if ((n & 4095) == 4095 && poll_interrupt(g))
-			return EV_INTR;
-		int stop;
-		snap_instret(g, before);
-		g->mute = rr_session_icount(g->s) < g->high;
-		int rc = rr_session_run(g->s, rr_session_icount(g->s) + 1, &stop);
-		went(g);
-		if (rc != RR_OK || stop == RR_STOP_END || stop == RR_STOP_EXIT || stop == RR_STOP_HOST)
-			return ended(g, rc);
-		if (stop == RR_STOP_BREAK) {
-			*bh = break_hart(g, before);
-			return EV_BREAK;
-		}
-	}
-	return EV_ICOUNT;
-}
-
-/* Back to the point just before hart k executed its last instruction: the latest
- * icount T < now where its instret is one less than now. */
-static int reverse_step(rr_gdb *g, int k)
-{
-	struct hart *h = machine_hart(g->m, k);
-	uint64_t now = rr_session_icount(g->s), first = first_icount(g);
-	uint64_t cur = h->s.instret;
-	if (now <= first)
-		return EV_BEGIN;
-	/* widen the window backwards until the hart's count is below cur, then halve it */
-	uint64_t hi = now, lo, back = 1;
-	for (;;) {
-		lo = now - back < first || now - back > now ? first : now - back;
-		if (seek(g, lo) != RR_OK)
-			return EV_ERROR;
-		if (h->s.instret < cur)
-			break;
-		if (lo == first)
-			return EV_BEGIN; /* nothing before: stay at the first instruction */
-		hi = lo;
-		back *= 2;
-	}
-	while (hi - lo > 1) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (seek(g, mid) != RR_OK)
-			return EV_ERROR;
-		if (h->s.instret < cur)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (rr_session_icount(g->s) != lo && seek(g, lo) != RR_OK)
-		return EV_ERROR;
-	return EV_ICOUNT;
-}
-
-/* The last breakpoint hit before now, one snapshot interval at a time. */
-static int reverse_continue(rr_gdb *g, int *bh)
-{
-	const struct rrlog_snapshot_ref *list;
-	size_t n;
-	uint64_t orig = rr_session_icount(g->s), hi = orig;
-	if (rr_session_snapshots(g->s, &list, &n) != RR_OK || !n)
-		return EV_ERROR;
-	while (hi > list[0].icount) {
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++)
-			if (list[i].icount < hi)
-				k = i;
-		uint64_t t0 = list[k].icount;
-		if (seek(g, t0) != RR_OK)
-			return EV_ERROR;
-		uint64_t last = UINT64_MAX;
-		int lasthart = 0, hart = 0;
-		for (;;) {
-			int ev = run_forward(g, hi, &hart);
-			if (ev == EV_BREAK) {
-				last = rr_session_icount(g->s);
-				lasthart = hart;
-				clear_skips(g);
-				machine_hart(g->m, hart)->skip_break_once = 1;
-				continue;
-			}
-			if (ev == EV_INTR) {
-				g->interrupted = 0;
-				if (seek(g, orig) != RR_OK)
-					return EV_ERROR;
-				return g->ended ? EV_ERROR : EV_INTR;
-			}
-			break; /* EV_ICOUNT at hi, or the end */
-		}
-		if (last != UINT64_MAX) {
-			if (seek(g, last) != RR_OK)
-				return EV_ERROR;
-			*bh = lasthart;
-			return EV_BREAK;
-		}
-		hi = t0;
-	}
-	if (rr_session_icount(g->s) != list[0].icount && seek(g, list[0].icount) != RR_OK)
-		return EV_ERROR;
-	return EV_BEGIN;
-}
+static int poll_cb(void *opaque) { return poll_interrupt(opaque); }
 
 /* The stop reply for an execution result. */
-static void stop_reply(rr_gdb *g, int ev, int hart)
+static void stop_reply(rr_gdb *g, const struct dbg_stop *st)
 {
 	struct sbuf b = { 0 };
-	g->stop_hart = -1;
-	switch (ev) {
-	case EV_BREAK: {
-		int i = bp_find(g, machine_hart(g->m, hart)->s.pc);
+	int hart = st->hart;
+	switch (st->ev) {
+	case DBG_BREAK: {
+		int i = dbg_bp_find(&g->d, machine_hart(g->m, hart)->s.pc);
 		sb_fmt(&b, "T05thread:%x;", hart + 1);
-		if (i >= 0 && g->bps[i].hw && !g->bps[i].sw && g->hwbreak_ok)
+		if (i >= 0 && g->d.bps[i].hw && !g->d.bps[i].sw && g->hwbreak_ok)
 			sb_str(&b, "hwbreak:;");
 		else if (g->swbreak_ok)
 			sb_str(&b, "swbreak:;");
-		g->stop_hart = hart;
-		g->gthread = hart;
 		break;
 	}
-	case EV_END:
+	case DBG_WATCH: {
+		const struct dbg_wp *w = &g->d.wps[st->wp];
+		sb_fmt(&b, "T05thread:%x;%s:%llx;", hart + 1, w->type == DBG_WP_WRITE ? "watch"
+		       : w->type == DBG_WP_READ ? "rwatch" : "awatch", (unsigned long long)w->va);
+		break;
+	}
+	case DBG_END:
+		if (g->d.msg[0]) {
+			char msg[700];
+			snprintf(msg, sizeof msg, "rr-run: %s\n", g->d.msg);
+			console(g, msg);
+		}
 		sb_fmt(&b, "T05thread:%x;replaylog:end;", hart + 1);
 		break;
-	case EV_BEGIN:
+	case DBG_BEGIN:
 		sb_fmt(&b, "T05thread:%x;replaylog:begin;", hart + 1);
 		break;
-	case EV_INTR:
+	case DBG_INTR:
 		sb_fmt(&b, "T02thread:%x;", hart + 1);
 		break;
-	case EV_ERROR: {
-		char msg[600];
-		snprintf(msg, sizeof msg, "rr-run: %s\n", rr_session_errmsg(g->s));
+	case DBG_ERROR: {
+		char msg[700];
+		snprintf(msg, sizeof msg, "rr-run: %s\n", g->d.msg);
 		console(g, msg);
 		sb_fmt(&b, "T05thread:%x;", hart + 1);
 		break;
@@ -758,86 +425,43 @@ static void stop_reply(rr_gdb *g, int ev, int hart)
 /* c, s, bc, bs: execute and send the stop reply. */
 static void resume(rr_gdb *g, int what, int hart)
 {
-	int bh = hart, ev;
+	struct dbg_stop st;
 	g->interrupted = 0;
 	switch (what) {
 	case 'c':
-		resume_skip(g);
-		ev = run_forward(g, UINT64_MAX, &bh);
+		dbg_continue(&g->d, UINT64_MAX, &st);
 		break;
 	case 's':
-		resume_skip(g);
-		ev = step_hart(g, hart, &bh);
+		dbg_step(&g->d, hart, &st);
 		break;
 	case 'C': /* bc */
-		ev = reverse_continue(g, &bh);
+		dbg_reverse_continue(&g->d, &st);
 		break;
 	default: /* bs */
-		ev = reverse_step(g, hart);
+		dbg_reverse_step(&g->d, hart, &st);
 		break;
 	}
-	if (ev == EV_ICOUNT || ev == EV_END || ev == EV_BEGIN || ev == EV_INTR)
-		bh = hart;
+	if (st.ev == DBG_ICOUNT || st.ev == DBG_END || st.ev == DBG_BEGIN || st.ev == DBG_INTR)
+		st.hart = hart;
 	if (g->ended)
 		return;
-	stop_reply(g, ev, bh);
+	stop_reply(g, &st);
 }
 
 /* ---- monitor commands (qRcmd) ---- */
 
+static void mon_out(void *opaque, const char *text) { sb_str(opaque, text); }
+
+/* The reply goes to gdb's console in as few O packets as it fits in. */
 static void monitor(rr_gdb *g, const char *cmd)
 {
-	char out[1024];
-	while (*cmd == ' ')
-		cmd++;
-	if (strcmp(cmd, "info replay") == 0 || strcmp(cmd, "when") == 0) {
-		struct rrlog_event ev;
-		const struct rrlog_snapshot_ref *list;
-		size_t n = 0;
-		if (rr_session_snapshots(g->s, &list, &n) != RR_OK)
-			n = 0;
-		int have = rr_session_next_event(g->s, &ev);
-		if (strcmp(cmd, "when") == 0)
-			snprintf(out, sizeof out, "icount=%llu\n", (unsigned long long)rr_session_icount(g->s));
-		else
-			snprintf(out, sizeof out, "mode=replay icount=%llu first=%llu snapshots=%zu%s "
-				 "next_event=%s next_icount=%llu\n",
-				 (unsigned long long)rr_session_icount(g->s),
-				 (unsigned long long)(n ? list[0].icount : 0), n,
-				 at_end(g) ? " at_end=1" : "",
-				 have ? rrlog_kind_name(ev.kind) : "none",
-				 have ? (unsigned long long)ev.icount : 0ull);
-		console(g, out);
-		reply(g, "OK");
-		return;
+	struct sbuf b = { 0 };
+	dbg_monitor(&g->d, &g->gthread, cmd, mon_out, &b);
+	if (b.p && !b.oom) {
+		sb_put(&b, "", 1);
+		console(g, b.p);
 	}
-	if (strncmp(cmd, "replay_seek", 11) == 0 && (cmd[11] == ' ' || !cmd[11])) {
-		uint64_t ic;
-		const char *a = cmd + 11;
-		while (*a == ' ')
-			a++;
-		if (rr_parse_icount(a, &ic) < 0) {
-			console(g, "replay_seek N: N is an instruction count (decimal or 1.2e9)\n");
-			reply(g, "OK");
-			return;
-		}
-		if (seek(g, ic) != RR_OK)
-			snprintf(out, sizeof out, "replay_seek: %s\n", rr_session_errmsg(g->s));
-		else
-			snprintf(out, sizeof out, "icount=%llu (gdb: maintenance flush register-cache)\n",
-				 (unsigned long long)rr_session_icount(g->s));
-		g->stop_hart = -1;
-		console(g, out);
-		reply(g, "OK");
-		return;
-	}
-	if (strcmp(cmd, "help") == 0 || !*cmd) {
-		console(g, "monitor commands: info replay | when | replay_seek N | help\n");
-		reply(g, "OK");
-		return;
-	}
-	snprintf(out, sizeof out, "unknown monitor command '%.200s' (try: monitor help)\n", cmd);
-	console(g, out);
+	free(b.p);
 	reply(g, "OK");
 }
 
@@ -1065,7 +689,7 @@ static void handle_packet(rr_gdb *g, char *p, size_t len)
 		if (n > RR_GDB_PACKET_MAX / 2)
 			n = RR_GDB_PACKET_MAX / 2;
 		uint8_t d[RR_GDB_PACKET_MAX / 2];
-		size_t got = mem_access(g, addr, d, n, 0);
+		size_t got = dbg_mem(&g->d, h, addr, d, n, 0, 0);
 		if (!got && n) {
 			reply_err(g, 0x0e);
 			return;
@@ -1085,7 +709,7 @@ static void handle_packet(rr_gdb *g, char *p, size_t len)
 			reply_err(g, 1);
 			return;
 		}
-		if (mem_access(g, addr, d, n, 1) != n) {
+		if (dbg_mem(&g->d, h, addr, d, n, 1, 0) != n) {
 			reply_err(g, 0x0e);
 			return;
 		}
@@ -1100,13 +724,18 @@ static void handle_packet(rr_gdb *g, char *p, size_t len)
 			reply_err(g, 1);
 			return;
 		}
-		if (type > 1) {
-			reply(g, ""); /* watchpoints: not yet */
+		if (type > 4) {
+			reply(g, "");
 			return;
 		}
-		int rc = p[0] == 'Z' ? bp_add(g, addr, type == 1) : bp_del(g, addr, type == 1);
+		int rc;
+		if (type <= 1)
+			rc = p[0] == 'Z' ? dbg_bp_add(&g->d, addr, type == 1) : dbg_bp_del(&g->d, addr, type == 1);
+		else
+			rc = p[0] == 'Z' ? dbg_wp_add(&g->d, h, (int)type, addr, kind)
+					 : dbg_wp_del(&g->d, (int)type, addr, kind);
 		if (rc < 0)
-			reply_err(g, 0x1c);
+			reply_err(g, rc == -2 ? 0x0e : 0x1c);
 		else
 			reply(g, "OK");
 		return;
@@ -1268,7 +897,7 @@ int rr_gdb_serve(rr_gdb *g)
 	return g->ended;
 }
 
-int rr_gdb_muted(const rr_gdb *g) { return g && g->mute; }
+int rr_gdb_muted(const rr_gdb *g) { return g && g->d.mute; }
 
 rr_gdb *rr_gdb_new(rr_session *s, const struct rr_gdb_io *io)
 {
@@ -1279,8 +908,11 @@ rr_gdb *rr_gdb_new(rr_session *s, const struct rr_gdb_io *io)
 	g->m = rr_session_machine(s);
 	g->io = *io;
 	g->cthread = -1;
-	g->stop_hart = -1;
-	g->high = rr_session_icount(s);
+	dbg_init(&g->d, s);
+	g->d.under_gdb = 1;
+	g->d.watch_before = 1;
+	g->d.poll = poll_cb;
+	g->d.poll_opaque = g;
 	if (!g->m || build_xml(g) < 0) {
 		free(g);
 		return NULL;
@@ -1292,10 +924,7 @@ void rr_gdb_free(rr_gdb *g)
 {
 	if (!g)
 		return;
-	for (int i = 0; i < g->nbp; i++)
-		for (int k = 0; k < machine_nharts(g->m); k++)
-			hart_del_breakpoint(machine_hart(g->m, k), g->bps[i].addr);
-	clear_skips(g);
+	dbg_fini(&g->d);
 	free(g->last);
 	free(g->xml);
 	free(g);

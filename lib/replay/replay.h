@@ -152,9 +152,11 @@ enum rr_stop {
 	RR_STOP_EXIT,        /* the guest powered off, reset or failed, as the log says */
 	RR_STOP_HOST,        /* the recording's host asked the machine to stop (a signal) */
 	RR_STOP_END,         /* the log has no more inputs: the recording ends here */
+	RR_STOP_WATCH,       /* a hart made a watched access (hart_add_watch; its
+	                      * watch_hit says which), the run stopped just after it */
 };
 /* Replay until stop_icount exactly (UINT64_MAX: as far as the log goes), a
- * breakpoint or the end. RR_OK with *stop set, or an error: RR_EDIVERGED (the
+ * breakpoint, a watched access or the end. RR_OK with *stop set, or an error: RR_EDIVERGED (the
  * message names the icount, what the guest did and what the log expected),
  * RR_EBADLOG (the log is damaged here). After an error the session can still
  * seek or restore. */
@@ -233,6 +235,27 @@ typedef int rr_probe_fn(void *ctx, uint64_t icount, uint64_t *hash, char **json,
  * that differs; *report lists the state fields that differ there. */
 int rr_replay_diff_oracle(const char *log, rr_probe_fn *other, void *ctx, int json,
 			  struct rr_replay_diff *res, char **report, char *err, size_t errlen);
+
+/* ---- the monitor (monitor.c; the commands are listed by `help`) ---- */
+
+/* A monitor over session s (borrowed): breakpoints, watchpoints, seeks, forward
+ * and reverse execution, named states, memory and registers, one command line at
+ * a time. NULL if out of memory. */
+typedef struct rr_monitor rr_monitor;
+rr_monitor *rr_monitor_new(rr_session *s);
+void rr_monitor_free(rr_monitor *mon);
+/* Polled while a command runs the machine: a nonzero return interrupts it (the
+ * reply then says reason=interrupted). */
+void rr_monitor_set_poll(rr_monitor *mon, int (*poll)(void *opaque), void *opaque);
+/* Run one command line; the reply (whole lines) goes to out, in one or more calls.
+ * Returns 1 if the command was quit, else 0 (errors are reply lines). */
+int rr_monitor_exec(rr_monitor *mon, const char *line, void (*out)(void *opaque, const char *text),
+		    void *opaque);
+/* 1 while the replay goes over instructions it already went past (the guest's
+ * output there was printed already). */
+int rr_monitor_muted(const rr_monitor *mon);
+/* The command names, NULL-terminated (for completion). */
+extern const char *const rr_monitor_command_names[];
 
 /* ---- machine state as key=value text ---- */
 

@@ -697,6 +697,7 @@ int rr_session_run(rr_session *s, uint64_t stop_icount, int *stop)
 	if (s->live) {
 		int e = machine_run(s->m, stop_icount);
 		*stop = e == MACHINE_EXIT_ICOUNT ? RR_STOP_ICOUNT : e == MACHINE_EXIT_BREAK ? RR_STOP_BREAK
+			: e == MACHINE_EXIT_WATCH ? RR_STOP_WATCH
 			: e == MACHINE_EXIT_HOST ? RR_STOP_HOST : RR_STOP_EXIT;
 		return RR_OK;
 	}
@@ -723,6 +724,9 @@ int rr_session_run(rr_session *s, uint64_t stop_icount, int *stop)
 		return RR_OK;
 	case MACHINE_EXIT_BREAK:
 		*stop = RR_STOP_BREAK;
+		return RR_OK;
+	case MACHINE_EXIT_WATCH:
+		*stop = RR_STOP_WATCH;
 		return RR_OK;
 	case MACHINE_EXIT_HOST:
 		*stop = RR_STOP_HOST;
@@ -780,16 +784,15 @@ int rr_session_seek(rr_session *s, uint64_t icount)
 	int stop, rc = rr_session_run(s, icount, &stop);
 	if (rc != RR_OK)
 		return rc;
-	if (stop == RR_STOP_BREAK) {
-		/* a seek passes breakpoints: step over this one and go on */
-		while (stop == RR_STOP_BREAK && rc == RR_OK) {
+	/* a seek passes breakpoints (stepping over each) and watched accesses */
+	while ((stop == RR_STOP_BREAK || stop == RR_STOP_WATCH) && rc == RR_OK) {
+		if (stop == RR_STOP_BREAK)
 			for (int i = 0; i < machine_nharts(s->m); i++)
 				machine_hart(s->m, i)->skip_break_once = 1;
-			rc = rr_session_run(s, icount, &stop);
-		}
-		if (rc != RR_OK)
-			return rc;
+		rc = rr_session_run(s, icount, &stop);
 	}
+	if (rc != RR_OK)
+		return rc;
 	if (machine_icount(s->m) != icount)
 		return s_err(s, RR_EINVAL, "icount %llu is past the end of the recording (it ends at %llu)",
 			     (unsigned long long)icount, (unsigned long long)machine_icount(s->m));
