@@ -8,7 +8,9 @@
  * at the end of its page, before a breakpoint, or after HART_BLOCK_MAX. Every
  * instruction's semantics is written once, in its handler below.
  *
- * Blocks live in a pool, found through an index hashed by virtual pc. A block is
+ * Blocks live in a pool, found through an index hashed by virtual pc; each exit
+ * of a block also remembers the block it went to last (b->link), tried before
+ * the index, and trusted only after the same checks as an index entry. A block is
  * a pure function of its virtual pc and its bytes, so it is reused whenever the
  * bytes at pc (through the current fetch TLB) are the ones it was decoded from:
  * this is checked by comparing them, and the check is skipped while nothing can
@@ -187,6 +189,26 @@ static int writes_rd_only(int op)
 	return op == OP_LUI || op == OP_AUIPC || (op >= OP_ADDI && op <= OP_REMUW);
 }
 
+/* The handler of d. x[0] is kept 0 by never writing it: an instruction with x0 as
+ * its destination gets a handler that does not write it (pure ones become
+ * no-ops; a load does the access alone; jal/jalr only jump), and the handlers
+ * called out of line (CSR, F/D, AMO) check rd themselves. */
+enum { H_LOAD_X0 = OP_NOPS + 1, H_J, H_JR, H_NLABELS };
+static const void *handler_of(const hart_dinsn *d, const void *const *labels)
+{
+	if (d->rd == 0) {
+		if (writes_rd_only(d->op))
+			return labels[OP_FENCE];
+		if (d->op >= OP_LB && d->op <= OP_LWU)
+			return labels[H_LOAD_X0];
+		if (d->op == OP_JAL)
+			return labels[H_J];
+		if (d->op == OP_JALR)
+			return labels[H_JR];
+	}
+	return labels[d->op];
+}
+
 /* Remember the block's bytes: an 8-byte-aligned window over them that stays inside
  * the page (it starts up to 6 bytes early at the page's end), masked to the block. */
 static void block_window(struct hart_block *b, const uint8_t *host, unsigned off)
@@ -243,11 +265,7 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 			memcpy(&raw, host + p, 4);
 		hart_dinsn *d = &b->insn[n];
 		hart_decode(d, raw);
-		/* x0 destinations: pure ones become no-ops, so no handler has to
-		 * clear x[0] again (the others do it themselves) */
-		d->handler = labels[d->rd == 0 && writes_rd_only(d->op) ? OP_FENCE : d->op];
-		if (d->rd == 0 && d->op >= OP_LB && d->op <= OP_LWU)
-			d->handler = labels[OP_NOPS + 1];       /* its fast path would write x0 */
+		d->handler = handler_of(d, labels);
 		d->pcoff = p;
 		d->idx = n;
 		p += len;
@@ -330,6 +348,7 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 	tlb_w = c->tlb_w; \
 	if (h->stop) \
 		h->irq_check = 1; \
+	lim = h->irq_check ? 0 : end; \
 } while (0)
 /* The next instruction of the block (threaded: every handler has its own jump). */
 #define NEXT do { \
@@ -343,7 +362,7 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
  * block this exit went to last time: b->link[slot_]), then in the index; a link
  * is only a hint, checked like an index entry, so a stale one costs a miss. */
 #define ENTER_IF_OK(nb_) \
-	if (likely(nb_->pc == pc && nb_->stamp == c->cur && nb_->n <= end - instret)) { \
+	if (likely(nb_->pc == pc && nb_->stamp == c->cur && instret + nb_->n <= lim)) { \
 		b = nb_; \
 		base = instret; \
 		bpc = pc; \
@@ -353,12 +372,11 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 #define EXIT_SLOT(npc_, slot_) do { \
 	pc = (npc_); \
 	instret = base + d->idx + 1; \
-	x[0] = 0; \
-	if (likely(!h->irq_check)) { \
+	{ \
 		struct hart_block *nb_ = b->link[slot_]; \
 		ENTER_IF_OK(nb_) \
 		nb_ = c->index[HIDX(pc)]; \
-		if (likely(nb_->pc == pc && nb_->stamp == c->cur && nb_->n <= end - instret)) { \
+		if (likely(nb_->pc == pc && nb_->stamp == c->cur && instret + nb_->n <= lim)) { \
 			b->link[slot_] = nb_; \
 			b = nb_; \
 			base = instret; \
@@ -436,7 +454,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse")))
 #endif
 int hart_run(struct hart *h, uint64_t budget)
 {
-	static const void *const labels[OP_NOPS + 2] = {
+	static const void *const labels[H_NLABELS] = {
 		L(ILLEGAL) L(LUI) L(AUIPC) L(JAL) L(JALR) L(BEQ) L(BNE) L(BLT) L(BGE) L(BLTU)
 		L(BGEU) L(LB) L(LH) L(LW) L(LD) L(LBU) L(LHU) L(LWU) L(SB) L(SH) L(SW) L(SD)
 		L(ADDI) L(SLTI) L(SLTIU) L(XORI) L(ORI) L(ANDI) L(SLLI) L(SRLI) L(SRAI) L(ADD)
@@ -452,7 +470,7 @@ int hart_run(struct hart *h, uint64_t budget)
 		L(FLW) L(FLD) L(FSW) L(FSD)
 		FP_OPS(FP_LABEL)
 		[OP_NOPS] = &&L_END,
-		[OP_NOPS + 1] = &&L_LOAD_X0,
+		[H_LOAD_X0] = &&L_LOAD_X0, [H_J] = &&L_J, [H_JR] = &&L_JR,
 	};
 	struct hart_state *s = &h->s;
 	struct hart_cache *c = hart_cache(h);
@@ -473,6 +491,10 @@ int hart_run(struct hart *h, uint64_t budget)
 
 	uint64_t pc = s->pc, instret = s->instret, bpc, base;
 	uint64_t end = budget > UINT64_MAX - instret ? UINT64_MAX : instret + budget;
+	/* blocks are entered straight from a block's exit while they end by lim: the
+	 * budget's end, or 0 when something must be looked at between blocks
+	 * (h->irq_check, which only a call out of the interpreter sets: AFTER) */
+	uint64_t lim = 0;
 	/* debugger resume: the first instruction ignores a breakpoint or an exiting ebreak */
 	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
@@ -489,7 +511,6 @@ int hart_run(struct hart *h, uint64_t budget)
 
 dispatch:
 	/* between blocks: pc and instret are the next instruction's */
-	x[0] = 0;
 	if (unlikely(instret == end || h->irq_check))
 		goto boundary;
 lookup:
@@ -538,7 +559,7 @@ fetch_slow: {
 		goto lookup;
 	hart_dinsn *t = c->scratch.insn;
 	hart_decode(t, len == 4 ? raw : raw & 0xffff);
-	t->handler = labels[t->op];
+	t->handler = handler_of(t, labels);
 	memset(&t[1], 0, sizeof t[1]);
 	t[1].handler = labels[OP_NOPS];
 	t[1].pcoff = len;
@@ -581,6 +602,7 @@ start:
 		h->irq_check = 1;
 		one = 1;
 	}
+	lim = h->irq_check ? 0 : end;
 	goto lookup;
 
 L_END:
@@ -598,6 +620,10 @@ OP(JALR): {
 	x[d->rd] = NPC;
 	EXIT(t);
 }
+L_J:                    /* jal x0 */
+	EXIT(PC_OF(d) + (int64_t)d->imm);
+L_JR:                   /* jalr x0 */
+	EXIT((x[d->rs1] + (int64_t)d->imm) & ~1ull);
 OP(BEQ): if (x[d->rs1] == x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 OP(BNE): if (x[d->rs1] != x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 OP(BLT): if ((int64_t)x[d->rs1] < (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
@@ -769,7 +795,8 @@ L_AMO: {
 	AFTER();
 	if (fail)
 		goto exception;
-	x[d->rd] = r;
+	if (d->rd)
+		x[d->rd] = r;
 	EXIT(NPC);
 }
 
