@@ -3,10 +3,15 @@
 #   make check           build and run every unit and end-to-end test
 #   make guest-tests     build the bare-metal riscv64 test programs (build/guest/)
 #   make fuzz            build and run the fuzzers (log reader, snapshots, config, gdb
-#                        packets) for FUZZ_SECONDS each
+#                        packets, then fuzz-more: QEMU logs, text form, ELF, bundles)
+#                        for FUZZ_SECONDS each
+#   make determinism     replays by clang -O0 and gcc+sanitizer builds (scripts/)
+#   make valgrind-check  the tools' tests under valgrind memcheck (slow)
 #   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local [LIBDIR=...] [DESTDIR=...]
+#   make check-pkg       build the Debian packages (debian/) and test them installed
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
 VERSION := 0.1.0
 CC      ?= cc
 SANITIZE ?=
@@ -53,8 +58,11 @@ $(B)/%.o: %.c
 
 $(B)/librrlog.a: $(RRLOG_OBJ)
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
-$(B)/librrlog.so: $(RRLOG_OBJ)
-	$(CC) -shared -Wl,-soname,librrlog.so.0 $(LDFLAGS) -o $@ $^ $(call pc,--libs,libzstd,-lzstd)
+# The shared library exports rrlog_* only (lib/rrlog/rrlog.map): the ABI is rrlog.h,
+# listed in debian/librrlog0.symbols.
+$(B)/librrlog.so: $(RRLOG_OBJ) lib/rrlog/rrlog.map
+	$(CC) -shared -Wl,-soname,librrlog.so.0 -Wl,--version-script=lib/rrlog/rrlog.map $(LDFLAGS) \
+	    -o $@ $(RRLOG_OBJ) $(call pc,--libs,libzstd,-lzstd)
 $(B)/libemu.a: $(EMU_OBJ)
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 $(B)/libhost.a: $(HOST_OBJ)
@@ -126,6 +134,29 @@ fuzz: all guest-tests
 	$(FUZZ_CC) -DRRKIT_VERSION='"$(VERSION)"' -o build/fuzz/fuzz_monitor tests/fuzz/fuzz_monitor.c $(REPLAY_SRC) $(EMU_SRC) $(RRLOG_SRC) \
 	    $(call pc,--libs,libzstd,-lzstd) $(call pc,--libs,libarchive,-larchive) -lfdt -lpthread -lm
 	$(call run_fuzzer,fuzz_monitor,4096,tests/fuzz/corpus-monitor)
+	$(MAKE) fuzz-more
+# The reliability fuzzers (tests/fuzz/README.md): QEMU logs, the text form, ELF
+# images, bundles; each for FUZZ_SECONDS, with a kept corpus.
+fuzz-more:
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -o build/fuzz/fuzz_qemu tests/fuzz/fuzz_qemu.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
+	$(FUZZ_CC) -o build/fuzz/fuzz_text tests/fuzz/fuzz_text.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
+	$(FUZZ_CC) -o build/fuzz/fuzz_elf tests/fuzz/fuzz_elf.c lib/emu/loader.c lib/emu/physmem.c
+	$(FUZZ_CC) -o build/fuzz/fuzz_bundle tests/fuzz/fuzz_bundle.c lib/replay/bundle.c $(RRLOG_SRC) \
+	    $(call pc,--libs,libarchive,-larchive) $(call pc,--libs,libzstd,-lzstd)
+	$(call run_fuzzer,fuzz_qemu,65536,tests/fuzz/corpus-qemu)
+	$(call run_fuzzer,fuzz_text,16384,tests/fuzz/corpus-text)
+	$(call run_fuzzer,fuzz_elf,65536,tests/fuzz/corpus-elf)
+	$(call run_fuzzer,fuzz_bundle,65536,tests/fuzz/corpus-bundle)
+
+# Reliability (RELIABILITY.md): the recordings replayed by builds with other
+# compilers, -O levels and sanitizers (a short set; the script's default is longer);
+# the tools' tests under valgrind memcheck (slow: a CI job of its own).
+DET_VARIANTS ?= clang-O0 gcc-O2-san
+determinism: all guest-tests
+	sh scripts/determinism-soak.sh $(DET_VARIANTS)
+valgrind-check: all $(TEST_TOOLS) guest-tests
+	sh scripts/valgrind-tests.sh
 
 guest-images:
 	sh scripts/build-guest.sh
@@ -135,21 +166,38 @@ bench: all guest-tests
 	sh bench/rrlog-bench.sh
 	sh bench/mips.sh
 
+# Installs the tools, man pages, bash completions (bash-completion's layout: one
+# name per command), librrlog (shared, static, header, rrlog.pc) and the example.
+# LIBDIR: e.g. /usr/lib/x86_64-linux-gnu for Debian (debian/rules).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR  ?= $(PREFIX)/share/doc/rrkit
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/rrlog \
-	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/rrlog \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(B)/librrlog.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(B)/librrlog.so $(DESTDIR)$(PREFIX)/lib/librrlog.so.0
-	ln -sf librrlog.so.0 $(DESTDIR)$(PREFIX)/lib/librrlog.so
+	install -m 644 $(B)/librrlog.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(B)/librrlog.so $(DESTDIR)$(LIBDIR)/librrlog.so.$(VERSION)
+	ln -sf librrlog.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librrlog.so.0
+	ln -sf librrlog.so.0 $(DESTDIR)$(LIBDIR)/librrlog.so
 	install -m 644 lib/rrlog/rrlog.h $(DESTDIR)$(PREFIX)/include/rrlog/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/rrlog/rrlog.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rrlog.pc
-	for m in man/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
-	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done; true
-	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    lib/rrlog/rrlog.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/rrlog.pc
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 completions/rrkit $(DESTDIR)$(BASHCOMPDIR)/rr-run
+	for t in $(filter-out rr-run,$(TOOLS)); do ln -sf rr-run $(DESTDIR)$(BASHCOMPDIR)/$$t; done
+	install -m 644 examples/rrlog-kinds.c examples/Makefile $(DESTDIR)$(DOCDIR)/examples/
+
+# The Debian packages, built from a copy of the tree (so that the .debs land in
+# build/pkg/, not beside the worktree) and tested installed (tests/pkg/deb.sh).
+check-pkg: all guest-tests
+	@BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) sh tests/pkg/deb.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-det
 
-.PHONY: all check check-slow demo bench guest-tests fuzz guest-images install clean
+.PHONY: all check check-slow check-pkg demo bench guest-tests fuzz fuzz-more determinism valgrind-check \
+	guest-images install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Install every Debian package rrkit needs. Idempotent; quiet when all is there.
 # Usage: scripts/install-deps.sh [--guest]   (--guest adds what building the Linux guest needs)
+# debhelper, dpkg-dev and lintian: the Debian packages (make check-pkg, debian/).
 set -e
 PKGS="build-essential pkg-config libzstd-dev zstd libarchive-dev check libreadline-dev
 libfdt-dev device-tree-compiler libslirp-dev libcairo2-dev libfontconfig-dev opensbi qemu-system-misc
 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
 clang llvm libclang-rt-14-dev gdb-multiarch python3 e2fsprogs cpio busybox-static bc
-parallel time"
+parallel time valgrind perl debhelper dpkg-dev lintian"
 GUEST="linux-source-6.1 gcc-riscv64-linux-gnu bc flex bison libelf-dev libssl-dev
 xz-utils dpkg-dev libc6-dev-riscv64-cross"
 [ "$1" = "--guest" ] && PKGS="$PKGS $GUEST"

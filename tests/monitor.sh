@@ -14,6 +14,7 @@
 #    line and the monitor serves on; "stop" interrupts a long continue; the socket
 #    has mode 0600.
 . "$TOP/tests/lib/common.sh"
+. "$TOP/tests/lib/wait.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 [ -f "$G/gdb_calls.elf" ] && [ -f "$G/bench_loop.elf" ] || { echo "no $G/gdb_calls.elf (make guest-tests)"; exit 1; }
 CLIENT="python3 $TOP/tests/tools/monitor-client.py"
@@ -28,8 +29,7 @@ session() {
 	rm -f "$T/mon.sock"
 	timeout 120 "$B/rr-run" -r "$T/calls.rr" --monitor "unix:$T/mon.sock" >"$2.console" 2>"$2.err" &
 	spid=$!
-	i=0
-	while [ ! -S "$T/mon.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_socket "$T/mon.sock"
 	[ "$(stat -c %a "$T/mon.sock" 2>/dev/null)" = 600 ] && ok "monitor socket mode 0600" \
 		|| bad "socket mode $(stat -c %a "$T/mon.sock" 2>&1)"
 	timeout 120 $CLIENT "$T/mon.sock" <"$1" >"$2"; cst=$?

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every Check unit test given as arguments, then every tests/*.sh end-to-end test.
+# Runs every Check unit test given as arguments, then every tests/*.sh end-to-end test
+# and the bounded reliability tests (tests/reliability/*.sh).
 # Prints one line per test (PASS, FAIL or SKIP) and a closing
 # "tests: N passed, N failed, N skipped" line; exits 1 if any failed.
 # A test that cannot run here (QEMU or the cross compiler missing) exits 77, as under
@@ -50,6 +51,7 @@ run() { # name, command...
 if [ "${SLOW:-0}" != only ]; then
 	for t in "$@"; do run "$t" "$t"; done
 	for t in "$top"/tests/*.sh; do [ -f "$t" ] && [ "$t" != "$top/tests/run-tests.sh" ] && run "$t" sh "$t"; done
+	for t in "$top"/tests/reliability/*.sh; do [ -f "$t" ] && run "$t" sh "$t"; done
 fi
 if [ "${SLOW:-0}" != 0 ]; then for t in "$top"/tests/slow/*.sh; do [ -f "$t" ] && run "$t" sh "$t"; done; fi
 if [ $xfail -gt 0 ]; then echo "tests: $pass passed, $fail failed, $skip skipped, $xfail known bugs"

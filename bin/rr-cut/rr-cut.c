@@ -7,6 +7,9 @@
 #include <string.h>
 #include "replay/replay.h"
 
+static const char *prog = "rr-cut";
+#include "../common/msg.h"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -53,11 +56,11 @@ int main(int argc, char **argv)
 	};
 	uint64_t from = 0, to = UINT64_MAX, last = 0, every = 0, segs = 0;
 	int have_from = 0, have_to = 0, have_last = 0, quiet = 0, c;
-	while ((c = getopt_long(argc, argv, "A:B:c:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":A:B:c:qh", lo, NULL)) != -1) {
 		uint64_t *dst = c == 'A' ? &from : c == 'B' ? &to : c == 'L' ? &last : c == 'c' ? &every
 			       : c == 'K' ? &segs : NULL;
 		if (dst && rr_parse_icount(optarg, dst) < 0) {
-			fprintf(stderr, "rr-cut: -%c %s: not an instruction count\n", c == 'L' ? 'L' : c, optarg);
+			msg(NULL, "-%c %s: not an instruction count", c == 'L' ? 'L' : c, optarg);
 			return 2;
 		}
 		switch (c) {
@@ -68,28 +71,26 @@ int main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("rr-cut (rrkit) %s\n", RRKIT_VERSION); return 0;
-		default: usage(stderr); return 2;
+		default: option_error(c, argv);
 		}
 	}
-	if (argc - optind != 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc - optind != 2)
+		usage_error("expected IN and OUT, %s", argc - optind < 2 ? "missing one" : "more given");
 	const char *in = argv[optind], *out = argv[optind + 1];
 	int split = every || segs;
 	if ((split && (have_from || have_to || have_last)) || (have_last && (have_from || have_to)) ||
 	    (every && segs) || (have_last && !last) || (segs && segs > 10000)) {
-		fprintf(stderr, "rr-cut: choose one of -A/-B, --last, -c, --segments\n");
+		msg(NULL, "choose one of -A/-B, --last, -c, --segments");
 		return 2;
 	}
 	if (!strcmp(in, "-") || !strcmp(out, "-")) {
-		fprintf(stderr, "rr-cut: IN and OUT must be files: a cut seeks in IN\n");
+		msg(NULL, "IN and OUT must be files: a cut seeks in IN");
 		return 2;
 	}
 	char err[1024];
 	uint64_t first, end;
 	if (rr_recording_span(in, &first, &end, err, sizeof err) != RR_OK) {
-		fprintf(stderr, "rr-cut: %s\n", err);
+		msg(NULL, "%s", err);
 		return 2;
 	}
 	if (have_last)
@@ -97,8 +98,8 @@ int main(int argc, char **argv)
 	if (!have_from && !have_last)
 		from = first;
 	if (from < first || from > end || (have_to && to <= from)) {
-		fprintf(stderr, "rr-cut: %s: the window %llu..%llu is outside the recording (%llu..%llu)\n",
-			in, (unsigned long long)from, (unsigned long long)to, (unsigned long long)first,
+		msg(in, "the window %llu..%llu is outside the recording (%llu..%llu)",
+			 (unsigned long long)from, (unsigned long long)to, (unsigned long long)first,
 			(unsigned long long)end);
 		return 2;
 	}
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
 		} else {
 			uint64_t k = (len + every - 1) / every;
 			if (k > 10000) {
-				fprintf(stderr, "rr-cut: -c %llu makes %llu windows (at most 10000)\n",
+				msg(NULL, "-c %llu makes %llu windows (at most 10000)",
 					(unsigned long long)every, (unsigned long long)k);
 				return 2;
 			}
@@ -131,15 +132,18 @@ int main(int argc, char **argv)
 	char **names = calloc(n, sizeof *names);
 	for (int i = 0; i < n; i++)
 		names[i] = split ? seg_name(out, i + 1) : strdup(out);
+	struct ticker tk;
+	ticker_start(&tk, "cutting", quiet);
 	int rc = rr_cut(in, b, n, (const char *const *)names, err, sizeof err);
+	ticker_stop(&tk);
 	if (rc != RR_OK)
-		fprintf(stderr, "rr-cut: %s\n", err);
+		msg(NULL, "%s", err);
 	else if (!quiet)
 		for (int i = 0; i < n; i++) {
 			char e[32] = "the end";
 			if (b[i + 1] != UINT64_MAX)
 				snprintf(e, sizeof e, "%llu", (unsigned long long)b[i + 1]);
-			fprintf(stderr, "rr-cut: %s: icount %llu to %s\n", names[i], (unsigned long long)b[i], e);
+			msg(names[i], "icount %llu to %s", (unsigned long long)b[i], e);
 		}
 	for (int i = 0; i < n; i++)
 		free(names[i]);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "rrlog/rrlog.h"
 #include "replay/replay.h"
@@ -27,6 +28,7 @@
 static const char *prog = "rr-diff";
 
 #include "../common/out.h"
+#include "../common/msg.h"
 
 /* ---- events as rr-dump prints them (librrlog's rrlog_format_event) ---- */
 
@@ -53,7 +55,7 @@ static void evc_set(struct evc *c, const struct rrlog_event *ev, size_t keep)
 	size_t n = c->nodata ? 0 : (ev->len < keep ? ev->len : keep);
 	if (n > c->cap) {
 		uint8_t *p = realloc(c->data, n);
-		if (!p) { fprintf(stderr, "%s: out of memory\n", prog); exit(2); }
+		if (!p) { msg(NULL, "out of memory"); exit(2); }
 		c->data = p; c->cap = n;
 	}
 	if (n) memcpy(c->data, ev->data, n);
@@ -141,7 +143,7 @@ static void trouble(const struct side *s)
 {
 	oflush();
 	fflush(stdout);
-	fprintf(stderr, "%s: %s: %s: %s\n", prog, s->name, what_for(s->rc), rrlog_reader_errmsg(s->r));
+	msg(s->name, "%s: %s", what_for(s->rc), rrlog_reader_errmsg(s->r));
 	exit(done(2));
 }
 
@@ -373,26 +375,29 @@ static int other_probe(void *ctx, uint64_t icount, uint64_t *hash, char **json, 
 static int replay_diff(const char *a, const char *b, const char *other_rr_run)
 {
 	if (!strcmp(a, "-") || (b && !strcmp(b, "-"))) {
-		fprintf(stderr, "%s: --replay seeks in the recordings: give files, not -\n", prog);
+		msg(NULL, "--replay seeks in the recordings: give files, not -");
 		return 2;
 	}
 	struct rr_replay_diff res;
 	char *report = NULL, err[1024];
 	struct other_build ob = { other_rr_run, a };
+	/* lib/replay does the replays in one call: the terminal sees the time it takes */
+	struct ticker tk;
+	ticker_start(&tk, "replaying both recordings and comparing", opt_quiet);
 	int rc = other_rr_run ? rr_replay_diff_oracle(a, other_probe, &ob, opt_json, &res, &report, err, sizeof err)
 			      : rr_replay_diff(a, b, opt_json, &res, &report, err, sizeof err);
+	ticker_stop(&tk);
 	if (rc != RR_OK) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+		msg(NULL, "%s", err);
 		free(report);
 		return 2;
 	}
 	if (!opt_quiet) {
 		if (res.same)
-			fprintf(stderr, "%s: the two replays agree through icount %llu\n", prog,
-				(unsigned long long)res.icount);
+			msg(NULL, "the two replays agree through icount %llu", (unsigned long long)res.icount);
 		else
-			fprintf(stderr, "%s: the machines first differ at icount %llu (%d differences)\n",
-				prog, (unsigned long long)res.icount, res.differences);
+			msg(NULL, "the machines first differ at icount %llu (%d differences)",
+			    (unsigned long long)res.icount, res.differences);
 		if (report)
 			ostr(report);
 		oflush();
@@ -420,7 +425,7 @@ int main(int argc, char **argv)
 	int c, ignore_hdr = 0, replay = 0;
 	const char *other_rr_run = NULL;
 	char *e;
-	while ((c = getopt_long_only(argc, argv, "C:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, ":C:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			errno = 0;
@@ -478,12 +483,12 @@ int main(int argc, char **argv)
 			prog);
 			return 0;
 		case O_VERSION: printf("rr-diff (rrkit) %s\n", RRKIT_VERSION); return 0;
-		default: fprintf(stderr, "Try '%s --help'.\n", prog); return 2;
+		default: option_error(c, argv);
 		}
 	}
 	if (other_rr_run) {
 		if (!replay || optind + 1 != argc) {
-			fprintf(stderr, "%s: --rr-run PATH goes with --replay and one log\nTry '%s --help'.\n", prog, prog);
+			msg(NULL, "--rr-run PATH goes with --replay and one log\nTry '%s --help'.", prog);
 			return 2;
 		}
 		return replay_diff(argv[optind], NULL, other_rr_run);
@@ -497,7 +502,7 @@ int main(int argc, char **argv)
 		return replay_diff(argv[optind], argv[optind + 1], NULL);
 	struct side sa = { .path = argv[optind], .tag = 'a' }, sb = { .path = argv[optind + 1], .tag = 'b' };
 	if (!strcmp(sa.path, "-") && !strcmp(sb.path, "-")) {
-		fprintf(stderr, "%s: only one of A and B can be - (standard input)\n", prog);
+		msg(NULL, "only one of A and B can be - (standard input)");
 		return 2;
 	}
 	uint32_t skip = 0;
@@ -510,7 +515,7 @@ int main(int argc, char **argv)
 		s->name = strcmp(s->path, "-") ? s->path : "(stdin)";
 		s->rc = rrlog_reader_open(s->path, &s->r);
 		if (s->rc) {
-			fprintf(stderr, "%s: %s: %s\n", prog, s->name,
+			msg(NULL, "%s: %s", s->name,
 			        s->r ? rrlog_reader_errmsg(s->r) : rrlog_strerror(s->rc));
 			return done(2);
 		}
@@ -527,22 +532,25 @@ int main(int argc, char **argv)
 	g_bufs[0] = ring;
 	g_nbuf[0] = context;
 	uint64_t nsame = 0;
-	int progress = !opt_quiet && isatty(2);
-	time_t t0 = time(NULL), tlast = t0;
-	if (!ring) { fprintf(stderr, "%s: out of memory\n", prog); return done(2); }
+	/* progress: bytes of A read, of its size */
+	struct progress pr;
+	struct stat sta;
+	progress_init(&pr, "compare", "bytes of A", 0, strcmp(sa.name, "(stdin)") && !stat(sa.name, &sta)
+		      ? (uint64_t)sta.st_size : 0, opt_quiet);
+	struct rrlog_reader_stats rs;
+	if (!ring) { msg(NULL, "out of memory"); return done(2); }
 	for (;;) {
 		next(&sa);
 		next(&sb);
 		if (sa.rc != 1 || sb.rc != 1 || !ev_equal(&sa.ev, &sb.ev)) break;
 		if (context) evc_set(&ring[nsame % context], &sa.ev, DATA_SHOW);
 		nsame++;
-		if (progress && !(nsame & 0xfffff) && time(NULL) != tlast) {
-			tlast = time(NULL);
-			fprintf(stderr, "\r%s: %llu events the same, icount %llu", prog,
-			        (unsigned long long)nsame, (unsigned long long)sa.ev.icount);
+		if (pr.on && (!(nsame & 0xffff) || !pr.every)) {
+			rrlog_reader_stats(sa.r, &rs);
+			progress_show(&pr, rs.bytes_read);
 		}
 	}
-	if (progress && tlast != t0) fprintf(stderr, "\r\033[K");
+	progress_clear(&pr);
 	/* A log that cannot be read (corrupt, I/O) is trouble; a truncated one is read
 	 * as far as it goes. */
 	if (sa.rc < 0 && sa.rc != RRLOG_ETRUNCATED) trouble(&sa);
@@ -563,7 +571,7 @@ int main(int argc, char **argv)
 	struct evc *wa = calloc(wn, sizeof *wa), *wb = calloc(wn, sizeof *wb);
 	g_bufs[1] = wa; g_nbuf[1] = wa ? wn : 0;
 	g_bufs[2] = wb; g_nbuf[2] = wb ? wn : 0;
-	if (!wa || !wb) { fprintf(stderr, "%s: out of memory\n", prog); return done(2); }
+	if (!wa || !wb) { msg(NULL, "out of memory"); return done(2); }
 	int enda, endb;
 	int rca = sa.rc, rcb = sb.rc;
 	size_t na = fill(&sa, wa, wn, &enda), nb = fill(&sb, wb, wn, &endb);
@@ -639,10 +647,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nb && i < show; i++) print_evc("b", &wb[i], sb.is_qemu);
 	if (nb < show) print_stop(&sb, nb ? endb : rcb);
 	oflush();
-	if (fflush(stdout)) { fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno)); return done(2); }
+	if (fflush(stdout)) { msg(NULL, "write error: %s", strerror(errno)); return done(2); }
 	/* A log that turned out corrupt inside the window: the difference stands (every
 	 * event before it was checked), but say so. */
 	if ((na < wn && enda < 0 && enda != RRLOG_ETRUNCATED) || (nb < wn && endb < 0 && endb != RRLOG_ETRUNCATED))
-		fprintf(stderr, "%s: warning: a log is damaged after the difference\n", prog);
+		msg(NULL, "warning: a log is damaged after the difference");
 	return done(1);
 }

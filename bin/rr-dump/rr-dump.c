@@ -20,6 +20,10 @@
 static const char *prog = "rr-dump";
 
 #include "../common/out.h"
+#include "../common/msg.h"
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 
 /* ---- events: librrlog's text form (rrlog_format_event) ---- */
 
@@ -96,6 +100,8 @@ static void usage(FILE *f)
 	"  -B, --to M      stop after the events with icount <= M\n"
 	"  -k, --kind K    only events of kind K (comma-separated list; repeatable)\n"
 	"  --no-header     omit the header lines\n"
+	"  --list-kinds    print the event kind names, one a line, and exit\n"
+	"  -q, --quiet     no progress on stderr; with --validate, print nothing\n"
 	"  --full          print data in full (default: first %d bytes, snapshots: length)\n"
 	"  -h, --help      this help;  --version  the version\n"
 	"Exit status: 0 success, 1 log truncated or corrupt (the valid part is printed),\n"
@@ -104,10 +110,7 @@ static void usage(FILE *f)
 
 static void die_usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "%s: ", prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry '%s --help'.\n", prog);
-	exit(2);
+	usage_error(fmt, arg);
 }
 
 /* An icount: integer (decimal, 0x hex) or a float like 1.2e9. */
@@ -154,20 +157,75 @@ static const char *what_for(int rc)
 	}
 }
 
-static int do_validate(const char *path)
+/* --validate on a terminal: a thread reads the file into a pipe that the validator
+ * reads (it reads a log front to back either way), counting the bytes for the
+ * progress line. */
+struct feeder { int in, out; struct progress p; };
+
+static void *feed(void *arg)
+{
+	struct feeder *f = arg;
+	static char buf[1 << 16];
+	uint64_t done = 0;
+	ssize_t n;
+	while ((n = read(f->in, buf, sizeof buf)) > 0) {
+		for (ssize_t o = 0; o < n;) {
+			ssize_t w = write(f->out, buf + o, n - o);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				goto out; /* the validator stopped reading: it has found a problem */
+			o += w;
+		}
+		done += n;
+		progress_show(&f->p, done);
+	}
+out:
+	close(f->out);
+	return NULL;
+}
+
+static int validate(const char *path, struct rrlog_validation *v, int quiet)
+{
+	struct stat sb;
+	int fd = strcmp(path, "-") && !quiet && isatty(2) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		if (fd >= 0) close(fd);
+		return rrlog_validate(path, v);
+	}
+	struct feeder f = { .in = fd };
+	int pfd[2];
+	pthread_t th;
+	if (pipe(pfd)) { close(fd); return rrlog_validate(path, v); }
+	f.out = pfd[1];
+	progress_init(&f.p, "validate", "bytes", 0, (uint64_t)sb.st_size, quiet);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_create(&th, NULL, feed, &f)) {
+		close(pfd[0]); close(pfd[1]); close(fd);
+		return rrlog_validate(path, v);
+	}
+	int rc = rrlog_validate_fd(pfd[0], v);
+	close(pfd[0]);
+	pthread_join(th, NULL);
+	progress_clear(&f.p);
+	close(fd);
+	return rc;
+}
+
+static int do_validate(const char *path, int quiet)
 {
 	struct rrlog_validation v;
-	int rc = rrlog_validate(path, &v);
+	int rc = validate(path, &v, quiet);
 	const char *name = strcmp(path, "-") ? path : "(stdin)";
 	if (rc == RRLOG_OK) {
+		if (quiet) return 0;
 		printf("%s: valid: %s log, %llu events, %llu blocks, icount %llu..%llu\n", name,
 		       v.source == RRLOG_SOURCE_QEMU ? "QEMU 7.2 replay" : "rrlog",
 		       (unsigned long long)v.events, (unsigned long long)v.blocks,
 		       (unsigned long long)v.first_icount, (unsigned long long)v.last_icount);
 		return 0;
 	}
-	fprintf(stderr, "%s: %s: %s at offset %llu: %s (%llu good events before it)\n", prog, name,
-	        what_for(rc), (unsigned long long)v.offset, v.message, (unsigned long long)v.events);
+	msg(name, "%s at offset %llu: %s (%llu good events before it)", what_for(rc), (unsigned long long)v.offset, v.message, (unsigned long long)v.events);
 	return exit_for(rc);
 }
 
@@ -238,7 +296,7 @@ static void print_stats(const char *path, rrlog_reader *r, const struct kstat *k
 
 int main(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_VALIDATE, O_STATS, O_NOHDR, O_FULL, O_VERSION, O_PLOT };
+	enum { O_JSON = 256, O_VALIDATE, O_STATS, O_NOHDR, O_FULL, O_VERSION, O_PLOT, O_KINDS };
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "validate", no_argument, NULL, O_VALIDATE },
@@ -251,14 +309,16 @@ int main(int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
+		{ "list-kinds", no_argument, NULL, O_KINDS },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int validate = 0, stats = 0, nohdr = 0, c, filter = 0;
+	int validate = 0, stats = 0, nohdr = 0, c, filter = 0, quiet = 0;
 	const char *plot_out = NULL;
 	uint64_t from = 0, to = UINT64_MAX;
 	int have_from = 0;
 	uint8_t want[RRLOG_KIND_COUNT] = { 0 };
-	while ((c = getopt_long_only(argc, argv, "A:B:k:h", lo, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, ":A:B:k:hq", lo, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: opt_json = 1; break;
 		case O_VALIDATE: validate = 1; break;
@@ -269,9 +329,13 @@ int main(int argc, char **argv)
 		case 'A': from = parse_icount(optarg); have_from = 1; break;
 		case 'B': to = parse_icount(optarg); break;
 		case 'k': add_kinds(want, optarg); filter = 1; break;
+		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case O_VERSION: printf("rr-dump (rrkit) %s\n", RRKIT_VERSION); return 0;
-		default: fprintf(stderr, "Try '%s --help'.\n", prog); return 2;
+		case O_KINDS:
+			for (int k = 0; k < RRLOG_KIND_COUNT; k++) printf("%s\n", rrlog_kind_name(k));
+			return fflush(stdout) ? 2 : 0;
+		default: option_error(c, argv);
 		}
 	}
 	if (optind + 1 != argc) die_usage("%s", optind >= argc ? "missing FILE (use - for stdin)" : "too many arguments");
@@ -286,13 +350,13 @@ int main(int argc, char **argv)
 	if (validate) {
 		if (plot_out || stats || opt_json || filter || have_from || to != UINT64_MAX)
 			die_usage("%s", "--validate takes no other option");
-		return do_validate(path);
+		return do_validate(path, quiet);
 	}
 
 	rrlog_reader *r;
 	int rc = rrlog_reader_open(path, &r);
 	if (rc) {
-		fprintf(stderr, "%s: %s: %s\n", prog, name, r ? rrlog_reader_errmsg(r) : rrlog_strerror(rc));
+		msg(name, "%s", r ? rrlog_reader_errmsg(r) : rrlog_strerror(rc));
 		rrlog_reader_close(r);
 		return exit_for(rc);
 	}
@@ -302,23 +366,26 @@ int main(int argc, char **argv)
 		/* Only icounts and kinds are drawn: snapshot data stays compressed. */
 		rrlog_reader_skip_data(r, ~0u);
 		plot = plot_new(rrlog_reader_header(r), name, have_from ? from : 0, to);
-		if (!plot) { fprintf(stderr, "%s: out of memory\n", prog); return 2; }
+		if (!plot) { msg(NULL, "out of memory"); return 2; }
 	}
 	if (!stats && !nohdr && !plot) print_header(rrlog_reader_header(r));
 	if (have_from && (rc = rrlog_reader_seek(r, from)) < 0) goto fail;
 	struct rrlog_event ev;
 	static struct kstat ks[RRLOG_KIND_COUNT];
 	uint64_t events = 0, first = 0, last = 0;
-	int progress = (stats || plot) && isatty(2);
-	time_t t0 = time(NULL), tlast = t0;
+	/* --stats and --plot read everything: progress in bytes of the file */
+	struct progress pr;
+	struct stat sb;
+	progress_init(&pr, stats ? "stats" : "plot", "bytes", 0,
+		      strcmp(path, "-") && !stat(path, &sb) ? (uint64_t)sb.st_size : 0, quiet || !(stats || plot));
+	struct rrlog_reader_stats rs;
 	while ((rc = rrlog_reader_next(r, &ev)) == 1) {
 		if (ev.icount > to) { rc = 0; break; }
 		if (plot) {
 			plot_event(plot, &ev, !filter || want[ev.kind]);
-			if (progress && !(++events & 0xfffff) && time(NULL) != tlast) {
-				tlast = time(NULL);
-				fprintf(stderr, "\r%s: %llu events, icount %llu", prog,
-				        (unsigned long long)events, (unsigned long long)ev.icount);
+			if (pr.on && (!(++events & 0xffff) || !pr.every)) {
+				rrlog_reader_stats(r, &rs);
+				progress_show(&pr, rs.bytes_read);
 			}
 			continue;
 		}
@@ -329,23 +396,22 @@ int main(int argc, char **argv)
 			if (!events) first = ev.icount;
 			last = ev.icount;
 			events++;
-			if (progress && !(events & 0xfffff) && time(NULL) != tlast) {
-				tlast = time(NULL);
-				fprintf(stderr, "\r%s: %llu events, icount %llu", prog,
-				        (unsigned long long)events, (unsigned long long)ev.icount);
+			if (pr.on && (!(events & 0xffff) || !pr.every)) {
+				rrlog_reader_stats(r, &rs);
+				progress_show(&pr, rs.bytes_read);
 			}
 			continue;
 		}
 		print_event(&ev);
 	}
-	if (progress && tlast != t0) fprintf(stderr, "\r\033[K");
+	progress_clear(&pr);
 	if (stats) print_stats(path, r, ks, events, first, last);
 	if (plot) {
 		/* A truncated or corrupt log: draw what was read, say so, exit as below. */
 		if (rc < 0) plot_truncated(plot, rrlog_reader_errmsg(r));
 		char err[512];
 		if (plot_write(plot, plot_out, err, sizeof err)) {
-			fprintf(stderr, "%s: %s: %s\n", prog, plot_out, err);
+			msg(plot_out, "%s", err);
 			plot_free(plot);
 			rrlog_reader_close(r);
 			return 1;
@@ -353,14 +419,14 @@ int main(int argc, char **argv)
 		plot_free(plot);
 	}
 	oflush();
-	if (fflush(stdout)) { fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno)); return 2; }
+	if (fflush(stdout)) { msg(NULL, "write error: %s", strerror(errno)); return 2; }
 	if (rc < 0) goto fail;
 	rrlog_reader_close(r);
 	return 0;
 fail:
 	oflush();
 	fflush(stdout);
-	fprintf(stderr, "%s: %s: %s: %s\n", prog, name, what_for(rc), rrlog_reader_errmsg(r));
+	msg(name, "%s: %s", what_for(rc), rrlog_reader_errmsg(r));
 	rrlog_reader_close(r);
 	return exit_for(rc);
 }

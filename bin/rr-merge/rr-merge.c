@@ -8,6 +8,9 @@
 #include <unistd.h>
 #include "replay/replay.h"
 
+static const char *prog = "rr-merge";
+#include "../common/msg.h"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -29,7 +32,7 @@ static int from_text(const char *in, const char *out, int quiet)
 	FILE *f = strcmp(in, "-") ? fopen(in, "r") : stdin;
 	const char *name = strcmp(in, "-") ? in : "(stdin)";
 	if (!f) {
-		fprintf(stderr, "rr-merge: %s: %s\n", in, strerror(errno));
+		msg(in, "%s", strerror(errno));
 		return 2;
 	}
 	char *part = malloc(strlen(out) + 8);
@@ -46,14 +49,14 @@ static int from_text(const char *in, const char *out, int quiet)
 		struct rrlog_event ev;
 		int rc = rrlog_text_line(t, line, (size_t)n, &ev);
 		if (rc < 0) {
-			fprintf(stderr, "rr-merge: %s:%ld: %s\n", name, lineno, rrlog_text_errmsg(t));
+			msg(NULL, "%s:%ld: %s", name, lineno, rrlog_text_errmsg(t));
 			st = 2;
 		} else if (rc == RRLOG_TEXT_HEADER && w) {
-			fprintf(stderr, "rr-merge: %s:%ld: a header line after the first event\n", name, lineno);
+			msg(NULL, "%s:%ld: a header line after the first event", name, lineno);
 			st = 2;
 		} else if (rc == RRLOG_TEXT_EVENT) {
 			if (ended) {
-				fprintf(stderr, "rr-merge: %s:%ld: an event after END\n", name, lineno);
+				msg(NULL, "%s:%ld: an event after END", name, lineno);
 				st = 2;
 				break;
 			}
@@ -62,13 +65,15 @@ static int from_text(const char *in, const char *out, int quiet)
 				continue; /* the writer ends the log itself */
 			}
 			if (!w && rrlog_writer_open(part, rrlog_text_header(t), &w) < 0) {
-				fprintf(stderr, "rr-merge: %s: %s\n", out, rrlog_writer_errmsg(w));
+				msg(out, "%s", rrlog_writer_errmsg(w));
 				st = 1;
 				break;
 			}
-			if (rrlog_writer_append(w, &ev) < 0) {
-				fprintf(stderr, "rr-merge: %s:%ld: %s\n", name, lineno, rrlog_writer_errmsg(w));
-				st = 2;
+			int arc = rrlog_writer_append(w, &ev);
+			if (arc < 0) {
+				msg(NULL, "%s:%ld: %s", name, lineno, rrlog_writer_errmsg(w));
+				/* an event out of order is bad input; a full disk is a failure */
+				st = arc == RRLOG_EORDER || arc == RRLOG_EINVAL ? 2 : 1;
 			}
 			events++;
 		}
@@ -77,23 +82,24 @@ static int from_text(const char *in, const char *out, int quiet)
 		fclose(f);
 	free(line);
 	if (st == 0 && !w) {
-		fprintf(stderr, "rr-merge: %s: no events\n", name);
+		msg(name, "no events");
 		st = 2;
 	}
-	if (st == 0 && rrlog_writer_close(w) < 0) {
-		fprintf(stderr, "rr-merge: %s: cannot finish the log\n", out);
+	int crc;
+	if (st == 0 && (crc = rrlog_writer_close(w)) < 0) {
+		msg(out, "cannot finish the log: %s", rrlog_strerror(crc));
 		st = 1;
 	} else if (st != 0) {
 		rrlog_writer_abort(w);
 	}
 	if (st == 0 && rename(part, out) < 0) {
-		fprintf(stderr, "rr-merge: %s: %s\n", out, strerror(errno));
+		msg(out, "%s", strerror(errno));
 		st = 1;
 	}
 	if (st != 0)
 		unlink(part);
 	else if (!quiet)
-		fprintf(stderr, "rr-merge: %ld events from %s into %s\n", events, name, out);
+		msg(NULL, "%ld events from %s into %s", events, name, out);
 	free(part);
 	rrlog_text_free(t);
 	return st;
@@ -107,38 +113,44 @@ int main(int argc, char **argv)
 	};
 	const char *out = NULL;
 	int quiet = 0, c, text = 0;
-	while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'T': text = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("rr-merge (rrkit) %s\n", RRKIT_VERSION); return 0;
-		default: usage(stderr); return 2;
+		default: option_error(c, argv);
 		}
 	}
-	if (!out || optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (!out)
+		usage_error("-o OUT is missing");
+	if (optind >= argc)
+		usage_error("no %s given", text ? "TEXT" : "SEG");
 	if (!strcmp(out, "-")) {
-		fprintf(stderr, "rr-merge: -o -: a merged recording is written to a file\n");
+		msg(NULL, "-o -: a merged recording is written to a file");
 		return 2;
 	}
 	if (text) {
-		if (argc - optind != 1) {
-			usage(stderr);
-			return 2;
-		}
+		if (argc - optind != 1)
+			usage_error("--from-text takes one TEXT");
 		return from_text(argv[optind], out, quiet);
 	}
+	for (int i = optind; i < argc; i++)
+		if (access(argv[i], R_OK)) {
+			msg(argv[i], "%s", strerror(errno));
+			return 2; /* bad input, as in the other tools */
+		}
 	char err[1024];
+	struct ticker tk;
+	ticker_start(&tk, "joining", quiet);
 	int rc = rr_merge((const char *const *)argv + optind, argc - optind, out, err, sizeof err);
+	ticker_stop(&tk);
 	if (rc != RR_OK) {
-		fprintf(stderr, "rr-merge: %s\n", err);
+		msg(NULL, "%s", err);
 		return rc == RR_EIO || rc == RR_ENOMEM ? 1 : 2;
 	}
 	if (!quiet)
-		fprintf(stderr, "rr-merge: joined %d windows into %s\n", argc - optind, out);
+		msg(NULL, "joined %d windows into %s", argc - optind, out);
 	return 0;
 }

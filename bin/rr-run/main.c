@@ -13,13 +13,15 @@
 #include "emu/fdt.h"
 #include "replay/gdbstub.h"
 
+static const char *prog = "rr-run";
+#include "../common/msg.h"
+
+/* "rr-run: message" for the other files of rr-run (monitor.c), through msg.h */
 void say(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("rr-run: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vmsg(NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -36,7 +38,7 @@ static void print_stats(const struct rr_options *o, struct machine *m, double t0
 		return;
 	double dt = now() - t0;
 	uint64_t n = machine_icount(m);
-	fprintf(stderr, "rr-run: stats: icount=%llu host_seconds=%.3f mips=%.1f\n",
+	msg(NULL, "stats: icount=%llu host_seconds=%.3f mips=%.1f",
 		(unsigned long long)n, dt, dt > 0 ? n / dt / 1e6 : 0.0);
 }
 
@@ -45,12 +47,12 @@ static int dump_dtb(const struct rr_options *o)
 	static uint8_t buf[64 * 1024];
 	char err[256];
 	if (fdt_build_virt(&o->cfg, 0, 0, buf, sizeof buf, err, sizeof err) < 0) {
-		say("device tree: %s", err);
+		msg(NULL, "device tree: %s", err);
 		return RR_EXIT_ERROR;
 	}
 	FILE *f = fopen(o->dumpdtb, "wb");
 	if (!f || fwrite(buf, 1, fdt_virt_size(buf), f) != fdt_virt_size(buf) || fclose(f)) {
-		say("%s: %s", o->dumpdtb, strerror(errno));
+		msg(o->dumpdtb, "%s", strerror(errno));
 		return RR_EXIT_ERROR;
 	}
 	return 0;
@@ -63,10 +65,10 @@ static int exit_status(struct machine *m, int e)
 	case MACHINE_EXIT_POWEROFF:
 		return machine_exit_code(m) & 0xff;
 	case MACHINE_EXIT_RESET:
-		say("the guest asked for a reset (--no-reboot)");
+		msg(NULL, "the guest asked for a reset (--no-reboot)");
 		return 0;
 	case MACHINE_EXIT_ERROR:
-		say("%s", machine_errmsg(m));
+		msg(NULL, "%s", machine_errmsg(m));
 		return RR_EXIT_ERROR;
 	default:
 		return 0;
@@ -87,9 +89,16 @@ static struct host_live *live_host(const struct rr_options *o, const struct mach
 	};
 	struct host_live *hl = host_live_new(&hc, err, sizeof err);
 	if (!hl)
-		say("%s", err);
+		msg(NULL, "%s", err);
 	return hl;
 }
+
+/* The debuggers of a replay, for the console to mute itself while they go back. */
+struct debuggers {
+	rr_gdb *gdb;
+	rr_monitor *mon;
+};
+static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, rr_gdb **gp);
 
 static int run_live(const struct rr_options *o)
 {
@@ -99,14 +108,23 @@ static int run_live(const struct rr_options *o)
 		return RR_EXIT_ERROR;
 	struct machine *m = machine_new(&o->cfg, host_live_host(hl), err, sizeof err);
 	if (!m) {
-		say("%s", err);
+		msg(NULL, "%s", err);
 		host_live_free(hl);
 		return RR_EXIT_ERROR;
 	}
 	double t0 = now();
-	int r = machine_run(m, UINT64_MAX);
-	print_stats(o, m, t0);
-	int st = exit_status(m, r);
+	int st;
+	if (o->gdb || o->monitor) { /* a debugger drives the live machine */
+		rr_session *s = NULL;
+		struct debuggers none = { 0 }; /* a live console has nothing to mute */
+		st = rr_session_live(m, &s) != RR_OK ? RR_EXIT_ERROR
+		     : o->gdb ? gdb_main(o, "live run", s, &none.gdb) : monitor_main(o, "live run", s, &none.mon);
+		rr_session_close(s);
+	} else {
+		int r = machine_run(m, UINT64_MAX);
+		print_stats(o, m, t0);
+		st = exit_status(m, r);
+	}
 	machine_free(m);
 	host_live_free(hl);
 	return st;
@@ -126,18 +144,20 @@ static int close_recording(const struct rr_options *o, rr_recorder *r, const cha
 {
 	uint64_t icount = machine_icount(rr_recorder_machine(r));
 	struct rr_recorder_stats st;
+	char why[800]; /* why recording failed (a full disk...), said before close frees it */
+	snprintf(why, sizeof why, "%s", rr_recorder_errmsg(r));
 	int rc = rr_recorder_close(r, &st);
 	if (rc < 0) {
-		say("%s: recording incomplete: %s", path, rr_strerror(rc));
+		msg(path, "recording incomplete: %s", *why ? why : rr_strerror(rc));
 		return RR_EXIT_ERROR;
 	}
 	struct stat sb;
 	if (o->stats)
-		fprintf(stderr, "rr-run: stats: snapshots=%llu snapshot_bytes=%llu snapshot_seconds=%.3f\n",
+		msg(NULL, "stats: snapshots=%llu snapshot_bytes=%llu snapshot_seconds=%.3f",
 			(unsigned long long)st.snapshots, (unsigned long long)st.snapshot_bytes,
 			st.snapshot_seconds);
 	if (!o->quiet)
-		fprintf(stderr, "rr-run: recorded %llu instructions, %llu events, %llu snapshots, %llu bytes to %s\n",
+		msg(NULL, "recorded %llu instructions, %llu events, %llu snapshots, %llu bytes to %s",
 			(unsigned long long)icount, (unsigned long long)st.events,
 			(unsigned long long)st.snapshots,
 			(unsigned long long)(stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size
@@ -155,7 +175,7 @@ static int record_main(const struct rr_options *o, const char *path)
 	rr_recorder *r = NULL;
 	int rc = rr_recorder_open(path, &o->cfg, host_live_host(hl), &ro, &r);
 	if (rc < 0) {
-		say("%s", rr_recorder_errmsg(r));
+		msg(NULL, "%s", rr_recorder_errmsg(r));
 		rr_recorder_close(r, NULL);
 		host_live_free(hl);
 		return rc == RR_EUSAGE ? RR_EXIT_USAGE : RR_EXIT_ERROR;
@@ -175,17 +195,21 @@ static int record_main(const struct rr_options *o, const char *path)
 	return close_recording(o, r, path, status);
 }
 
-/* The debuggers of a replay, for the console to mute itself while they go back. */
-struct debuggers {
-	rr_gdb *gdb;
-	rr_monitor *mon;
-};
+/* The replay's progress line; the guest's console shares the terminal with it:
+ * the line is erased before console output, and not redrawn while the guest is in
+ * the middle of a line on that terminal. */
+static struct progress replay_progress;
+static int console_tty;
 
 static void console_out(void *opaque, uint32_t dev, const uint8_t *b, size_t n)
 {
 	const struct debuggers *d = opaque;
 	if (d && (rr_gdb_muted(d->gdb) || rr_monitor_muted(d->mon)))
 		return; /* gone back: printed already */
+	if (replay_progress.on && console_tty && n) {
+		progress_clear(&replay_progress);
+		replay_progress.hold = b[n - 1] != '\n';
+	}
 	while (n) {
 		ssize_t w = write(1, b, n);
 		if (w < 0 && errno == EINTR)
@@ -199,7 +223,7 @@ static void console_out(void *opaque, uint32_t dev, const uint8_t *b, size_t n)
 
 static int replay_status(const char *log, rr_session *s, int rc)
 {
-	say("%s: %s", log, rr_session_errmsg(s));
+	msg(log, "%s", rr_session_errmsg(s));
 	if (rc == RR_EDIVERGED)
 		return RR_EXIT_DIVERGED;
 	return rc == RR_EIMAGE || rc == RR_EIO || rc == RR_EMACHINE || rc == RR_ENOMEM ? RR_EXIT_ERROR
@@ -216,14 +240,14 @@ static int continue_live(const struct rr_options *o, rr_session *s)
 	if (!hl)
 		return RR_EXIT_ERROR;
 	if (!o->quiet)
-		say("end of log at icount %llu: continuing live", (unsigned long long)machine_icount(m));
+		msg(NULL, "end of log at icount %llu: continuing live", (unsigned long long)machine_icount(m));
 	rr_recorder *r = NULL;
 	if (o->record) {
 		rr_session_go_live(s, host_live_host(hl));
 		struct rr_record_options ro = record_options(o, o->replay);
 		int rc = rr_recorder_attach(o->record, rr_session_header(s), m, host_live_host(hl), &ro, &r);
 		if (rc < 0) {
-			say("%s", rr_recorder_errmsg(r));
+			msg(NULL, "%s", rr_recorder_errmsg(r));
 			rr_recorder_close(r, NULL);
 			host_live_free(hl);
 			return RR_EXIT_ERROR;
@@ -250,16 +274,15 @@ static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, 
 	char err[512];
 	int lfd = rr_gdb_listen(o->gdb, err, sizeof err);
 	if (lfd < 0) {
-		say("%s", err);
+		msg(NULL, "%s", err);
 		return RR_EXIT_ERROR;
 	}
 	if (!o->quiet)
-		say("%s: waiting for gdb on %s%s at icount %llu", log,
-		    strncmp(o->gdb, "unix:", 5) ? "127.0.0.1:" : "", o->gdb,
+		msg(log, "waiting for gdb on %s%s at icount %llu", strncmp(o->gdb, "unix:", 5) ? "127.0.0.1:" : "", o->gdb,
 		    (unsigned long long)rr_session_icount(s));
 	int fd = rr_gdb_accept(lfd, err, sizeof err);
 	if (fd < 0) {
-		say("%s", err);
+		msg(NULL, "%s", err);
 		return RR_EXIT_ERROR;
 	}
 	struct rr_gdb_io io;
@@ -267,7 +290,7 @@ static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, 
 	rr_gdb *g = *gp = rr_gdb_new(s, &io);
 	if (!g) {
 		close(fd);
-		say("out of memory");
+		msg(NULL, "out of memory");
 		return RR_EXIT_ERROR;
 	}
 	int end = rr_gdb_serve(g);
@@ -275,9 +298,39 @@ static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, 
 	rr_gdb_free(g);
 	close(fd);
 	if (!o->quiet)
-		say("gdb %s at icount %llu", end == RR_GDB_DETACHED ? "detached" : end == RR_GDB_KILLED
+		msg(NULL, "gdb %s at icount %llu", end == RR_GDB_DETACHED ? "detached" : end == RR_GDB_KILLED
 		    ? "killed the replay" : "disconnected", (unsigned long long)rr_session_icount(s));
 	return 0;
+}
+
+/* Replay to the end of the log. On a terminal, in slices of about a tenth of a
+ * second, between which the progress line is redrawn: the instructions done of
+ * the log's total (its last event's icount), rate, time left. Stopping and going
+ * on at an instruction count is exact, so the slices change nothing. */
+static int replay_run(const struct rr_options *o, const char *log, rr_session *s, int *stop)
+{
+	struct progress *p = &replay_progress;
+	uint64_t first = rr_session_icount(s), last = 0;
+	progress_init(p, "replay", "instructions", first, 0, o->quiet);
+	if (!p->on)
+		return rr_session_run(s, UINT64_MAX, stop);
+	char err[256];
+	if (strcmp(log, "-") && rr_recording_span(log, &(uint64_t){ 0 }, &last, err, sizeof err) == RR_OK &&
+	    last > first)
+		p->total = last - first;
+	console_tty = isatty(1);
+	uint64_t slice = 1 << 20;
+	int rc;
+	do {
+		double t = progress_now();
+		uint64_t at = rr_session_icount(s);
+		rc = rr_session_run(s, at + slice < at ? UINT64_MAX : at + slice, stop);
+		if (progress_now() - t < 0.05 && slice < (1ull << 32))
+			slice *= 2;
+		progress_show(p, rr_session_icount(s));
+	} while (rc == RR_OK && *stop == RR_STOP_ICOUNT);
+	progress_clear(p);
+	return rc;
 }
 
 static int replay_main(const struct rr_options *o, const char *log)
@@ -286,12 +339,31 @@ static int replay_main(const struct rr_options *o, const char *log)
 	static struct debuggers dbgs; /* the console mutes itself while they go back */
 	struct rr_session_options so = { .output = o->stop_at == UINT64_MAX ? console_out : NULL,
 					 .opaque = &dbgs };
+	/* QEMU's rr=replay repeats the machine options: their images are the ones to use */
+	const char *images[5] = { 0 };
+	struct machine_config given = o->cfg;
+	const char *roles[4], **paths[4];
+	int nimg = o->q.replay ? rr_config_images(&given, roles, paths) : 0;
+	for (int i = 0; i < nimg; i++)
+		images[i] = *paths[i];
+	so.images = nimg ? images : NULL;
+	if (strcmp(log, "-") && access(log, R_OK)) {
+		msg(log, "%s", strerror(errno));
+		return RR_EXIT_USAGE; /* bad input, as in the other tools */
+	}
 	rr_session *s = NULL;
 	int rc = rr_session_open(log, &so, &s);
 	if (rc < 0) {
 		int st = replay_status(log, s, rc);
 		rr_session_close(s);
 		return st;
+	}
+	char err[512];
+	if (o->q.replay && o->cmdline_machine &&
+	    rr_qemu_check_replay(o, rr_session_config(s), rr_session_header(s), err, sizeof err) < 0) {
+		msg(log, "%s", err);
+		rr_session_close(s);
+		return RR_EXIT_USAGE;
 	}
 	struct machine *m = rr_session_machine(s);
 	double t0 = now();
@@ -314,7 +386,7 @@ static int replay_main(const struct rr_options *o, const char *log)
 		rr_session_close(s);
 		return status;
 	}
-	rc = rr_session_run(s, UINT64_MAX, &stop);
+	rc = replay_run(o, log, s, &stop);
 	print_stats(o, m, t0);
 	struct rr_session_stats st;
 	rr_session_stats(s, &st);
@@ -323,15 +395,14 @@ static int replay_main(const struct rr_options *o, const char *log)
 	} else if (o->live && (stop == RR_STOP_END || stop == RR_STOP_HOST)) {
 		status = continue_live(o, s);
 	} else if (stop == RR_STOP_END) {
-		say("%s: the log ends at icount %llu before the guest stopped%s%s", log,
-		    (unsigned long long)machine_icount(m), st.end_code < 0 ? ": " : "",
+		msg(log, "the log ends at icount %llu before the guest stopped%s%s", (unsigned long long)machine_icount(m), st.end_code < 0 ? ": " : "",
 		    st.end_code < 0 ? rrlog_strerror(st.end_code) : "");
 		status = RR_EXIT_LOG_END;
 	} else {
 		status = stop == RR_STOP_EXIT ? machine_exit_code(m) & 0xff : 0;
 		if (!o->quiet)
-			fprintf(stderr, "rr-run: replayed %llu instructions, %llu events, %llu state hashes "
-				"verified\n", (unsigned long long)machine_icount(m),
+			msg(NULL, "replayed %llu instructions, %llu events, %llu state hashes verified",
+			    (unsigned long long)machine_icount(m),
 				(unsigned long long)st.events, (unsigned long long)st.hashes);
 	}
 	rr_session_close(s);
@@ -351,17 +422,17 @@ static int record_with_bundle(const struct rr_options *o)
 		path = tmp;
 	}
 	if (bundle && strcmp(path, "-") == 0) {
-		say("--bundle needs -w FILE, not -w -");
+		msg(NULL, "--bundle needs -w FILE, not -w -");
 		return RR_EXIT_USAGE;
 	}
 	int st = record_main(o, path);
 	if (bundle && st != RR_EXIT_ERROR && st != RR_EXIT_USAGE) {
 		char err[600];
 		if (rr_bundle_write(bundle, path, err, sizeof err) < 0) {
-			say("%s", err);
+			msg(NULL, "%s", err);
 			st = RR_EXIT_ERROR;
 		} else if (!o->quiet) {
-			say("wrote bundle %s", bundle);
+			msg(NULL, "wrote bundle %s", bundle);
 		}
 	}
 	if (tmp) {
@@ -375,7 +446,8 @@ int main(int argc, char **argv)
 {
 	struct rr_options o;
 	if (rr_parse_options(argc, argv, &o) < 0) {
-		fprintf(stderr, "Try 'rr-run --help'.\n");
+		fprintf(stderr, "Try '%s --help'.\n", prog);
+		rr_free_options(&o);
 		return RR_EXIT_USAGE;
 	}
 	if (o.help) {
@@ -395,7 +467,6 @@ int main(int argc, char **argv)
 		st = record_with_bundle(&o);
 	else
 		st = run_live(&o);
-	free(o.drive);
-	free(o.hostfwd);
+	rr_free_options(&o);
 	return st;
 }

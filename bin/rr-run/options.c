@@ -10,11 +10,18 @@
 #include <string.h>
 #include "rr-run.h"
 
+static const char *prog = "rr-run";
+#include "../common/msg.h"
+
 enum {
 	OPT_SMP = 1000, OPT_BIOS, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DRIVE, OPT_NET,
 	OPT_SHIFT, OPT_SLEEP, OPT_GDB, OPT_MONITOR, OPT_DUMPDTB, OPT_VERSION, OPT_LIVE,
-	OPT_IGNORE, OPT_IGNORE_ARG, OPT_MACHINE, OPT_NORNG, OPT_HASH, OPT_QUIET, OPT_INPUT,
+	OPT_MACHINE, OPT_NORNG, OPT_HASH, OPT_QUIET, OPT_INPUT,
 	OPT_BUNDLE, OPT_STATS, OPT_NOREBOOT, OPT_STOPAT, OPT_JSON, OPT_SNAPEVERY,
+	/* QEMU's spellings (qemu_option) */
+	OPT_Q_NOGRAPHIC, OPT_Q_DISPLAY, OPT_Q_SERIAL, OPT_Q_NETDEV, OPT_Q_NIC, OPT_Q_DEVICE,
+	OPT_Q_OBJECT, OPT_Q_ICOUNT, OPT_Q_CPU, OPT_Q_ACCEL, OPT_Q_SNAPSHOT, OPT_Q_GDB_1234,
+	OPT_Q_WAIT_GDB, OPT_Q_GLOBAL,
 };
 
 static const struct option longopts[] = {
@@ -48,10 +55,24 @@ static const struct option longopts[] = {
 	{ "stop-at", required_argument, 0, OPT_STOPAT },
 	{ "json", no_argument, 0, OPT_JSON },
 	{ "snapshot-every", required_argument, 0, OPT_SNAPEVERY },
-	/* QEMU spellings that mean what rr-run does anyway */
-	{ "nographic", no_argument, 0, OPT_IGNORE },
+	/* QEMU's spellings, so that a qemu-system-riscv64 -M virt command line runs
+	 * unchanged (qemu_option: what rr-run cannot do is refused by name) */
 	{ "M", required_argument, 0, OPT_MACHINE },
 	{ "machine", required_argument, 0, OPT_MACHINE },
+	{ "nographic", no_argument, 0, OPT_Q_NOGRAPHIC },
+	{ "display", required_argument, 0, OPT_Q_DISPLAY },
+	{ "serial", required_argument, 0, OPT_Q_SERIAL },
+	{ "netdev", required_argument, 0, OPT_Q_NETDEV },
+	{ "nic", required_argument, 0, OPT_Q_NIC },
+	{ "device", required_argument, 0, OPT_Q_DEVICE },
+	{ "object", required_argument, 0, OPT_Q_OBJECT },
+	{ "icount", required_argument, 0, OPT_Q_ICOUNT },
+	{ "cpu", required_argument, 0, OPT_Q_CPU },
+	{ "accel", required_argument, 0, OPT_Q_ACCEL },
+	{ "snapshot", no_argument, 0, OPT_Q_SNAPSHOT },
+	{ "s", no_argument, 0, OPT_Q_GDB_1234 },
+	{ "S", no_argument, 0, OPT_Q_WAIT_GDB },
+	{ "global", required_argument, 0, OPT_Q_GLOBAL },
 	{ 0, 0, 0, 0 },
 };
 
@@ -85,18 +106,23 @@ void rr_usage(FILE *f)
 "                      the machine state as key=value lines (--json: JSON Lines)\n"
 "  --bundle FILE.tar   with -w: also write a portable bundle (log + images)\n"
 "  --dumpdtb FILE      write the device tree blob and exit\n"
-"  --gdb PORT|unix:PATH  with -r: wait for gdb on 127.0.0.1:PORT (or a unix socket,\n"
-"                      mode 0600) before the first instruction; reverse-stepi and\n"
-"                      reverse-continue and watchpoints work\n"
-"  --monitor [stdio|unix:PATH]  with -r: the replay monitor on the terminal\n"
-"                      (readline) or a unix socket (mode 0600); `help` lists its\n"
-"                      commands\n"
+"  --gdb PORT|unix:PATH  wait for gdb on 127.0.0.1:PORT (or a unix socket, mode\n"
+"                      0600) before the first instruction; with -r reverse-stepi,\n"
+"                      reverse-continue and reverse watchpoints work\n"
+"  --monitor [stdio|unix:PATH]  the monitor on the terminal (readline; with -r)\n"
+"                      or a unix socket (mode 0600); `help` lists its commands\n"
 "  --stats             at exit, print instructions executed and MIPS on stderr\n"
-"  -q, --quiet         no status messages on stderr\n"
+"  -q, --quiet         no status messages, no progress on stderr\n"
 "  -h, --help          this help;  --version  print the version\n"
 "Console: stdin/stdout; on a terminal Ctrl-A x quits. Long options also take one dash.\n"
-"Exit status: the guest's sifive_test code when it powers off; 1 error; 2 usage;\n"
-"3 replay reached the end of a log that has no shutdown; 4 replay divergence.\n");
+"QEMU's spellings work too: -M virt, -nographic, -serial stdio, -bios default,\n"
+"-drive file=F,if=virtio,format=raw, -netdev user,id=N -device virtio-net-device,netdev=N,\n"
+"-device virtio-rng-device, -icount shift=N,rr=record|replay,rrfile=F (= -w F / -r F),\n"
+"-smp cpus=N, -m size=S, -s, -gdb tcp::PORT, -monitor none; what rr-run cannot do\n"
+"is refused by name (rr-run(1), QEMU COMPATIBILITY).\n"
+"Exit status: the guest's sifive_test code when it powers off; 1 error; 2 usage or a\n"
+"missing or unreadable recording; 3 replay reached the end of a log that has no\n"
+"shutdown; 4 replay divergence.\n");
 }
 
 /* Parse a size: plain numbers are MiB (QEMU), K/M/G/T suffixes. 0 on error. */
@@ -132,34 +158,6 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
-/* --drive FILE[,persist] and QEMU's file=FILE[,...] */
-static int parse_drive(struct rr_options *o, const char *arg)
-{
-	char *s = strdup(arg), *save = NULL;
-	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (strncmp(tok, "file=", 5) == 0)
-			o->drive = strdup(tok + 5);
-		else if (strcmp(tok, "persist") == 0)
-			o->cfg.drive_persist = 1;
-		else if (strchr(tok, '='))
-			; /* QEMU's if=, format=, id=: the virt disk is always raw virtio */
-		else if (!o->drive)
-			o->drive = strdup(tok);
-		else {
-			fprintf(stderr, "rr-run: --drive: unknown option '%s'\n", tok);
-			free(s);
-			return -1;
-		}
-	}
-	free(s);
-	if (!o->drive) {
-		fprintf(stderr, "rr-run: --drive: no file given\n");
-		return -1;
-	}
-	o->cfg.drive = o->drive;
-	return 0;
-}
-
 static int parse_net(struct rr_options *o, const char *arg)
 {
 	if (strcmp(arg, "none") == 0) {
@@ -167,14 +165,14 @@ static int parse_net(struct rr_options *o, const char *arg)
 		return 0;
 	}
 	if (strncmp(arg, "user", 4) != 0 || (arg[4] && arg[4] != ',')) {
-		fprintf(stderr, "rr-run: --net %s: only 'user' and 'none' are supported\n", arg);
+		msg(NULL, "--net %s: only 'user' and 'none' are supported", arg);
 		return -1;
 	}
 	o->cfg.net_user = 1;
 	if (arg[4] == ',') {
 		const char *p = arg + 5;
 		if (strncmp(p, "hostfwd=", 8) != 0) {
-			fprintf(stderr, "rr-run: --net %s: expected hostfwd=...\n", arg);
+			msg(NULL, "--net %s: expected hostfwd=...", arg);
 			return -1;
 		}
 		o->hostfwd = strdup(p + 8);
@@ -201,28 +199,27 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case 'w': o->record = optarg; break;
 		case 'r': o->replay = optarg; break;
 		case 'm':
-			if (!(o->cfg.ram_size = parse_size(optarg))) {
-				fprintf(stderr, "rr-run: -m %s: not a size\n", optarg);
+			if (rr_parse_mem(o, optarg, parse_size))
 				return -1;
-			}
 			o->cmdline_machine = 1;
 			break;
 		case 'h': o->help = 1; break;
 		case 'q': case OPT_QUIET: o->quiet = 1; break;
 		case OPT_VERSION: o->version = 1; break;
 		case OPT_SMP:
-			if (parse_int(optarg, 1, 8, &o->cfg.nharts)) {
-				fprintf(stderr, "rr-run: --smp %s: must be 1 to 8\n", optarg);
+			if (rr_parse_smp(o, optarg))
 				return -1;
-			}
 			o->cmdline_machine = 1;
 			break;
-		case OPT_BIOS: o->cfg.bios = optarg; o->cmdline_machine = 1; break;
+		case OPT_BIOS:
+			o->cfg.bios = strcmp(optarg, "default") ? optarg : RR_DEFAULT_BIOS;
+			o->cmdline_machine = 1;
+			break;
 		case OPT_KERNEL: o->cfg.kernel = optarg; o->cmdline_machine = 1; break;
 		case OPT_INITRD: o->cfg.initrd = optarg; o->cmdline_machine = 1; break;
 		case OPT_APPEND: o->cfg.append = optarg; o->cmdline_machine = 1; break;
 		case OPT_DRIVE:
-			if (parse_drive(o, optarg))
+			if (rr_parse_drive(o, optarg))
 				return -1;
 			o->cmdline_machine = 1;
 			break;
@@ -235,7 +232,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_INPUT: o->cfg.input = 1; o->cmdline_machine = 1; break;
 		case OPT_SHIFT:
 			if (parse_int(optarg, 0, 10, &o->cfg.icount_shift)) {
-				fprintf(stderr, "rr-run: --icount-shift %s: must be 0 to 10\n", optarg);
+				msg(NULL, "--icount-shift %s: must be 0 to 10", optarg);
 				return -1;
 			}
 			o->cmdline_machine = 1;
@@ -246,7 +243,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			else if (strcmp(optarg, "off") == 0)
 				o->icount_sleep = 0;
 			else {
-				fprintf(stderr, "rr-run: --icount-sleep %s: on or off\n", optarg);
+				msg(NULL, "--icount-sleep %s: on or off", optarg);
 				return -1;
 			}
 			break;
@@ -254,7 +251,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			char *end;
 			o->hash_interval = strtoull(optarg, &end, 10);
 			if (*end || o->hash_interval == 0) {
-				fprintf(stderr, "rr-run: --hash-interval %s: not a positive number\n", optarg);
+				msg(NULL, "--hash-interval %s: not a positive number", optarg);
 				return -1;
 			}
 			break;
@@ -263,7 +260,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_SNAPEVERY: {
 			uint64_t v;
 			if (rr_parse_icount(optarg, &v) < 0) {
-				fprintf(stderr, "rr-run: --%s %s: not an instruction count\n",
+				msg(NULL, "--%s %s: not an instruction count",
 					c == OPT_STOPAT ? "stop-at" : "snapshot-every", optarg);
 				return -1;
 			}
@@ -274,18 +271,31 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 			break;
 		}
 		case OPT_JSON: o->json = 1; break;
-		case OPT_GDB: o->gdb = optarg; break;
+		case OPT_GDB:
+			if (rr_parse_gdb(o, optarg))
+				return -1;
+			break;
 		case OPT_MONITOR:
-			/* --monitor, --monitor=SPEC, or --monitor SPEC when SPEC looks like one */
+			/* --monitor, --monitor=SPEC, or --monitor SPEC when SPEC looks like one;
+			 * QEMU's -monitor none: no monitor */
 			o->monitor = optarg;
+			if (!optarg && optind < argc && strcmp(argv[optind], "none") == 0) {
+				optind++;
+				o->monitor = NULL;
+				break;
+			}
 			if (!optarg && optind < argc && (strcmp(argv[optind], "stdio") == 0 ||
 							 strncmp(argv[optind], "unix:", 5) == 0))
 				o->monitor = argv[optind++];
 			if (!o->monitor)
 				o->monitor = "stdio";
+			if (strcmp(o->monitor, "none") == 0) {
+				o->monitor = NULL;
+				break;
+			}
 			if (strcmp(o->monitor, "stdio") && (strncmp(o->monitor, "unix:", 5) || !o->monitor[5])) {
-				fprintf(stderr, "rr-run: --monitor %s: the monitor is on stdio (the terminal) "
-					"or on unix:PATH\n", o->monitor);
+				msg(NULL, "--monitor %s: the monitor is on stdio (the terminal) or on unix:PATH "
+				    "(or none)", o->monitor);
 				return -1;
 			}
 			break;
@@ -294,63 +304,94 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_BUNDLE: o->bundle = optarg; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_NOREBOOT: o->cfg.no_reboot = 1; o->cmdline_machine = 1; break;
-		case OPT_MACHINE:
-			if (strncmp(optarg, "virt", 4) != 0) {
-				fprintf(stderr, "rr-run: -M %s: only the virt board exists\n", optarg);
+		/* QEMU's spellings (qemu.c) */
+		case OPT_Q_NOGRAPHIC: break; /* the console is stdio anyway */
+		case OPT_Q_SNAPSHOT: o->q_snapshot = 1; break; /* the disk is never written anyway */
+		case OPT_Q_GDB_1234: o->gdb = "1234"; break;
+		case OPT_Q_WAIT_GDB: o->q.wait_gdb = 1; break; /* --gdb always waits */
+		case OPT_MACHINE: case OPT_Q_DISPLAY: case OPT_Q_SERIAL: case OPT_Q_NETDEV: case OPT_Q_NIC:
+		case OPT_Q_DEVICE: case OPT_Q_OBJECT: case OPT_Q_ICOUNT: case OPT_Q_CPU: case OPT_Q_ACCEL:
+		case OPT_Q_GLOBAL:
+			if (rr_qemu_option(o, longopts[idx].name, optarg))
 				return -1;
-			}
+			if (c == OPT_Q_NIC || c == OPT_Q_DEVICE)
+				o->cmdline_machine = 1;
 			break;
-		case OPT_IGNORE: break;
 		default:
-			fprintf(stderr, "rr-run: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			/* getopt leaves optopt 0 for an unknown long option, the option's
+			 * value for a known one that lacks its argument */
+			if (optopt)
+				msg(NULL, "%s: needs an argument", argv[optind - 1]);
+			else
+				msg(NULL, "%s: unknown option (rr-run(1) lists its options and "
+				    "the QEMU ones it understands)", argv[optind - 1]);
 			return -1;
 		}
 	}
+	if (rr_qemu_finish(o))
+		return -1;
+	if (o->q_snapshot && o->cfg.drive_persist) {
+		msg(NULL, "-snapshot with --drive ...,persist: choose one");
+		return -1;
+	}
 	if (optind < argc) {
 		if (optind + 1 < argc || o->cfg.kernel) {
-			fprintf(stderr, "rr-run: unexpected argument '%s'\n", argv[optind]);
+			msg(NULL, "unexpected argument '%s'", argv[optind]);
 			return -1;
 		}
 		o->cfg.kernel = argv[optind];
 		o->cmdline_machine = 1;
 	}
 	if (o->record && o->replay && !o->live) {
-		fprintf(stderr, "rr-run: -w with -r needs --live (record the live continuation)\n");
+		msg(NULL, "-w with -r needs --live (record the live continuation)");
 		return -1;
 	}
 	if (o->replay && o->live && strcmp(o->replay, "-") == 0) {
-		fprintf(stderr, "rr-run: -r - with --live: standard input cannot be both the log and the console\n");
+		msg(NULL, "-r - with --live: standard input cannot be both the log and the console");
 		return -1;
 	}
 	if (o->stop_at != UINT64_MAX && (!o->replay || o->live)) {
-		fprintf(stderr, "rr-run: --stop-at needs -r FILE (and no --live)\n");
+		msg(NULL, "--stop-at needs -r FILE (and no --live)");
 		return -1;
 	}
-	if ((o->gdb || o->monitor) && (!o->replay || o->live || o->stop_at != UINT64_MAX)) {
-		fprintf(stderr, "rr-run: %s needs -r FILE (and no --live or --stop-at): live runs and "
-			"recordings cannot be debugged in this version\n", o->gdb ? "--gdb" : "--monitor");
+	if ((o->gdb || o->monitor) && (o->record || o->live || o->stop_at != UINT64_MAX)) {
+		msg(NULL, "%s with -w, --live or --stop-at: recordings cannot be debugged "
+			"in this version (debug a live run, or the replay with -r)",
+			o->gdb ? "--gdb" : "--monitor");
+		return -1;
+	}
+	if (o->monitor && !o->replay && strcmp(o->monitor, "stdio") == 0) {
+		msg(NULL, "--monitor on a live run: the terminal is the guest's console; "
+			"use --monitor unix:PATH");
 		return -1;
 	}
 	if (o->gdb && o->monitor) {
-		fprintf(stderr, "rr-run: --gdb and --monitor: choose one (gdb's `monitor CMD` runs the "
-			"monitor's commands)\n");
+		msg(NULL, "--gdb and --monitor: choose one (gdb's `monitor CMD` runs the "
+			"monitor's commands)");
 		return -1;
 	}
 	if (o->monitor && o->replay && strcmp(o->replay, "-") == 0 && strcmp(o->monitor, "stdio") == 0) {
-		fprintf(stderr, "rr-run: -r - with --monitor on stdio: standard input cannot be both\n");
+		msg(NULL, "-r - with --monitor on stdio: standard input cannot be both");
 		return -1;
 	}
 	if (o->live && !o->replay) {
-		fprintf(stderr, "rr-run: --live needs -r FILE\n");
+		msg(NULL, "--live needs -r FILE");
 		return -1;
 	}
-	if (o->replay && o->cmdline_machine) {
-		fprintf(stderr, "rr-run: -r takes the machine from the recording; drop the machine options\n");
+	if (o->replay && o->cmdline_machine && !o->q.replay) {
+		msg(NULL, "-r takes the machine from the recording; drop the machine options");
 		return -1;
 	}
 	if (o->record && o->cfg.drive_persist) {
-		fprintf(stderr, "rr-run: --drive ...,persist cannot be recorded (the image would change)\n");
+		msg(NULL, "--drive ...,persist cannot be recorded (the image would change)");
 		return -1;
 	}
 	return 0;
+}
+
+void rr_free_options(struct rr_options *o)
+{
+	free(o->drive);
+	free(o->hostfwd);
+	rr_qemu_free(o);
 }

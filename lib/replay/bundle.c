@@ -12,12 +12,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "replay/replay.h"
+
+/* libarchive's message, which is NULL when it ran out of memory for one */
+static const char *a_err(struct archive *a)
+{
+	const char *m = archive_error_string(a);
+	return m ? m : "out of memory";
+}
 
 int rr_bundle_is_name(const char *path)
 {
@@ -48,6 +57,11 @@ static int add_file(struct archive *a, const char *path, const char *name, const
 		return -1;
 	}
 	struct archive_entry *e = archive_entry_new();
+	if (!e) {
+		snprintf(err, errlen, "%s: out of memory", out);
+		close(fd);
+		return -1;
+	}
 	archive_entry_set_pathname(e, name);
 	archive_entry_set_size(e, st.st_size);
 	archive_entry_set_filetype(e, AE_IFREG);
@@ -56,7 +70,7 @@ static int add_file(struct archive *a, const char *path, const char *name, const
 	int rc = archive_write_header(a, e);
 	archive_entry_free(e);
 	if (rc != ARCHIVE_OK) {
-		snprintf(err, errlen, "%s: %s", out, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", out, a_err(a));
 		close(fd);
 		return -1;
 	}
@@ -64,7 +78,7 @@ static int add_file(struct archive *a, const char *path, const char *name, const
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
 		if (archive_write_data(a, buf, n) != n) {
-			snprintf(err, errlen, "%s: %s", out, archive_error_string(a));
+			snprintf(err, errlen, "%s: %s", out, a_err(a));
 			close(fd);
 			return -1;
 		}
@@ -94,20 +108,32 @@ int rr_bundle_write(const char *out_final, const char *logpath, char *err, size_
 	}
 	const struct rrlog_header_info *h = rrlog_reader_header(rd);
 	struct archive *a = archive_write_new();
-	archive_write_set_format_pax_restricted(a);
 	int rc = -1;
+	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK) {
+		snprintf(err, errlen, "%s: out of memory", out_final);
+		goto done;
+	}
 	if (archive_write_open_filename(a, out) != ARCHIVE_OK) {
-		snprintf(err, errlen, "%s: %s", out, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", out, a_err(a));
 		goto done;
 	}
 	if (add_file(a, logpath, "recording.rr", out, err, errlen) < 0)
 		goto done;
 	for (size_t i = 0; i < h->nimages; i++) {
 		char *tmp = strdup(h->images[i].path);
+		if (!tmp) {
+			snprintf(err, errlen, "%s: out of memory", out_final);
+			goto done;
+		}
 		const char *name = basename(tmp);
 		for (size_t j = 0; j < i; j++) {
 			char *t2 = strdup(h->images[j].path);
-			int same = strcmp(basename(t2), name) == 0;
+			int same = !t2 || strcmp(basename(t2), name) == 0;
+			if (!t2) {
+				snprintf(err, errlen, "%s: out of memory", out_final);
+				free(tmp);
+				goto done;
+			}
 			free(t2);
 			if (same) {
 				snprintf(err, errlen, "%s: two images are named %s; a bundle needs "
@@ -116,13 +142,18 @@ int rr_bundle_write(const char *out_final, const char *logpath, char *err, size_
 				goto done;
 			}
 		}
-		int r = strcmp(name, "recording.rr") == 0 ? -1 : add_file(a, h->images[i].path, name, out, err, errlen);
+		int r = -1;
+		if (strcmp(name, "recording.rr") == 0)
+			snprintf(err, errlen, "%s: an image is named recording.rr, the name of the log in a "
+				 "bundle", out_final);
+		else
+			r = add_file(a, h->images[i].path, name, out, err, errlen);
 		free(tmp);
 		if (r < 0)
 			goto done;
 	}
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		snprintf(err, errlen, "%s: %s", out, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", out, a_err(a));
 		goto done;
 	}
 	if (rename(out, out_final) < 0) {
@@ -165,15 +196,20 @@ char *rr_bundle_extract(const char *path, char **dir_out, char *err, size_t errl
 	}
 	*dir_out = dir;
 	struct archive *a = archive_read_new();
-	archive_read_support_format_tar(a);
-	struct archive_entry *e;
+	/* an entry of our own (archive_read_next_header2): libarchive does not check the
+	 * allocation of the one archive_read_new makes, and crashes on it later */
+	struct archive_entry *e = archive_entry_new();
 	char *log = NULL;
+	if (!a || !e || archive_read_support_format_tar(a) != ARCHIVE_OK) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", path, a_err(a));
 		goto fail;
 	}
 	int rc;
-	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	while ((rc = archive_read_next_header2(a, e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
 		if (archive_entry_filetype(e) != AE_IFREG || !name || !plain_name(name)) {
 			snprintf(err, errlen, "%s: refusing the entry '%s': not a plain file with a plain "
@@ -207,7 +243,7 @@ char *rr_bundle_extract(const char *path, char **dir_out, char *err, size_t errl
 		}
 		close(fd);
 		if (r != ARCHIVE_EOF) {
-			snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
+			snprintf(err, errlen, "%s: %s", path, a_err(a));
 			free(dst);
 			goto fail;
 		}
@@ -219,7 +255,7 @@ char *rr_bundle_extract(const char *path, char **dir_out, char *err, size_t errl
 		}
 	}
 	if (rc != ARCHIVE_EOF) {
-		snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
+		snprintf(err, errlen, "%s: %s", path, a_err(a));
 		goto fail;
 	}
 	if (!log) {
@@ -227,29 +263,39 @@ char *rr_bundle_extract(const char *path, char **dir_out, char *err, size_t errl
 		goto fail;
 	}
 	archive_read_free(a);
+	archive_entry_free(e);
 	return log;
 fail:
 	free(log);
 	archive_read_free(a);
+	archive_entry_free(e);
 	return NULL;
 }
 
+/* Removes the plain files in dir, then dir. No allocation (getdents64 into a stack
+ * buffer, not opendir): cleaning up after an allocation failure must not need one. */
 void rr_bundle_cleanup(char *dir)
 {
 	if (!dir)
 		return;
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			if (!plain_name(de->d_name))
-				continue;
-			char *p = malloc(strlen(dir) + strlen(de->d_name) + 2);
-			sprintf(p, "%s/%s", dir, de->d_name);
-			unlink(p);
-			free(p);
-		}
-		closedir(d);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		char buf[8192] __attribute__((aligned(8)));
+		long n;
+		while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+			for (long off = 0; off < n;) {
+				struct linux_dirent64 {
+					uint64_t ino;
+					int64_t off;
+					unsigned short reclen;
+					unsigned char type;
+					char name[];
+				} *de = (void *)(buf + off);
+				if (plain_name(de->name))
+					unlinkat(fd, de->name, 0);
+				off += de->reclen;
+			}
+		close(fd);
 	}
 	rmdir(dir);
 	free(dir);

@@ -101,17 +101,19 @@ static int finish_out(rrlog_writer *w, const char *part, const char *out, int ok
 	return 0;
 }
 
-/* One window, from an open session on IN (moved to `from` and `to` on the way). */
+/* One window, from an open session on IN (moved to `from` and `to` on the way).
+ * RR_OK, or an RR_E* code (RR_EIO when writing OUT failed: a full disk is not bad
+ * input) with the reason in err. */
 static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, char *err, size_t n)
 {
 	const char *in = rr_session_path(s);
 	if (from >= to)
 		return c_err(err, n, "the window %llu..%llu is empty", (unsigned long long)from,
-			     (unsigned long long)to);
+			     (unsigned long long)to), RR_EINVAL;
 	int rc = rr_session_seek(s, from);
 	if (rc != RR_OK)
 		return c_err(err, n, "%s: going to icount %llu: %s", in, (unsigned long long)from,
-			     rr_session_errmsg(s));
+			     rr_session_errmsg(s)), rc;
 	struct machine *m = rr_session_machine(s);
 	/* IN's own snapshot at `from`, if the replay has not passed it yet: ours stands
 	 * in for it (same icount, its id), and it is not copied */
@@ -125,13 +127,13 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 	size_t blen;
 	void *blob = machine_snapshot_save(m, 0, &blen);
 	if (!blob)
-		return c_err(err, n, "out of memory for a snapshot");
+		return c_err(err, n, "out of memory for a snapshot"), RR_ENOMEM;
 	uint64_t id = rr_session_chain_id(s);
 	if (skip_snapshot_at_from)
 		id = ev.value;
 	if (!id || machine_snapshot_renumber(blob, blen, id) < 0) {
 		free(blob);
-		return c_err(err, n, "%s: no snapshot to chain the window's snapshot to", in);
+		return c_err(err, n, "%s: no snapshot to chain the window's snapshot to", in), RR_EBADLOG;
 	}
 	char a[32], b[32];
 	snprintf(a, sizeof a, "%llu", (unsigned long long)from);
@@ -142,13 +144,13 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 	if (!w) {
 		free(blob);
 		free(part);
-		return part ? -1 : c_err(err, n, "out of memory");
+		return part ? RR_EIO : (c_err(err, n, "out of memory"), RR_ENOMEM);
 	}
 	struct rrlog_event se = { .kind = RRLOG_SNAPSHOT, .sub = RRLOG_SNAP_FULL, .icount = from,
 				  .value = id, .data = blob, .len = blen };
 	struct rrlog_event he = { .kind = RRLOG_STATE_HASH, .icount = from, .value = h_from,
 				  .data = (const uint8_t *)hv, .len = nh * sizeof hv[0] };
-	int ok = 1;
+	int ok = 1, code = RR_EIO; /* what a failure (ok = 0) returns */
 	if (rrlog_writer_append(w, &se) < 0 || rrlog_writer_append(w, &he) < 0)
 		ok = c_fail(err, n, "%s: %s", out, rrlog_writer_errmsg(w));
 	free(blob);
@@ -162,8 +164,10 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 		while (ok && r == 0) {
 			int k = rrlog_reader_next(rd, &ev);
 			if (k != 1) {
-				if (k < 0 && k != RRLOG_ETRUNCATED)
+				if (k < 0 && k != RRLOG_ETRUNCATED) {
 					ok = c_fail(err, n, "%s: %s", in, rrlog_reader_errmsg(rd));
+					code = k == RRLOG_EIO ? RR_EIO : RR_EBADLOG;
+				}
 				ended = k < 0 ? 0 : 1;
 				break;
 			}
@@ -182,8 +186,10 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 			if (rrlog_writer_append(w, &ev) < 0)
 				ok = c_fail(err, n, "%s: %s", out, rrlog_writer_errmsg(w));
 		}
-		if (r < 0 && ok)
+		if (r < 0 && ok) {
 			ok = c_fail(err, n, "%s: %s", in, rd ? rrlog_reader_errmsg(rd) : "out of memory");
+			code = r == RRLOG_ENOMEM ? RR_ENOMEM : r == RRLOG_EIO ? RR_EIO : RR_EBADLOG;
+		}
 		rrlog_reader_close(rd);
 	}
 	if (to == UINT64_MAX)
@@ -194,6 +200,7 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 		if (rc != RR_OK) {
 			ok = c_fail(err, n, "%s: going to icount %llu: %s", in, (unsigned long long)to,
 				   rr_session_errmsg(s));
+			code = rc;
 		} else {
 			uint64_t h_to = state_hash(m, hv, &nh);
 			struct rrlog_event te = { .kind = RRLOG_STATE_HASH, .icount = to, .value = h_to,
@@ -206,7 +213,7 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 	}
 	rc = finish_out(w, part, out, ok, err, n);
 	free(part);
-	return rc;
+	return rc == 0 ? RR_OK : ok ? RR_EIO : code;
 }
 
 int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *outs,
@@ -220,8 +227,7 @@ int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *
 		return rc;
 	}
 	for (int i = 0; i < nwin && rc == RR_OK; i++)
-		if (cut_one(s, bounds[i], bounds[i + 1], outs[i], err, errlen) < 0)
-			rc = RR_EINVAL;
+		rc = cut_one(s, bounds[i], bounds[i + 1], outs[i], err, errlen);
 	rr_session_close(s);
 	return rc;
 }
@@ -321,7 +327,7 @@ int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t
 		if (!w)
 			rc = RR_EIO;
 	} else if (rc == RR_OK) {
-		rc = RR_ENOMEM;
+		rc = (c_err(err, errlen, "out of memory"), RR_ENOMEM);
 	}
 	uint64_t prev_end = 0, prev_hash = 0;
 	int have_prev = 0;

@@ -383,7 +383,8 @@ static int finish(struct dbg *d, struct dbg_stop *st)
  * the one instruction that made it (the same hart executes it next). */
 static void watch_back(struct dbg *d, struct dbg_stop *st)
 {
-	if (st->ev != DBG_WATCH || !d->watch_before)
+	/* (a live run cannot go back: gdb then stops one instruction late) */
+	if (st->ev != DBG_WATCH || !d->watch_before || rr_session_is_live(d->s))
 		return;
 	uint64_t at = rr_session_icount(d->s) - 1;
 	if (dbg_seek(d, at) != RR_OK) {
@@ -431,9 +432,22 @@ int dbg_step(struct dbg *d, int k, struct dbg_stop *st)
 
 /* Back to the point just before hart k executed its last instruction: the latest
  * icount T < now where its instret is one less than now. */
+/* A live run has no log to go back in. */
+static int no_reverse(struct dbg *d, struct dbg_stop *st)
+{
+	if (!rr_session_is_live(d->s))
+		return 0;
+	snprintf(d->msg, sizeof d->msg, "a live run cannot go back (record it with -w, "
+		 "then debug the replay with -r)");
+	st->ev = DBG_ERROR;
+	return 1;
+}
+
 int dbg_reverse_step(struct dbg *d, int k, struct dbg_stop *st)
 {
 	stop_init(d, st, k);
+	if (no_reverse(d, st))
+		return finish(d, st);
 	struct hart *h = machine_hart(d->m, k);
 	uint64_t now = rr_session_icount(d->s), first = dbg_first_icount(d);
 	uint64_t cur = h->s.instret;
@@ -479,6 +493,8 @@ int dbg_reverse_continue(struct dbg *d, struct dbg_stop *st)
 	const struct rrlog_snapshot_ref *list;
 	size_t n;
 	stop_init(d, st, d->stop_hart >= 0 ? d->stop_hart : 0);
+	if (no_reverse(d, st))
+		return finish(d, st);
 	uint64_t orig = rr_session_icount(d->s), hi = orig;
 	if (rr_session_snapshots(d->s, &list, &n) != RR_OK || !n)
 		goto error;

@@ -394,6 +394,10 @@ static void stop_reply(rr_gdb *g, const struct dbg_stop *st)
 		break;
 	}
 	case DBG_END:
+		if (rr_session_is_live(g->s)) { /* a live guest stopped: gdb sees it exit */
+			sb_fmt(&b, "W%02x", machine_exit_code(g->m) & 0xff);
+			break;
+		}
 		if (g->d.msg[0]) {
 			char msg[700];
 			snprintf(msg, sizeof msg, "rr-run: %s\n", g->d.msg);
@@ -494,8 +498,9 @@ static void handle_query(rr_gdb *g, char *p)
 	if (strncmp(p, "qSupported", 10) == 0) {
 		g->swbreak_ok = strstr(p, "swbreak+") != NULL;
 		g->hwbreak_ok = strstr(p, "hwbreak+") != NULL;
-		sb_fmt(&b, "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;ReverseStep+;"
-			   "ReverseContinue+;vContSupported+;swbreak+;hwbreak+", RR_GDB_PACKET_MAX);
+		sb_fmt(&b, "PacketSize=%x;qXfer:features:read+;QStartNoAckMode+;%s"
+			   "vContSupported+;swbreak+;hwbreak+", RR_GDB_PACKET_MAX,
+		       rr_session_is_live(g->s) ? "" : "ReverseStep+;ReverseContinue+;");
 		reply_sb(g, &b);
 	} else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
 		char *q = p + 20, *colon = strchr(q, ':');

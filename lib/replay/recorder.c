@@ -400,6 +400,7 @@ int rr_recorder_finish(rr_recorder *r, int e)
 	default: /* HOST: the SHUTDOWN input is in the log already */
 		break;
 	}
+	rec_flush(r); /* a write error (a full disk) is reported here, with its message */
 	return r->err;
 }
 

@@ -138,6 +138,9 @@ struct rr_session_options {
 /* Open a recording (a log or a bundle; "-" reads a log from stdin, which cannot
  * seek backwards) into a machine ready at the first instruction the log covers. */
 int rr_session_open(const char *path, const struct rr_session_options *o, rr_session **out);
+/* A session over a live machine (borrowed; its host answers every input), for a
+ * debugger of a live run: it runs, but cannot seek, go back or save. */
+int rr_session_live(struct machine *m, rr_session **out);
 void rr_session_close(rr_session *s);
 const char *rr_session_errmsg(const rr_session *s);
 const struct rrlog_header_info *rr_session_header(const rr_session *s);

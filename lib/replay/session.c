@@ -56,6 +56,7 @@ struct rr_session {
 	struct emu_host *live;
 	uint64_t first_icount;      /* where the log starts (its first snapshot) */
 	uint64_t chain_id;          /* id of the last SNAPSHOT at or before this point */
+	int borrowed;               /* rr_session_live: the machine is the caller's */
 };
 
 struct rr_state {
@@ -605,11 +606,27 @@ int rr_session_open(const char *path, const struct rr_session_options *o, rr_ses
 	return rc;
 }
 
+int rr_session_live(struct machine *m, rr_session **out)
+{
+	*out = NULL;
+	if (!m)
+		return RR_EINVAL;
+	rr_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return RR_ENOMEM;
+	s->m = m;
+	s->borrowed = 1;
+	s->live = machine_host(m);
+	*out = s;
+	return RR_OK;
+}
+
 void rr_session_close(rr_session *s)
 {
 	if (!s)
 		return;
-	machine_free(s->m);
+	if (!s->borrowed)
+		machine_free(s->m);
 	rrlog_reader_close(s->rd);
 	rrlog_reader_close(s->snap_rd);
 	rr_config_clear(&s->cfg);
@@ -749,6 +766,11 @@ int rr_session_next_event(rr_session *s, struct rrlog_event *ev)
 
 int rr_session_snapshots(rr_session *s, const struct rrlog_snapshot_ref **list, size_t *n)
 {
+	if (!s->rd) {
+		*list = NULL;
+		*n = 0;
+		return s_err(s, RR_EUSAGE, "a live run has no log and no snapshots: it cannot go back");
+	}
 	int rc = rrlog_reader_snapshots(s->rd, list, n);
 	return rc < 0 ? s_err(s, map_rrlog(rc), "%s", rc == RRLOG_EUNSUPPORTED ?
 			      "a pipe has no snapshots to seek to" : rrlog_reader_errmsg(s->rd)) : RR_OK;
@@ -759,7 +781,8 @@ int rr_session_seek(rr_session *s, uint64_t icount)
 	if (!s || !s->m)
 		return RR_EINVAL;
 	if (s->live)
-		return s_err(s, RR_EUSAGE, "the replay went live: there is no log to seek in");
+		return s_err(s, RR_EUSAGE, s->rd ? "the replay went live: there is no log to seek in"
+					       : "a live run has no log: it cannot seek");
 	if (icount < s->first_icount)
 		return s_err(s, RR_EINVAL, "icount %llu is before the recording starts (%llu)",
 			     (unsigned long long)icount, (unsigned long long)s->first_icount);

@@ -210,5 +210,6 @@ struct rrlog_reader {
 	struct rrlog_snapshot_ref *snaps; /* rrlog_reader_snapshots(), once walked */
 	size_t nsnaps, snaps_cap;
 	int snaps_walked;
+	uint64_t walk_last_events;   /* the walk: offset of the last events block seen */
 };
 #endif

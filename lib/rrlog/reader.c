@@ -381,7 +381,31 @@ static int r_load_block(rrlog_reader *r, uint64_t min)
 	}
 }
 
-/* Reads the data blocks of an event of len bytes at icount (skip: just pass them). */
+/* Passes over the payload of the data block h (at offset at) without decompressing
+ * it, but reads it to check its checksum: a replay that skips the snapshots it reads
+ * past still notices one that is corrupt. */
+static int r_pass_payload(rrlog_reader *r, const struct rl_bhdr *h, uint64_t at)
+{
+	uint8_t tmp[16384];
+	uint32_t crc = 0, done = 0;
+	while (done < h->stored) {
+		size_t want = h->stored - done < sizeof tmp ? h->stored - done : sizeof tmp;
+		long k = r_read(r, tmp, want);
+		if (k < 0) return r->err;
+		crc = rl_crc32c(crc, tmp, k);
+		done += k;
+		if ((size_t)k < want)
+			return r_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated (%u of %u "
+			             "payload bytes)", h->seq, ULL(at), done, h->stored);
+	}
+	if (crc != h->pcrc)
+		return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: checksum mismatch",
+		             h->seq, ULL(at));
+	return 0;
+}
+
+/* Reads the data blocks of an event of len bytes at icount (skip: pass them, checking
+ * their checksums only). */
 static int r_collect(rrlog_reader *r, uint64_t len, uint64_t icount, int skip)
 {
 	uint64_t got = 0;
@@ -399,11 +423,7 @@ static int r_collect(rrlog_reader *r, uint64_t len, uint64_t icount, int skip)
 			             "%u of the event at icount %llu", h.seq, ULL(at), chunk, ULL(icount));
 		r->next_seq++;
 		if (skip) {
-			long k = r_skip(r, h.stored);
-			if (k < 0) return r->err;
-			if ((uint32_t)k < h.stored)
-				return r_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated",
-				             h.seq, ULL(at));
+			if ((rc = r_pass_payload(r, &h, at))) return rc;
 		} else {
 			if (r_grow(&r->xbuf, &r->xcap, got + want))
 				return r_err(r, RRLOG_ENOMEM, at, "out of memory for a %llu-byte event",
@@ -663,6 +683,7 @@ int rrlog_reader_seek_pos(rrlog_reader *r, const struct rrlog_pos *pos)
 /* r_walk_blocks: a SNAPSHOT's block goes into r->snaps. */
 static int r_add_snapshot(rrlog_reader *r, uint64_t off, const struct rl_bhdr *h)
 {
+	if (h->type == RRLOG_BLOCK_EVENTS) r->walk_last_events = off;
 	if (h->type != RRLOG_BLOCK_EVENTS || !(h->aux & RL_AUX_SNAPSHOT) || h->count != 1) return 0;
 	if (r->nsnaps == r->snaps_cap) {
 		size_t cap = r->snaps_cap ? 2 * r->snaps_cap : 64;
@@ -681,6 +702,54 @@ static int r_add_snapshot(rrlog_reader *r, uint64_t off, const struct rl_bhdr *h
 	return 0;
 }
 
+/* Is the SNAPSHOT whose events block (header h) is at off whole: its data inline, or
+ * every byte of it in the data blocks after it?  The last snapshot of a log cut short
+ * (a killed recorder, a full disk) may have lost its data to the torn tail. */
+static int r_snapshot_whole(rrlog_reader *r, uint64_t off, const struct rl_bhdr *h)
+{
+	if (h->raw > RL_EVBLOCK_MAX || h->stored > ZSTD_compressBound(RL_EVBLOCK_MAX)) return 0;
+	uint8_t *sb = malloc(h->stored ? h->stored : 1), *raw = malloc(h->raw ? h->raw : 1);
+	uint64_t len = 0, v;
+	int ok = 0, ext = 0;
+	if (sb && raw && rl_pread_full(r->fd, sb, h->stored, off + RL_BHDR) == (long)h->stored &&
+	    rl_crc32c(0, sb, h->stored) == h->pcrc) {
+		int have = 0;
+		if (h->codec == RL_CODEC_ZSTD) {
+			size_t k = ZSTD_decompress(raw, h->raw, sb, h->stored);
+			have = !ZSTD_isError(k) && k == h->raw;
+		} else if (h->codec == RL_CODEC_RAW && h->stored == h->raw) {
+			memcpy(raw, sb, h->raw);
+			have = 1;
+		}
+		const uint8_t *p = raw, *e = raw + h->raw;
+		if (have && p < e && !(*p & RL_TAG_INSN) && (*p & 0x1f) == RRLOG_SNAPSHOT) {
+			uint8_t tag = *p++, f = 0;
+			int bad = (tag & RL_TAG_DELTA) && rl_getv(&p, e, &v);
+			if (!bad && (tag & RL_TAG_FIELDS)) { if (p < e) f = *p++; else bad = 1; }
+			if (!bad && (f & RL_F_SUB)) bad = rl_getv(&p, e, &v);
+			if (!bad && (f & (RL_F_VALUE | RL_F_VDELTA))) bad = rl_getv(&p, e, &v);
+			if (!bad && (f & RL_F_VFIXED)) { if (e - p >= 8) p += 8; else bad = 1; }
+			if (!bad && (f & (RL_F_DATA | RL_F_EXT))) bad = rl_getv(&p, e, &len);
+			ext = !!(f & RL_F_EXT);
+			ok = !bad;
+		}
+	}
+	free(sb);
+	free(raw);
+	if (!ok || !ext) return ok;
+	uint64_t got = 0, at = off + RL_BHDR + h->stored;
+	uint8_t b[RL_BHDR];
+	struct rl_bhdr d;
+	while (got < len) {
+		if (at + RL_BHDR > r->file_size || rl_pread_full(r->fd, b, RL_BHDR, at) != RL_BHDR ||
+		    rl_bhdr_get(b, &d) || d.type != RRLOG_BLOCK_DATA || at + RL_BHDR + d.stored > r->file_size)
+			return 0;
+		got += d.raw;
+		at += RL_BHDR + d.stored;
+	}
+	return got == len;
+}
+
 int rrlog_reader_snapshots(rrlog_reader *r, const struct rrlog_snapshot_ref **list, size_t *n)
 {
 	if (!r || !list || !n) return RRLOG_EINVAL;
@@ -694,6 +763,15 @@ int rrlog_reader_snapshots(rrlog_reader *r, const struct rrlog_snapshot_ref **li
 		int rc = r_walk_blocks(r, r_add_snapshot);
 		if (rc) return rc;
 		r->snaps_walked = 1;
+		/* the last snapshot, when the log goes no further (no events block after
+		 * it), is listed only if it is whole: a seek must not pick one whose data
+		 * the torn tail took */
+		uint8_t b[RL_BHDR];
+		struct rl_bhdr h;
+		if (r->nsnaps && r->snaps[r->nsnaps - 1].pos.offset == r->walk_last_events &&
+		    (rl_pread_full(r->fd, b, RL_BHDR, r->walk_last_events) != RL_BHDR || rl_bhdr_get(b, &h) ||
+		     !r_snapshot_whole(r, r->walk_last_events, &h)))
+			r->nsnaps--;
 	}
 	*list = r->snaps;
 	*n = r->nsnaps;

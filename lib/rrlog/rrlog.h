@@ -297,7 +297,8 @@ int rrlog_reader_seek(rrlog_reader *r, uint64_t icount);
 
 /* Events of the kinds in kind_mask (bit 1 << kind) whose data lives in data blocks
  * are returned with data = NULL (len kept) and their data blocks are passed over
- * undecompressed (a replay that does not need the snapshots it reads past). */
+ * undecompressed, their checksums still checked (a replay that does not need the
+ * snapshots it reads past still notices a damaged one). */
 void rrlog_reader_skip_data(rrlog_reader *r, uint32_t kind_mask);
 
 /* An event's place in the log: its events block and its index there. */
@@ -322,7 +323,8 @@ struct rrlog_snapshot_ref {
 	int full;               /* RRLOG_SNAP_FULL */
 };
 /* Every SNAPSHOT of the log in icount order, found by walking the block headers
- * (48 bytes a block; nothing is decompressed); stops quietly at a torn tail.  The
+ * (48 bytes a block; nothing is decompressed); stops quietly at a torn tail, and
+ * leaves out a last snapshot whose data the torn tail took.  The
  * array belongs to r (valid until close).  Seekable files only (else
  * RRLOG_EUNSUPPORTED; *n = 0). */
 int rrlog_reader_snapshots(rrlog_reader *r, const struct rrlog_snapshot_ref **list, size_t *n);

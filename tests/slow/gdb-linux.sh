@@ -11,6 +11,7 @@
 #  - the monitor over gdb (monitor x/1xg) reads the same jiffies value as gdb.
 set -u
 B=${BUILD:?}; TOP=${TOP:?}
+. "$TOP/tests/lib/wait.sh"
 C=${RRKIT_CACHE:-$TOP/cache}
 G=$C/guest
 VMLINUX=$C/build/linux/vmlinux
@@ -35,8 +36,7 @@ jiffies=$(nm "$VMLINUX" | awk '$3=="jiffies"{print "0x"$1}')
 
 timeout 300 "$RUN" -r "$T/boot.rr" --gdb "unix:$T/sock" >"$T/stub.out" 2>"$T/stub.err" &
 spid=$!
-i=0
-while [ ! -S "$T/sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_socket "$T/sock"
 cat >"$T/cmds.gdb" <<EOF
 set pagination off
 set confirm off
