@@ -15,6 +15,10 @@
  *    (never at the end of a run), so a split point never changes where it lands.
  *  - Every executed instruction counts one in s.instret, including one that traps
  *    (so a trap loop still consumes the budget); entering an interrupt does not.
+ *  - RAM written by anything but the harts' own loads and stores goes through
+ *    physmem (physmem_write, physmem_dma_*), or is followed by physmem_ram_changed()
+ *    or hart_flush_caches(): the hart trusts the code it decoded across runs while
+ *    physmem's write generation stands still and no other hart ran.
  *  - During an MMIO callback, h->s.pc is the pc of the instruction doing the access
  *    and h->s.instret counts the instructions before it.
  *  - mip bits driven by devices (MTIP, MSIP, MEIP, SEIP) are changed only through
