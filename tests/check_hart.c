@@ -79,8 +79,11 @@ static void teardown(void)
 	free(ram);
 }
 
+/* A pointer into RAM for the test to write through, behind physmem's back: tell
+ * the harts (physmem_ram_changed), as a device handing out a DMA pointer would. */
 static uint8_t *host(uint64_t pa)
 {
+	physmem_ram_changed(&pm);
 	return ram + (pa - RAM_BASE);
 }
 
@@ -1881,6 +1884,38 @@ START_TEST(test_block_dma)
 	h->s.x[A2] = 0;
 	run(4);
 	ck_assert_uint_eq(h->s.x[A2], 103);
+	/* a DMA write between runs */
+	uint32_t i2 = ADDI(A2, A2, 20);
+	ck_assert_int_eq(physmem_dma_write(&pm, RAM_BASE + 4, &i2, 4), 0);
+	h->s.x[A2] = 0;
+	run(4);
+	ck_assert_uint_eq(h->s.x[A2], 23);
+}
+END_TEST
+
+START_TEST(test_block_trusted)
+{
+	/* nothing wrote RAM through physmem and no other hart ran: the next run
+	 * trusts its blocks without reading them (so a plain memcpy into RAM needs
+	 * physmem_ram_changed(), which the test's host() calls) */
+	emit(ADDI(A2, A2, 1));          /* 0 */
+	emit(ADDI(A2, A2, 1));          /* 4: rewritten behind physmem's back */
+	emit(JAL(0, -8));               /* 8 */
+	run(3 * 2);
+	ck_assert_uint_eq(h->s.x[A2], 4);
+	uint32_t insn = ADDI(A2, A2, 50);
+	memcpy(ram + 4, &insn, 4);
+	run(3);
+	ck_assert_uint_eq(h->s.x[A2], 6);
+	physmem_ram_changed(&pm);
+	run(3);
+	ck_assert_uint_eq(h->s.x[A2], 57);
+	/* another hart ran in between: its stores are not counted, so check again */
+	insn = ADDI(A2, A2, 100);
+	memcpy(ram + 4, &insn, 4);
+	pm.runner = NULL;
+	run(3);
+	ck_assert_uint_eq(h->s.x[A2], 158);
 }
 END_TEST
 
@@ -2107,7 +2142,7 @@ static Suite *hart_suite(void)
 		{ "fp", test_fp }, { "split", test_split_invariance }, { "speed", test_speed },
 		{ "block_smc", test_block_smc }, { "block_dma", test_block_dma },
 		{ "block_satp", test_block_satp }, { "block_breakpoint", test_block_breakpoint },
-		{ "block_two_harts", test_block_two_harts },
+		{ "block_two_harts", test_block_two_harts }, { "block_trusted", test_block_trusted },
 	};
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
 		TCase *tc = tcase_create(tests[i].name);

@@ -8,13 +8,17 @@
  * at the end of its page, before a breakpoint, or after HART_BLOCK_MAX. Every
  * instruction's semantics is written once, in its handler below.
  *
- * Blocks live in a pool, found through an index hashed by virtual pc. A block is
+ * Blocks live in a pool, found through an index hashed by virtual pc; each exit
+ * of a block also remembers the block it went to last (b->link), tried before
+ * the index, and trusted only after the same checks as an index entry. A block is
  * a pure function of its virtual pc and its bytes, so it is reused whenever the
  * bytes at pc (through the current fetch TLB) are the ones it was decoded from:
  * this is checked by comparing them, and the check is skipped while nothing can
  * have changed them, which the cache's epoch tracks:
- *  - a new epoch starts at every run start (other harts, devices and debuggers
- *    write between runs), at every TLB flush or sfence.vma, at fence.i, and
+ *  - a new epoch starts at a run start if anything else may have written RAM
+ *    since this hart's last run (physmem's write generation moved: a device's
+ *    DMA, physmem_write, a debugger; or another hart ran, whose fast-path stores
+ *    nothing counts), at every TLB flush or sfence.vma, at fence.i, and
  *    whenever a slow path writes a page marked as code or touches anything but
  *    the main RAM (a device may DMA from its callback) (hart_mmu.c);
  *  - a block checked in this epoch is stamped with c->cur (the epoch and the
@@ -53,6 +57,8 @@ static void blocks_clear(struct hart *h)
 {
 	struct hart_cache *c = hart_cache(h);
 	c->dummy.pc = 1;
+	for (int i = 0; i <= HART_BLOCK_MAX; i++)
+		c->dummy.link[i] = &c->dummy;
 	for (int i = 0; i < HART_INDEX; i++)
 		c->index[i] = &c->dummy;
 	hart_new_epoch(h);
@@ -183,6 +189,26 @@ static int writes_rd_only(int op)
 	return op == OP_LUI || op == OP_AUIPC || (op >= OP_ADDI && op <= OP_REMUW);
 }
 
+/* The handler of d. x[0] is kept 0 by never writing it: an instruction with x0 as
+ * its destination gets a handler that does not write it (pure ones become
+ * no-ops; a load does the access alone; jal/jalr only jump), and the handlers
+ * called out of line (CSR, F/D, AMO) check rd themselves. */
+enum { H_LOAD_X0 = OP_NOPS + 1, H_J, H_JR, H_NLABELS };
+static const void *handler_of(const hart_dinsn *d, const void *const *labels)
+{
+	if (d->rd == 0) {
+		if (writes_rd_only(d->op))
+			return labels[OP_FENCE];
+		if (d->op >= OP_LB && d->op <= OP_LWU)
+			return labels[H_LOAD_X0];
+		if (d->op == OP_JAL)
+			return labels[H_J];
+		if (d->op == OP_JALR)
+			return labels[H_JR];
+	}
+	return labels[d->op];
+}
+
 /* Remember the block's bytes: an 8-byte-aligned window over them that stays inside
  * the page (it starts up to 6 bytes early at the page's end), masked to the block. */
 static void block_window(struct hart_block *b, const uint8_t *host, unsigned off)
@@ -239,9 +265,7 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 			memcpy(&raw, host + p, 4);
 		hart_dinsn *d = &b->insn[n];
 		hart_decode(d, raw);
-		/* x0 destinations: pure ones become no-ops, so no handler has to
-		 * clear x[0] again (the others do it themselves) */
-		d->handler = labels[d->rd == 0 && writes_rd_only(d->op) ? OP_FENCE : d->op];
+		d->handler = handler_of(d, labels);
 		d->pcoff = p;
 		d->idx = n;
 		p += len;
@@ -258,6 +282,8 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 	e->idx = n - 1;
 	b->n = n;
 	b->nbytes = p;
+	for (int i = 0; i <= HART_BLOCK_MAX; i++)
+		b->link[i] = &hart_cache(h)->dummy;
 	block_window(b, host, off);
 	b->stamp = 0;
 	b->pc = pc;
@@ -280,8 +306,8 @@ static inline void block_stamp(struct hart *h, struct hart_cache *c, struct hart
 	b->stamp = c->cur;
 }
 
-#define HIDX(pc) ((uint32_t)((((pc) >> 1) * 0x9e3779b97f4a7c15ull) >> (64 - 15)))
-_Static_assert(HART_INDEX == 1 << 15, "HIDX");
+#define HIDX(pc) ((uint32_t)((((pc) >> 1) * 0x9e3779b97f4a7c15ull) >> (64 - 16)))
+_Static_assert(HART_INDEX == 1 << 16, "HIDX");
 
 /* Take the next block of the pool for the block at index slot `slot`. */
 static struct hart_block *block_alloc(struct hart_cache *c, uint32_t slot)
@@ -322,6 +348,7 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 	tlb_w = c->tlb_w; \
 	if (h->stop) \
 		h->irq_check = 1; \
+	lim = h->irq_check ? 0 : end; \
 } while (0)
 /* The next instruction of the block (threaded: every handler has its own jump). */
 #define NEXT do { \
@@ -331,22 +358,37 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 /* Leave the block after this instruction, continuing at npc_: straight into the
  * next block if it is stamped and fits the budget (each exit has its own indirect
  * jump, which the host predicts far better than one shared one), else through
- * the dispatcher. */
-#define EXIT(npc_) do { \
+ * the dispatcher. The next block is looked for first in the exit's link (the
+ * block this exit went to last time: b->link[slot_]), then in the index; a link
+ * is only a hint, checked like an index entry, so a stale one costs a miss. */
+#define ENTER_IF_OK(nb_) \
+	if (likely(nb_->pc == pc && nb_->stamp == c->cur && instret + nb_->n <= lim)) { \
+		b = nb_; \
+		base = instret; \
+		bpc = pc; \
+		d = b->insn; \
+		goto *d->handler; \
+	}
+#define EXIT_SLOT(npc_, slot_) do { \
 	pc = (npc_); \
 	instret = base + d->idx + 1; \
-	x[0] = 0; \
-	if (likely(instret != end && !h->irq_check)) { \
-		b = c->index[HIDX(pc)]; \
-		if (likely(b->pc == pc && b->stamp == c->cur && b->n <= end - instret)) { \
+	{ \
+		struct hart_block *nb_ = b->link[slot_]; \
+		ENTER_IF_OK(nb_) \
+		nb_ = c->index[HIDX(pc)]; \
+		if (likely(nb_->pc == pc && nb_->stamp == c->cur && instret + nb_->n <= lim)) { \
+			b->link[slot_] = nb_; \
+			b = nb_; \
 			base = instret; \
 			bpc = pc; \
 			d = b->insn; \
 			goto *d->handler; \
 		} \
 	} \
+	lnk = &b->link[slot_]; \
 	goto dispatch; \
 } while (0)
+#define EXIT(npc_) EXIT_SLOT(npc_, d->idx)
 #define TLB_IDX(va) (((va) >> 12) & (HART_TLB_SIZE - 1))
 
 /* Load a T from x[rs1] + imm into dst (converted through T, so signed types
@@ -412,7 +454,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse")))
 #endif
 int hart_run(struct hart *h, uint64_t budget)
 {
-	static const void *const labels[OP_NOPS + 1] = {
+	static const void *const labels[H_NLABELS] = {
 		L(ILLEGAL) L(LUI) L(AUIPC) L(JAL) L(JALR) L(BEQ) L(BNE) L(BLT) L(BGE) L(BLTU)
 		L(BGEU) L(LB) L(LH) L(LW) L(LD) L(LBU) L(LHU) L(LWU) L(SB) L(SH) L(SW) L(SD)
 		L(ADDI) L(SLTI) L(SLTIU) L(XORI) L(ORI) L(ANDI) L(SLLI) L(SRLI) L(SRAI) L(ADD)
@@ -428,12 +470,14 @@ int hart_run(struct hart *h, uint64_t budget)
 		L(FLW) L(FLD) L(FSW) L(FSD)
 		FP_OPS(FP_LABEL)
 		[OP_NOPS] = &&L_END,
+		[H_LOAD_X0] = &&L_LOAD_X0, [H_J] = &&L_J, [H_JR] = &&L_JR,
 	};
 	struct hart_state *s = &h->s;
 	struct hart_cache *c = hart_cache(h);
-	uint64_t *x = s->x;
+	/* the guest registers, addressed from h (one register fewer to keep) */
+#define x (h->s.x)
 	const hart_dinsn *d;
-	struct hart_block *b;
+	struct hart_block *b = &c->dummy, **lnk = NULL;
 	int ret = HART_EXIT_BUDGET, one = 0;
 	const struct hart_tlb_entry *tlb_r = c->tlb_r, *tlb_w = c->tlb_w;
 
@@ -447,16 +491,26 @@ int hart_run(struct hart *h, uint64_t budget)
 
 	uint64_t pc = s->pc, instret = s->instret, bpc, base;
 	uint64_t end = budget > UINT64_MAX - instret ? UINT64_MAX : instret + budget;
+	/* blocks are entered straight from a block's exit while they end by lim: the
+	 * budget's end, or 0 when something must be looked at between blocks
+	 * (h->irq_check, which only a call out of the interpreter sets: AFTER) */
+	uint64_t lim = 0;
 	/* debugger resume: the first instruction ignores a breakpoint or an exiting ebreak */
 	uint64_t skip_at = h->skip_break_once ? instret : UINT64_MAX;
 	h->skip_break_once = 0;
-	hart_new_epoch(h);      /* other harts, devices, the debugger may have written memory */
+	/* Other harts, devices or the debugger may have written memory since this
+	 * hart's last run: if so, nothing is trusted without a check. Writes through
+	 * physmem move pm->wgen; another hart's fast-path stores are not counted, so
+	 * a run after another hart's is always a new epoch. */
+	if (h->pm->wgen != c->wgen || h->pm->runner != h) {
+		hart_new_epoch(h);
+		h->pm->runner = h;
+	}
 	x[0] = 0;
 	goto start;
 
 dispatch:
 	/* between blocks: pc and instret are the next instruction's */
-	x[0] = 0;
 	if (unlikely(instret == end || h->irq_check))
 		goto boundary;
 lookup:
@@ -473,6 +527,10 @@ lookup:
 				goto fetch_slow;
 		}
 		block_stamp(h, c, b, host);
+	}
+	if (lnk) {              /* the exit that came here goes straight here next time */
+		*lnk = b;
+		lnk = NULL;
 	}
 	base = instret;
 	bpc = pc;
@@ -501,19 +559,22 @@ fetch_slow: {
 		goto lookup;
 	hart_dinsn *t = c->scratch.insn;
 	hart_decode(t, len == 4 ? raw : raw & 0xffff);
-	t->handler = labels[t->op];
+	t->handler = handler_of(t, labels);
 	memset(&t[1], 0, sizeof t[1]);
 	t[1].handler = labels[OP_NOPS];
 	t[1].pcoff = len;
 	base = instret;
 	bpc = pc;
 	d = t;
+	b = &c->dummy;          /* its exit's link goes nowhere useful */
+	lnk = NULL;
 	one = 0;
 	goto *d->handler;
 }
 
 boundary:
 	/* between instructions: budget, stop request, interrupts, breakpoints */
+	lnk = NULL;
 	if (instret == end)
 		goto out;
 	if (h->stop) {
@@ -541,10 +602,11 @@ start:
 		h->irq_check = 1;
 		one = 1;
 	}
+	lim = h->irq_check ? 0 : end;
 	goto lookup;
 
 L_END:
-	EXIT(PC_OF(d));
+	EXIT_SLOT(PC_OF(d), HART_BLOCK_MAX);
 
 OP(LUI): x[d->rd] = (uint64_t)(int64_t)d->imm; NEXT;
 OP(AUIPC): x[d->rd] = PC_OF(d) + (int64_t)d->imm; NEXT;
@@ -558,6 +620,10 @@ OP(JALR): {
 	x[d->rd] = NPC;
 	EXIT(t);
 }
+L_J:                    /* jal x0 */
+	EXIT(PC_OF(d) + (int64_t)d->imm);
+L_JR:                   /* jalr x0 */
+	EXIT((x[d->rs1] + (int64_t)d->imm) & ~1ull);
 OP(BEQ): if (x[d->rs1] == x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 OP(BNE): if (x[d->rs1] != x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 OP(BLT): if ((int64_t)x[d->rs1] < (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
@@ -565,13 +631,24 @@ OP(BGE): if ((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)
 OP(BLTU): if (x[d->rs1] < x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 OP(BGEU): if (x[d->rs1] >= x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
 
-OP(LB): LOAD(int8_t, x[d->rd], x[0] = 0);
-OP(LH): LOAD(int16_t, x[d->rd], x[0] = 0);
-OP(LW): LOAD(int32_t, x[d->rd], x[0] = 0);
-OP(LD): LOAD(uint64_t, x[d->rd], x[0] = 0);
-OP(LBU): LOAD(uint8_t, x[d->rd], x[0] = 0);
-OP(LHU): LOAD(uint16_t, x[d->rd], x[0] = 0);
-OP(LWU): LOAD(uint32_t, x[d->rd], x[0] = 0);
+OP(LB): LOAD(int8_t, x[d->rd], (void)0);
+OP(LH): LOAD(int16_t, x[d->rd], (void)0);
+OP(LW): LOAD(int32_t, x[d->rd], (void)0);
+OP(LD): LOAD(uint64_t, x[d->rd], (void)0);
+OP(LBU): LOAD(uint8_t, x[d->rd], (void)0);
+OP(LHU): LOAD(uint16_t, x[d->rd], (void)0);
+OP(LWU): LOAD(uint32_t, x[d->rd], (void)0);
+L_LOAD_X0: {            /* an integer load to x0: the access alone, on the slow path */
+	static const uint8_t size[] = { [OP_LB] = 1, [OP_LH] = 2, [OP_LW] = 4, [OP_LD] = 8,
+					[OP_LBU] = 1, [OP_LHU] = 2, [OP_LWU] = 4 };
+	uint64_t v_;
+	SYNC();
+	int r_ = hart_load_slow(h, x[d->rs1] + (int64_t)d->imm, size[d->op], &v_);
+	AFTER();
+	if (r_)
+		goto exception;
+	EXIT(NPC);
+}
 OP(SB): STORE(uint8_t, x[d->rs2]);
 OP(SH): STORE(uint16_t, x[d->rs2]);
 OP(SW): STORE(uint32_t, x[d->rs2]);
@@ -718,7 +795,8 @@ L_AMO: {
 	AFTER();
 	if (fail)
 		goto exception;
-	x[d->rd] = r;
+	if (d->rd)
+		x[d->rd] = r;
 	EXIT(NPC);
 }
 
@@ -769,5 +847,9 @@ take_exception:
 out:
 	s->pc = pc;
 	s->instret = instret;
+	/* everything written during the run was this hart's (its code pages are
+	 * guarded) or a device's inside an MMIO access (a new epoch each) */
+	c->wgen = h->pm->wgen;
 	return ret;
 }
+#undef x

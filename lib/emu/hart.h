@@ -15,6 +15,10 @@
  *    (never at the end of a run), so a split point never changes where it lands.
  *  - Every executed instruction counts one in s.instret, including one that traps
  *    (so a trap loop still consumes the budget); entering an interrupt does not.
+ *  - RAM written by anything but the harts' own loads and stores goes through
+ *    physmem (physmem_write, physmem_dma_*), or is followed by physmem_ram_changed()
+ *    or hart_flush_caches(): the hart trusts the code it decoded across runs while
+ *    physmem's write generation stands still and no other hart ran.
  *  - During an MMIO callback, h->s.pc is the pc of the instruction doing the access
  *    and h->s.instret counts the instructions before it.
  *  - mip bits driven by devices (MTIP, MSIP, MEIP, SEIP) are changed only through
@@ -42,7 +46,11 @@
  * reads 0; mcounteren/scounteren are 32 bits; no H extension (QEMU 7.2 sets misa.H);
  * mvendorid/marchid/mimpid read 0 (QEMU: its version in marchid/mimpid); a write
  * of MPP = 2 keeps the old MPP; a minstret/mcycle write replaces that instruction's
- * increment (QEMU counts the writing instruction too).
+ * increment (QEMU counts the writing instruction too); a satp write does not
+ * flush the TLB: the translations of the last 4 satp values are kept until
+ * sfence.vma (QEMU flushes at every satp write; the spec allows keeping them, and
+ * a guest that edits page tables then switches satp without sfence.vma may see
+ * the old translations, as it may see them without a satp switch).
  * Stop requests: h->stop is looked at after every instruction that called out of
  * the interpreter (MMIO, CSR, trap), at run start, and at interrupt/budget checks.
  */
@@ -102,7 +110,7 @@ struct hart_watch {
 };
 /* Room for the hart's caches (software TLB, decoded blocks, code-page map): their
  * layout is private to the hart (struct hart_cache in hart_priv.h). */
-#define HART_CACHE_BYTES (6656u * 1024u)
+#define HART_CACHE_BYTES (12992u * 1024u)
 
 /* The hart: state plus environment and caches. Fields others rely on: */
 struct hart {
@@ -157,8 +165,11 @@ void hart_set_mip(struct hart *h, uint64_t bits, int level);
 /* True if the hart has an interrupt that would wake it from WFI ((mip & mie) != 0). */
 int hart_wakeup_pending(const struct hart *h);
 /* Drop the TLB and re-check every decoded block before its next use: after the
- * state was restored or RAM changed behind the hart's back. (Blocks are checked
- * against memory at every run start anyway; they are never flushed.) */
+ * state was restored or RAM changed behind the hart's back. (Blocks are never
+ * flushed: they are checked against memory at a run start whenever RAM may have
+ * changed since the hart's last run: another hart ran, or physmem's write
+ * generation moved (physmem_write, writable DMA pointers, physmem_ram_changed()).
+ * RAM written with a plain memcpy needs physmem_ram_changed() or this call.) */
 void hart_flush_caches(struct hart *h);
 /* Drop the LR/SC reservation (the machine calls it when it switches harts). */
 void hart_clear_reservation(struct hart *h);

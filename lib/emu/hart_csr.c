@@ -65,10 +65,10 @@ void hart_update_mode(struct hart *h)
 	if (p == PRV_M && (h->s.mstatus & MSTATUS_MPRV))
 		dp = (h->s.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
 	struct hart_cache *c = hart_cache(h);
-	c->tlb_x = c->tlb[hart_tlb_xset(p)][ACC_X];
-	c->tlb_r = c->tlb[hart_tlb_set(h, dp)][ACC_R];
-	c->tlb_w = c->tlb[hart_tlb_set(h, dp)][ACC_W];
-	c->cur = c->epoch | (uint64_t)hart_tlb_xset(p);
+	c->tlb_x = hart_tlb_sel(c, hart_tlb_xset(p), ACC_X);
+	c->tlb_r = hart_tlb_sel(c, hart_tlb_set(h, dp), ACC_R);
+	c->tlb_w = hart_tlb_sel(c, hart_tlb_set(h, dp), ACC_W);
+	c->cur = c->epoch | (uint64_t)c->space << 2 | (uint64_t)hart_tlb_xset(p);
 }
 
 /* ---- counters: mcycle and minstret both count executed instructions ---- */
@@ -268,9 +268,10 @@ static int csr_write(struct hart *h, int csr, uint64_t val, int dbg)
 	case CSR_SATP: {
 		uint64_t mode = val >> 60;
 		if (mode == 0 || mode == 8 || mode == 9) {
-			if (val != h->s.satp)
-				hart_tlb_flush(h);
+			uint64_t old = h->s.satp;
 			h->s.satp = val;
+			if (val != old)
+				hart_tlb_switch(h);
 		}
 		break;
 	}

@@ -3,7 +3,9 @@
  *
  * The TLB caches 4 KiB slices of translations whose target is RAM and whose whole
  * physical page passes PMP; one set per effective privilege and access kind, so a
- * privilege change needs no flush. A read entry exists only once the PTE has A set,
+ * privilege change needs no flush, and one group of sets per address space (satp
+ * value, HART_TLB_SPACES of them), so a satp write needs none either: only
+ * sfence.vma, PMP changes and hart_flush_caches() drop translations. A read entry exists only once the PTE has A set,
  * a write entry only once it has D set, so the fast paths never need to update a
  * PTE. Everything else (MMIO, partial PMP pages, page-crossing accesses) takes the
  * slow path here on every access. */
@@ -103,24 +105,75 @@ static int eff_priv(const struct hart *h, int acc)
 	return h->s.priv;
 }
 
+static void tlb_clear(struct hart_tlb_entry *e, int n)
+{
+	for (int i = 0; i < n; i++)
+		e[i].tag = HART_TLB_EMPTY;
+}
+
+/* Drop every translation: M's sets and the current space are emptied now, the
+ * other spaces lose their satp (emptied when claimed again). */
 void hart_tlb_flush(struct hart *h)
 {
 	struct hart_cache *c = hart_cache(h);
-	struct hart_tlb_entry *e = &c->tlb[0][0][0];
-	for (int i = 0; i < 4 * 3 * HART_TLB_SIZE; i++)
-		e[i].tag = HART_TLB_EMPTY;
+	tlb_clear(&c->tlb_m[0][0], 3 * HART_TLB_SIZE);
+	for (int i = 0; i < HART_TLB_SPACES; i++) {
+		c->space_tlb[i].valid = 0;
+		c->space_tlb[i].dirty = 1;
+	}
+	struct hart_tlb_space *sp = &c->space_tlb[c->space];
+	tlb_clear(&sp->tlb[0][0][0], 9 * HART_TLB_SIZE);
+	sp->valid = 1;
+	sp->dirty = 0;
+	sp->satp = h->s.satp;
+	sp->last_use = ++c->space_clock;
 	c->nsuper = 0;
 	hart_new_epoch(h);      /* a fetch must translate again */
 }
 
+void hart_tlb_switch(struct hart *h)
+{
+	struct hart_cache *c = hart_cache(h);
+	int k = -1;
+	for (int i = 0; i < HART_TLB_SPACES; i++)
+		if (c->space_tlb[i].valid && c->space_tlb[i].satp == h->s.satp)
+			k = i;
+	if (k < 0) {            /* claim the least recently used space */
+		k = 0;
+		for (int i = 1; i < HART_TLB_SPACES; i++)
+			if (c->space_tlb[i].last_use < c->space_tlb[k].last_use)
+				k = i;
+		struct hart_tlb_space *sp = &c->space_tlb[k];
+		if (sp->dirty || sp->valid)
+			tlb_clear(&sp->tlb[0][0][0], 9 * HART_TLB_SIZE);
+		sp->valid = 1;
+		sp->dirty = 0;
+		sp->satp = h->s.satp;
+		hart_new_epoch(h);      /* blocks stamped in this space were another satp's */
+	}
+	c->space_tlb[k].last_use = ++c->space_clock;
+	c->space = k;
+	hart_update_mode(h);
+}
+
+static void drop_writes_in(struct hart_tlb_entry *e, const uint8_t *page)
+{
+	for (int i = 0; i < HART_TLB_SIZE; i++)
+		if (e[i].addend + e[i].tag == (uintptr_t)page)
+			e[i].tag = HART_TLB_EMPTY;
+}
+
+/* The write sets that can be used: M's and every valid space's. */
 void hart_tlb_drop_writes(struct hart *h, const uint8_t *page)
 {
 	struct hart_cache *c = hart_cache(h);
-	for (int p = 0; p < 4; p++) {
-		struct hart_tlb_entry *e = c->tlb[p][ACC_W];
-		for (int i = 0; i < HART_TLB_SIZE; i++)
-			if (e[i].addend + e[i].tag == (uintptr_t)page)
-				e[i].tag = HART_TLB_EMPTY;
+	drop_writes_in(c->tlb_m[ACC_W], page);
+	for (int k = 0; k < HART_TLB_SPACES; k++) {
+		struct hart_tlb_space *sp = &c->space_tlb[k];
+		if (!sp->valid)         /* emptied before it is used again */
+			continue;
+		for (int p = 0; p < 3; p++)
+			drop_writes_in(sp->tlb[p][ACC_W], page);
 	}
 }
 
@@ -148,10 +201,14 @@ static void tlb_flush_page(struct hart *h, uint64_t va)
 	struct hart_cache *c = hart_cache(h);
 	uint64_t tag = va & ~PAGE_MASK;
 	int i = (va >> 12) & (HART_TLB_SIZE - 1);
-	for (int p = 0; p < 4; p++)
-		for (int k = 0; k < 3; k++)
-			if (c->tlb[p][k][i].tag == tag)
-				c->tlb[p][k][i].tag = HART_TLB_EMPTY;
+	for (int k = 0; k < 3; k++)
+		if (c->tlb_m[k][i].tag == tag)
+			c->tlb_m[k][i].tag = HART_TLB_EMPTY;
+	for (int n = 0; n < HART_TLB_SPACES; n++)
+		for (int p = 0; p < 3; p++)
+			for (int k = 0; k < 3; k++)
+				if (c->space_tlb[n].tlb[p][k][i].tag == tag)
+					c->space_tlb[n].tlb[p][k][i].tag = HART_TLB_EMPTY;
 	hart_new_epoch(h);
 }
 
@@ -261,7 +318,7 @@ static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc,
 			int k = acc == ACC_X ? 2 : acc == ACC_R ? 0 : 1;
 			struct hart_cache *c = hart_cache(h);
 			struct hart_tlb_entry *e =
-				&c->tlb[k == 2 ? hart_tlb_xset(priv) : hart_tlb_set(h, priv)][k]
+				&hart_tlb_sel(c, k == 2 ? hart_tlb_xset(priv) : hart_tlb_set(h, priv), k)
 				       [(va >> 12) & (HART_TLB_SIZE - 1)];
 			uint8_t *host = r->ram + (pg - r->base);
 			e->tag = va & ~PAGE_MASK;

@@ -106,8 +106,24 @@ struct hart_tlb_entry {
  * its page and its alignment bits, which are never all ones. */
 #define HART_TLB_EMPTY  (~0ull)
 #define HART_MAX_SUPER  16
-#define HART_NBLOCKS    8192            /* blocks, reused in turn */
-#define HART_INDEX      32768           /* block index slots, hashed by pc */
+#define HART_TLB_SPACES 4               /* address spaces (satp values) cached */
+
+/* The translations of one satp value, [U, S, S with SUM][read, write, fetch]
+ * (toggling SUM switches sets). A satp write switches to the space holding its
+ * value, or takes the least recently used one and empties it: only sfence.vma,
+ * a PMP change and hart_flush_caches() drop translations of other spaces (the
+ * spec lets a hart keep them until sfence.vma; Linux switches address spaces
+ * with ASIDs and no sfence.vma). */
+struct hart_tlb_space {
+	uint64_t satp;          /* the satp value whose translations these are */
+	uint64_t last_use;
+	int valid;              /* holds satp's translations (else reachable only
+				   after hart_tlb_space_claim()) */
+	int dirty;              /* may hold entries: cleared when claimed */
+	struct hart_tlb_entry tlb[3][3][HART_TLB_SIZE];
+};
+#define HART_NBLOCKS    16384           /* blocks, reused in turn */
+#define HART_INDEX      65536           /* block index slots, hashed by pc */
 #define HART_BLOCK_MAX  16              /* instructions in a block (at most 64 bytes) */
 #define HART_CODE_PAGES ((16ull << 30) >> 12) /* the largest RAM (machine.c) in pages */
 
@@ -126,21 +142,31 @@ struct hart_block {
 	int8_t wofs;
 	uint32_t slot;          /* the index slot pointing at it */
 	hart_dinsn insn[HART_BLOCK_MAX + 1];    /* right after the header: one cache line */
+	/* The block each exit (instruction index, HART_BLOCK_MAX: the end) went to
+	 * last: a hint, checked like the index before use (&dummy: none). */
+	struct hart_block *link[HART_BLOCK_MAX + 1];
 	uint64_t w[8], m[8];                    /* only read to check the block */
 };
 
 struct hart_cache {
-	/* Bumped (by 4) by everything that could change code bytes behind the blocks
-	 * or the translation of a pc: slow memory paths (MMIO, DMA, page-table A/D
-	 * updates), TLB flushes, fence.i, every run start. cur = epoch | the fetch
-	 * TLB set (the privilege), the stamp of blocks checked now. */
+	/* Bumped (by 16) by everything that could change code bytes behind the
+	 * blocks or the translation of a pc: slow memory paths (MMIO, DMA, page-table
+	 * A/D updates), TLB flushes (and reusing a TLB space for a new satp), fence.i,
+	 * a run start after anything else wrote RAM (pm->wgen moved, or another hart
+	 * ran). cur = epoch | the TLB space << 2 | the fetch TLB set (the privilege),
+	 * the stamp of blocks checked now. */
 	uint64_t epoch, cur;
+	uint64_t wgen;          /* pm->wgen when this hart's last run ended */
 	uint32_t next_block;    /* the block to reuse next */
 	struct hart_tlb_entry *tlb_r, *tlb_w, *tlb_x; /* current sets (effective privilege) */
 	int nsuper;             /* superpage ranges with cached slices, -1 = too many */
 	uint64_t super_base[HART_MAX_SUPER], super_mask[HART_MAX_SUPER];
-	/* [U, S, S with SUM, M][read, write, fetch]: toggling SUM switches sets */
-	struct hart_tlb_entry tlb[4][3][HART_TLB_SIZE];
+	/* M's sets [read, write, fetch] (no translation: the same in every space) */
+	struct hart_tlb_entry tlb_m[3][HART_TLB_SIZE];
+	/* the current address space and the clock that picks the one to reuse */
+	int space;
+	uint64_t space_clock;
+	struct hart_tlb_space space_tlb[HART_TLB_SPACES];
 	/* Pages of pm->ram holding stamped blocks: no write TLB entry of this hart
 	 * maps such a page, so every store to it takes the slow path (and ends the
 	 * epoch). A write TLB fill clears the page's bit. */
@@ -162,8 +188,14 @@ static inline struct hart_cache *hart_cache(struct hart *h)
 static inline void hart_new_epoch(struct hart *h)
 {
 	struct hart_cache *c = hart_cache(h);
-	c->epoch += 4;
-	c->cur += 4;
+	c->epoch += 16;
+	c->cur += 16;
+}
+
+/* The TLB set for set (U, S, S+SUM, M) and access kind in the current space. */
+static inline struct hart_tlb_entry *hart_tlb_sel(struct hart_cache *c, int set, int kind)
+{
+	return set == 3 ? c->tlb_m[kind] : c->space_tlb[c->space].tlb[set][kind];
 }
 
 /* Page index of host pointer p in pm->ram, or -1 if p is not in it. */
@@ -228,6 +260,8 @@ int hart_fetch_slow(struct hart *h, uint64_t pc, uint32_t *raw, uint64_t *page_v
 /* LR/SC/AMO: *rd_val receives what goes to rd. */
 int hart_amo(struct hart *h, const hart_dinsn *d, uint64_t *rd_val);
 void hart_tlb_flush(struct hart *h);
+/* After a satp write (h->s.satp is the new value): switch to its TLB space. */
+void hart_tlb_switch(struct hart *h);
 /* Drop this hart's write TLB entries that map the host page at `page`. */
 void hart_tlb_drop_writes(struct hart *h, const uint8_t *page);
 /* sfence.vma: flush va's page (va_valid) or everything. */

@@ -95,6 +95,7 @@ int physmem_write(struct physmem *pm, uint64_t paddr, int size, uint64_t val)
 		return -1;
 	if (r->ram) {
 		if (!r->readonly) {
+			pm->wgen++;
 			memcpy(r->ram + (paddr - r->base), &val, size);
 			physmem_mark_dirty(pm, paddr, size);
 		}
@@ -112,8 +113,10 @@ void *physmem_dma_ptr(struct physmem *pm, uint64_t paddr, uint64_t len, int writ
 	uint64_t off = paddr - r->base;
 	if (len > r->size - off)
 		return NULL;
-	if (write)
+	if (write) {
+		pm->wgen++;
 		physmem_mark_dirty(pm, paddr, len);
+	}
 	return r->ram + off;
 }
 

@@ -40,7 +40,22 @@ struct physmem {
 	 * mappings must be dropped whenever the marks are cleared), on every
 	 * physmem_write to it, and for every writable DMA pointer handed out. */
 	uint8_t *dirty;
+	/* RAM write generation: bumped by every write to RAM that does not come from a
+	 * hart's own load/store paths (physmem_write, writable DMA pointers,
+	 * physmem_ram_changed()). With `runner` (the hart that ran last, set by the
+	 * hart) it lets a hart trust its decoded code across runs when nothing else
+	 * wrote memory in between (hart.c). */
+	uint64_t wgen;
+	const void *runner;
 };
+
+/* RAM was changed behind physmem's back (a plain memcpy into a RAM buffer): code
+ * the harts decoded from it is checked again before it runs. Writes through
+ * physmem_write() and DMA pointers need no call. */
+static inline void physmem_ram_changed(struct physmem *pm)
+{
+	pm->wgen++;
+}
 
 /* Mark [paddr, paddr+len) of the main DRAM dirty (no-op outside it or when off). */
 static inline void physmem_mark_dirty(struct physmem *pm, uint64_t paddr, uint64_t len)
