@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 command -v qemu-img >/dev/null || { echo "bench/reverse.sh: needs qemu-img (qemu-utils)" >&2; exit 1; }
-T=$(mktemp -d); trap 'pkill -f "$T/q" 2>/dev/null; rm -rf "$T"' EXIT
+T=$(mktemp -d); trap 'pkill -f "$T/q" 2>/dev/null || true; rm -rf "$T"' EXIT
 CLIENT="python3 $top/bench/tools/rsp-bench.py"
 A="console=ttyS0 quiet rrtest=cpu rrcpu.rounds=$rounds"
 bp=$(nm "$C/build/linux/vmlinux" | awk '$3=="kernel_init"{print $1}')
@@ -88,7 +88,7 @@ rm -f "$T/qg" "$T/qm"
 qemu_replay "$T/qg" "$T/qm"
 qpid=$!
 timeout "$qlimit" $CLIENT rcont "unix:$T/qg" qemu "unix:$T/qm" "$bp" "$back" >"$T/q.rcont" \
-	|| echo "x x x none (no answer in $qlimit s)" >"$T/q.rcont"
+	|| echo "rcont - - no-answer in-$qlimit-s" >"$T/q.rcont"
 kill $qpid 2>/dev/null || true
 
 echo "recording: rrtest=cpu rrcpu.rounds=$rounds, $end instructions; points in [0, $hi)"
