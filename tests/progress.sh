@@ -2,7 +2,8 @@
 # Progress on stderr, only when stderr is a terminal (here a pty from script(1)),
 # never in pipes or files, silenced by -q: rr-run -r (instructions done of the
 # log's total, rate, time left), rr-dump --validate and --stats (bytes of the
-# file), rr-diff (bytes of A; --replay and rr-cut/rr-merge: time so far). The
+# file), rr-diff (bytes of A; --replay: instructions compared), rr-cut
+# (instructions replayed), rr-merge (bytes of the segments). The
 # work's results are the same with and without it. RRKIT_PROGRESS_INTERVAL=0
 # draws at every step, so that these short runs show it.
 . "$TOP/tests/lib/common.sh"
@@ -54,11 +55,13 @@ hasnt "rr-dump -q --stats: none" "$(tty "$B/rr-dump" -q --stats "$T/a.rr")" "sta
 # rr-diff, rr-cut, rr-merge
 cp "$T/a.rr" "$T/b.rr"
 has "rr-diff: progress" "$(tty "$B/rr-diff" "$T/a.rr" "$T/b.rr")" "^rr-diff: compare: $N of $N bytes of A"
-has "rr-diff --replay: time so far" "$(tty "$B/rr-diff" --replay "$T/a.rr" "$T/b.rr")" \
-	"^rr-diff: replaying both recordings and comparing: [0-9]+ s"
-hasnt "rr-diff -q --replay: none" "$(tty "$B/rr-diff" -q --replay "$T/a.rr" "$T/b.rr")" "replaying"
-has "rr-cut: time so far" "$(tty "$B/rr-cut" -c 400000 "$T/a.rr" "$T/seg.rr")" "^rr-cut: cutting: [0-9]+ s"
-has "rr-merge: time so far" "$(tty "$B/rr-merge" -o "$T/m.rr" "$T"/seg-*.rr)" "^rr-merge: joining: [0-9]+ s"
+has "rr-diff --replay: instructions compared of the common span" "$(tty "$B/rr-diff" --replay "$T/a.rr" "$T/b.rr")" \
+	"^rr-diff: comparing the replays: $N of $N instructions \([0-9]+%\)"
+hasnt "rr-diff -q --replay: none" "$(tty "$B/rr-diff" -q --replay "$T/a.rr" "$T/b.rr")" "comparing"
+has "rr-cut: instructions replayed of the windows' span" "$(tty "$B/rr-cut" -c 400000 "$T/a.rr" "$T/seg.rr")" \
+	"^rr-cut: cutting: $N of $N instructions \([0-9]+%\)"
+has "rr-merge: bytes of the segments read" "$(tty "$B/rr-merge" -o "$T/m.rr" "$T"/seg-*.rr)" \
+	"^rr-merge: joining: $N of $N bytes \(100%\)"
 hasnt "rr-merge -q: none" "$(tty "$B/rr-merge" -q -o "$T/m2.rr" "$T"/seg-*.rr)" "joining"
 "$B/rr-run" -q -r "$T/m.rr" </dev/null | cmp -s - "$T/rec.out" && ok "the joined recording replays" || bad "merged replay"
 exit $fail

@@ -141,6 +141,15 @@ static __attribute__((unused)) void progress_show(struct progress *p, uint64_t d
 	fflush(stderr);
 	p->drawn = 1;
 }
+
+/* struct rr_progress's fn for a library call that reports done of total (opaque:
+ * a struct progress made with start 0). */
+static __attribute__((unused)) void progress_report(void *opaque, uint64_t done, uint64_t total)
+{
+	struct progress *p = opaque;
+	p->total = total;
+	progress_show(p, done);
+}
 #endif
 
 /* Work whose size the tool cannot see (a library call that replays): a thread

@@ -132,10 +132,11 @@ int main(int argc, char **argv)
 	char **names = calloc(n, sizeof *names);
 	for (int i = 0; i < n; i++)
 		names[i] = split ? seg_name(out, i + 1) : strdup(out);
-	struct ticker tk;
-	ticker_start(&tk, "cutting", quiet);
-	int rc = rr_cut(in, b, n, (const char *const *)names, err, sizeof err);
-	ticker_stop(&tk);
+	struct progress pg;
+	progress_init(&pg, "cutting", "instructions", 0, 0, quiet);
+	struct rr_progress pr = { progress_report, &pg };
+	int rc = rr_cut(in, b, n, (const char *const *)names, &pr, err, sizeof err);
+	progress_clear(&pg);
 	if (rc != RR_OK)
 		msg(NULL, "%s", err);
 	else if (!quiet)

@@ -381,12 +381,21 @@ static int replay_diff(const char *a, const char *b, const char *other_rr_run)
 	struct rr_replay_diff res;
 	char *report = NULL, err[1024];
 	struct other_build ob = { other_rr_run, a };
-	/* lib/replay does the replays in one call: the terminal sees the time it takes */
+	/* two recordings: instructions compared of the common span; against another
+	 * build (one call that cannot say how far it is): the time it takes */
 	struct ticker tk;
-	ticker_start(&tk, "replaying both recordings and comparing", opt_quiet);
-	int rc = other_rr_run ? rr_replay_diff_oracle(a, other_probe, &ob, opt_json, &res, &report, err, sizeof err)
-			      : rr_replay_diff(a, b, opt_json, &res, &report, err, sizeof err);
-	ticker_stop(&tk);
+	struct progress pg;
+	struct rr_progress pr = { progress_report, &pg };
+	int rc;
+	if (other_rr_run) {
+		ticker_start(&tk, "replaying and comparing with the other build", opt_quiet);
+		rc = rr_replay_diff_oracle(a, other_probe, &ob, opt_json, &res, &report, err, sizeof err);
+		ticker_stop(&tk);
+	} else {
+		progress_init(&pg, "comparing the replays", "instructions", 0, 0, opt_quiet);
+		rc = rr_replay_diff(a, b, opt_json, &res, &report, &pr, err, sizeof err);
+		progress_clear(&pg);
+	}
 	if (rc != RR_OK) {
 		msg(NULL, "%s", err);
 		free(report);

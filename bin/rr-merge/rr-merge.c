@@ -142,10 +142,11 @@ int main(int argc, char **argv)
 			return 2; /* bad input, as in the other tools */
 		}
 	char err[1024];
-	struct ticker tk;
-	ticker_start(&tk, "joining", quiet);
-	int rc = rr_merge((const char *const *)argv + optind, argc - optind, out, err, sizeof err);
-	ticker_stop(&tk);
+	struct progress pg;
+	progress_init(&pg, "joining", "bytes", 0, 0, quiet);
+	struct rr_progress pr = { progress_report, &pg };
+	int rc = rr_merge((const char *const *)argv + optind, argc - optind, out, &pr, err, sizeof err);
+	progress_clear(&pg);
 	if (rc != RR_OK) {
 		msg(NULL, "%s", err);
 		return rc == RR_EIO || rc == RR_ENOMEM ? 1 : 2;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "replay/internal.h"
 
@@ -101,16 +102,42 @@ static int finish_out(rrlog_writer *w, const char *part, const char *out, int ok
 	return 0;
 }
 
+/* Progress of a cut: instructions replayed from bounds[0] of the total. */
+struct cut_progress {
+	const struct rr_progress *pr;
+	uint64_t base, total;
+};
+#define PROGRESS_SLICE 50000000ull
+
+/* rr_session_seek, forward in slices when progress is wanted (the same state). */
+static int seek_progress(rr_session *s, uint64_t to, const struct cut_progress *cp)
+{
+	if (!cp->pr || !cp->pr->fn)
+		return rr_session_seek(s, to);
+	for (;;) {
+		uint64_t now = rr_session_icount(s);
+		uint64_t next = now < to && to - now > PROGRESS_SLICE ? now + PROGRESS_SLICE : to;
+		int rc = rr_session_seek(s, next);
+		if (rc != RR_OK)
+			return rc;
+		now = rr_session_icount(s);
+		cp->pr->fn(cp->pr->opaque, now > cp->base ? now - cp->base : 0, cp->total);
+		if (next == to)
+			return RR_OK;
+	}
+}
+
 /* One window, from an open session on IN (moved to `from` and `to` on the way).
  * RR_OK, or an RR_E* code (RR_EIO when writing OUT failed: a full disk is not bad
  * input) with the reason in err. */
-static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, char *err, size_t n)
+static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out,
+		   const struct cut_progress *cp, char *err, size_t n)
 {
 	const char *in = rr_session_path(s);
 	if (from >= to)
 		return c_err(err, n, "the window %llu..%llu is empty", (unsigned long long)from,
 			     (unsigned long long)to), RR_EINVAL;
-	int rc = rr_session_seek(s, from);
+	int rc = seek_progress(s, from, cp);
 	if (rc != RR_OK)
 		return c_err(err, n, "%s: going to icount %llu: %s", in, (unsigned long long)from,
 			     rr_session_errmsg(s)), rc;
@@ -196,7 +223,7 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 		ended = 1; /* to the end of IN, however it ends */
 	if (ok && !ended) {
 		/* the state at `to`, then the window's end */
-		rc = rr_session_seek(s, to);
+		rc = seek_progress(s, to, cp);
 		if (rc != RR_OK) {
 			ok = c_fail(err, n, "%s: going to icount %llu: %s", in, (unsigned long long)to,
 				   rr_session_errmsg(s));
@@ -217,7 +244,7 @@ static int cut_one(rr_session *s, uint64_t from, uint64_t to, const char *out, c
 }
 
 int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *outs,
-	   char *err, size_t errlen)
+	   const struct rr_progress *pr, char *err, size_t errlen)
 {
 	rr_session *s = NULL;
 	int rc = rr_session_open(in, NULL, &s);
@@ -226,8 +253,16 @@ int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *
 		rr_session_close(s);
 		return rc;
 	}
+	struct cut_progress cp = { .pr = nwin > 0 ? pr : NULL, .base = nwin > 0 ? bounds[0] : 0 };
+	if (cp.pr) {
+		uint64_t end = bounds[nwin], first, last;
+		char e[8];
+		if (end == UINT64_MAX)
+			end = rr_recording_span(in, &first, &last, e, sizeof e) == RR_OK ? last : 0;
+		cp.total = end > cp.base ? end - cp.base : 0;
+	}
 	for (int i = 0; i < nwin && rc == RR_OK; i++)
-		rc = cut_one(s, bounds[i], bounds[i + 1], outs[i], err, errlen);
+		rc = cut_one(s, bounds[i], bounds[i + 1], outs[i], &cp, err, errlen);
 	rr_session_close(s);
 	return rc;
 }
@@ -290,7 +325,8 @@ static int same_recording(const struct rrlog_header_info *a, const struct rrlog_
 	return 1;
 }
 
-int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t errlen)
+int rr_merge(const char *const *ins, int nin, const char *out, const struct rr_progress *pr,
+	     char *err, size_t errlen)
 {
 	if (nin < 1)
 		return c_err(err, errlen, "nothing to merge"), RR_EINVAL;
@@ -329,8 +365,14 @@ int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t
 	} else if (rc == RR_OK) {
 		rc = (c_err(err, errlen, "out of memory"), RR_ENOMEM);
 	}
-	uint64_t prev_end = 0, prev_hash = 0;
+	uint64_t prev_end = 0, prev_hash = 0, total = 0, done = 0;
 	int have_prev = 0;
+	if (pr && pr->fn)
+		for (int i = 0; i < nin; i++) {
+			struct stat sb;
+			if (stat(ins[i], &sb) == 0)
+				total += (uint64_t)sb.st_size;
+		}
 	for (int i = 0; i < nin && rc == RR_OK; i++) {
 		uint64_t t = 0, h = 0;
 		if (seg_start(rd[i], ins[i], &t, &h, err, errlen) < 0) {
@@ -365,7 +407,13 @@ int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t
 		int have_pend = 0, k;
 		have_prev = 0;
 		int first_hash_skipped = i == 0;
+		uint64_t nev = 0;
 		while ((k = rrlog_reader_next(rd[i], &ev)) == 1 && ev.kind != RRLOG_END) {
+			if (pr && pr->fn && (++nev & 4095) == 0) {
+				struct rrlog_reader_stats rs;
+				rrlog_reader_stats(rd[i], &rs);
+				pr->fn(pr->opaque, done + rs.bytes_read, total);
+			}
 			if (!first_hash_skipped && ev.kind == RRLOG_STATE_HASH && ev.icount == t) {
 				first_hash_skipped = 1; /* the previous segment logged the same one */
 				continue;
@@ -395,6 +443,11 @@ int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t
 			c_err(err, errlen, "%s: %s", out, rrlog_writer_errmsg(w));
 			rc = RR_EIO;
 			break;
+		}
+		if (pr && pr->fn) {
+			struct stat sb;
+			done += stat(ins[i], &sb) == 0 ? (uint64_t)sb.st_size : 0;
+			pr->fn(pr->opaque, done, total);
 		}
 		have_prev = have_pend;
 		if (have_pend && i == nin - 1 && rrlog_writer_append(w, &pend) < 0)

@@ -148,7 +148,7 @@ static void before(struct text *t, const char *side, rr_session *s)
 }
 
 int rr_replay_diff(const char *pa, const char *pb, int json, struct rr_replay_diff *res,
-		   char **report, char *err, size_t errlen)
+		   char **report, const struct rr_progress *pr, char *err, size_t errlen)
 {
 	memset(res, 0, sizeof *res);
 	*report = NULL;
@@ -213,6 +213,8 @@ int rr_replay_diff(const char *pa, const char *pb, int json, struct rr_replay_di
 			}
 			res->steps++;
 			good = next;
+			if (pr && pr->fn)
+				pr->fn(pr->opaque, good - lo, hi - lo);
 			rr_state_free(sa);
 			rr_state_free(sb);
 			sa = sb = NULL;

@@ -197,6 +197,14 @@ struct rr_session_stats {
 };
 void rr_session_stats(const rr_session *s, struct rr_session_stats *st);
 
+/* Progress of a long call, reported from the calling thread now and then: done
+ * of total, in instructions replayed (rr_cut, rr_replay_diff) or bytes of the
+ * inputs read (rr_merge). A NULL pointer or fn: none. */
+struct rr_progress {
+	void (*fn)(void *opaque, uint64_t done, uint64_t total);
+	void *opaque;
+};
+
 /* ---- cutting and joining (cut.c; the layout of a window is in its top comment) ---- */
 
 /* Cut nwin consecutive windows [bounds[i], bounds[i+1]) of the recording in into
@@ -204,13 +212,14 @@ void rr_session_stats(const rr_session *s, struct rr_session_stats *st);
  * stop at its end, or to the guest's own ending). Icounts stay absolute. RR_OK, or
  * an error with a reason in err; an output that failed is not left behind. */
 int rr_cut(const char *in, const uint64_t *bounds, int nwin, const char *const *outs,
-	   char *err, size_t errlen);
+	   const struct rr_progress *pr, char *err, size_t errlen);
 /* The first icount of a recording (its first snapshot) and the icount of its last
  * event. */
 int rr_recording_span(const char *in, uint64_t *first, uint64_t *last, char *err, size_t errlen);
 /* Join consecutive windows into out, checking that each starts where the one before
  * ends, with the same machine state there, and that they come from one recording. */
-int rr_merge(const char *const *ins, int nin, const char *out, char *err, size_t errlen);
+int rr_merge(const char *const *ins, int nin, const char *out, const struct rr_progress *pr,
+	     char *err, size_t errlen);
 
 /* ---- comparing two replays (diff.c) ---- */
 
@@ -227,7 +236,7 @@ struct rr_replay_diff {
  * each hart's pc one instruction before, the logs' next events there, and every
  * differing field, page and device, one key=value (or JSON, with json) line each. */
 int rr_replay_diff(const char *a, const char *b, int json, struct rr_replay_diff *res,
-		   char **report, char *err, size_t errlen);
+		   char **report, const struct rr_progress *pr, char *err, size_t errlen);
 
 /* The other side of a comparison of one log (another build of rr-run, say): its
  * state hash at icount, and, when json is not NULL, its state as rr_state_text

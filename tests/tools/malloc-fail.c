@@ -276,7 +276,7 @@ static int sc_cut(void)
 	uint64_t b[2] = { ref_icount / 4, ref_icount / 2 };
 	const char *outs[1] = { out };
 	char err[1024] = "";
-	int rc = rr_cut(LOG, b, 1, outs, err, sizeof err);
+	int rc = rr_cut(LOG, b, 1, outs, NULL, err, sizeof err);
 	if (rc != RR_OK && !err[0])
 		return BAD("rr_cut failed (%d) without a message", rc);
 	return out_ok(out, rc, "rr_cut");
@@ -288,7 +288,7 @@ static int sc_merge(void)
 	unlink(out);
 	const char *ins[2] = { path("seg-001.rr"), path("seg-002.rr") };
 	char err[1024] = "";
-	int rc = rr_merge(ins, 2, out, err, sizeof err);
+	int rc = rr_merge(ins, 2, out, NULL, err, sizeof err);
 	if (rc != RR_OK && !err[0])
 		return BAD("rr_merge failed (%d) without a message", rc);
 	return out_ok(out, rc, "rr_merge");
