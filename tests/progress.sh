@@ -60,6 +60,11 @@ has "rr-diff --replay: instructions compared of the common span" "$(tty "$B/rr-d
 hasnt "rr-diff -q --replay: none" "$(tty "$B/rr-diff" -q --replay "$T/a.rr" "$T/b.rr")" "comparing"
 has "rr-cut: instructions replayed of the windows' span" "$(tty "$B/rr-cut" -c 400000 "$T/a.rr" "$T/seg.rr")" \
 	"^rr-cut: cutting: $N of $N instructions \([0-9]+%\)"
+"$B/rr-cut" -c 400000 "$T/a.rr" "$T/pseg.rr" 2>/dev/null
+same=1
+for f in "$T"/seg-*.rr; do cmp -s "$f" "$T/p${f##*/}" || same=0; done
+[ $same = 1 ] && ok "rr-cut's segments are the same bytes with progress (a pty) and without" \
+	|| bad "rr-cut segments differ with progress"
 has "rr-merge: bytes of the segments read" "$(tty "$B/rr-merge" -o "$T/m.rr" "$T"/seg-*.rr)" \
 	"^rr-merge: joining: $N of $N bytes \(100%\)"
 hasnt "rr-merge -q: none" "$(tty "$B/rr-merge" -q -o "$T/m2.rr" "$T"/seg-*.rr)" "joining"

@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 	struct progress pg;
 	progress_init(&pg, "cutting", "instructions", 0, 0, quiet);
 	struct rr_progress pr = { progress_report, &pg };
-	int rc = rr_cut(in, b, n, (const char *const *)names, &pr, err, sizeof err);
+	int rc = rr_cut(in, b, n, (const char *const *)names, pg.on ? &pr : NULL, err, sizeof err);
 	progress_clear(&pg);
 	if (rc != RR_OK)
 		msg(NULL, "%s", err);

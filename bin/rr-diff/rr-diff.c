@@ -393,7 +393,7 @@ static int replay_diff(const char *a, const char *b, const char *other_rr_run)
 		ticker_stop(&tk);
 	} else {
 		progress_init(&pg, "comparing the replays", "instructions", 0, 0, opt_quiet);
-		rc = rr_replay_diff(a, b, opt_json, &res, &report, &pr, err, sizeof err);
+		rc = rr_replay_diff(a, b, opt_json, &res, &report, pg.on ? &pr : NULL, err, sizeof err);
 		progress_clear(&pg);
 	}
 	if (rc != RR_OK) {

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	struct progress pg;
 	progress_init(&pg, "joining", "bytes", 0, 0, quiet);
 	struct rr_progress pr = { progress_report, &pg };
-	int rc = rr_merge((const char *const *)argv + optind, argc - optind, out, &pr, err, sizeof err);
+	int rc = rr_merge((const char *const *)argv + optind, argc - optind, out, pg.on ? &pr : NULL, err, sizeof err);
 	progress_clear(&pg);
 	if (rc != RR_OK) {
 		msg(NULL, "%s", err);
