@@ -365,13 +365,13 @@ int rr_merge(const char *const *ins, int nin, const char *out, const struct rr_p
 	} else if (rc == RR_OK) {
 		rc = (c_err(err, errlen, "out of memory"), RR_ENOMEM);
 	}
-	uint64_t prev_end = 0, prev_hash = 0, total = 0, done = 0;
+	uint64_t prev_end = 0, prev_hash = 0, total = 0, done = 0, size[256] = { 0 };
 	int have_prev = 0;
 	if (pr && pr->fn)
 		for (int i = 0; i < nin; i++) {
 			struct stat sb;
 			if (stat(ins[i], &sb) == 0)
-				total += (uint64_t)sb.st_size;
+				total += size[i] = (uint64_t)sb.st_size;
 		}
 	for (int i = 0; i < nin && rc == RR_OK; i++) {
 		uint64_t t = 0, h = 0;
@@ -445,8 +445,7 @@ int rr_merge(const char *const *ins, int nin, const char *out, const struct rr_p
 			break;
 		}
 		if (pr && pr->fn) {
-			struct stat sb;
-			done += stat(ins[i], &sb) == 0 ? (uint64_t)sb.st_size : 0;
+			done += size[i];
 			pr->fn(pr->opaque, done, total);
 		}
 		have_prev = have_pend;

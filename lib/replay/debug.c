@@ -32,10 +32,24 @@ static void clear_skips(struct dbg *d)
 		machine_hart(d->m, k)->skip_break_once = 0;
 }
 
+/* The hart's access kinds (HART_WATCH_*) a watchpoint of type DBG_WP_* watches. */
+static int wp_kind(int type)
+{
+	return type == DBG_WP_WRITE ? HART_WATCH_WRITE : type == DBG_WP_READ ? HART_WATCH_READ
+	       : HART_WATCH_READ | HART_WATCH_WRITE;
+}
+
+/* Forget the harts' notes of watched accesses (they were reported, or the machine
+ * moved elsewhere). */
+static void clear_watch_hits(struct dbg *d)
+{
+	for (int k = 0; k < machine_nharts(d->m); k++)
+		machine_hart(d->m, k)->watch_hit = 0;
+}
+
 static void wp_apply(struct dbg *d, const struct dbg_wp *w, int add)
 {
-	int kind = w->type == DBG_WP_WRITE ? HART_WATCH_WRITE : w->type == DBG_WP_READ ? HART_WATCH_READ
-		 : HART_WATCH_READ | HART_WATCH_WRITE;
+	int kind = wp_kind(w->type);
 	for (int i = 0; i < w->npieces; i++)
 		for (int k = 0; k < machine_nharts(d->m); k++) {
 			struct hart *h = machine_hart(d->m, k);
@@ -198,6 +212,11 @@ int dbg_wp_add(struct dbg *d, struct hart *h, int type, uint64_t va, uint64_t le
 	return 0;
 }
 
+const char *dbg_wp_name(int type)
+{
+	return type == DBG_WP_WRITE ? "write" : type == DBG_WP_READ ? "read" : "access";
+}
+
 int dbg_wp_del(struct dbg *d, int type, uint64_t va, uint64_t len)
 {
 	for (int i = 0; i < d->nwp; i++)
@@ -214,8 +233,7 @@ static int wp_of_hit(const struct dbg *d, const struct hart *h)
 {
 	for (int i = 0; i < d->nwp; i++) {
 		const struct dbg_wp *w = &d->wps[i];
-		int want = w->type == DBG_WP_WRITE ? HART_WATCH_WRITE : w->type == DBG_WP_READ
-			 ? HART_WATCH_READ : HART_WATCH_READ | HART_WATCH_WRITE;
+		int want = wp_kind(w->type);
 		for (int p = 0; p < w->npieces; p++)
 			if (w->pa[p] == h->watch_pa && (h->watch_hit & want))
 				return i;
@@ -253,8 +271,7 @@ static int watch_hart(struct dbg *d, const uint64_t *before, int *wp)
 			hit = k;
 	}
 	*wp = hit >= 0 ? wp_of_hit(d, machine_hart(d->m, hit)) : -1;
-	for (int k = 0; k < machine_nharts(d->m); k++)
-		machine_hart(d->m, k)->watch_hit = 0;
+	clear_watch_hits(d);
 	return hit < 0 ? 0 : hit;
 }
 
@@ -289,16 +306,30 @@ static void went(struct dbg *d)
 		d->high = now;
 }
 
+/* What any jump of the machine to another point resets. */
+static void moved(struct dbg *d)
+{
+	went(d);
+	clear_skips(d);
+	clear_watch_hits(d);
+	d->watch_skip = UINT64_MAX;
+}
+
 int dbg_seek(struct dbg *d, uint64_t icount)
 {
 	d->at_end = 0;
 	d->mute = 1;
 	int rc = rr_session_seek(d->s, icount);
-	went(d);
-	clear_skips(d);
-	for (int k = 0; k < machine_nharts(d->m); k++)
-		machine_hart(d->m, k)->watch_hit = 0;
-	d->watch_skip = UINT64_MAX;
+	moved(d);
+	return rc;
+}
+
+int dbg_restore(struct dbg *d, const rr_state *st)
+{
+	d->at_end = 0;
+	d->mute = 1;
+	int rc = rr_session_restore(d->s, st);
+	moved(d);
 	return rc;
 }
 
@@ -458,9 +489,7 @@ static int seek_back(struct dbg *d, uint64_t icount)
 	}
 	uint64_t now = rr_session_icount(d->s);
 	if (best >= 0 && !(now <= icount && now >= rr_state_icount(d->near[best]))) {
-		d->at_end = 0;
-		d->mute = 1;
-		if (rr_session_restore(d->s, d->near[best]) != RR_OK)
+		if (dbg_restore(d, d->near[best]) != RR_OK)
 			return RR_EINVAL;
 	} else if (best < 0 && icount - snap > 2 * NEAR_BACK && !(now <= icount && now > snap)) {
 		rr_state *st;

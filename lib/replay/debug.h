@@ -101,6 +101,10 @@ int dbg_wp_del(struct dbg *d, int type, uint64_t va, uint64_t len);
 
 /* Go to icount exactly (muted); breakpoint skips are cleared. RR_OK or an error. */
 int dbg_seek(struct dbg *d, uint64_t icount);
+/* The same for a saved state (rr_session_restore). */
+int dbg_restore(struct dbg *d, const rr_state *st);
+/* "write", "read" or "access" for a DBG_WP_* type. */
+const char *dbg_wp_name(int type);
 /* The first icount one can go back to. */
 uint64_t dbg_first_icount(struct dbg *d);
 int dbg_at_end(const struct dbg *d);

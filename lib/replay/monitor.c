@@ -98,7 +98,7 @@ static void report_stop(struct mon *c, const struct dbg_stop *st)
 	if (st->ev == DBG_WATCH) {
 		const struct dbg_wp *w = &d->wps[st->wp];
 		snprintf(extra, sizeof extra, " kind=%s addr=0x%llx",
-			 w->type == DBG_WP_WRITE ? "write" : w->type == DBG_WP_READ ? "read" : "access",
+			 dbg_wp_name(w->type),
 			 (unsigned long long)w->va);
 	}
 	say(c, "stopped reason=%s%s hart=%d pc=0x%llx icount=%llu\n", ev_name(st->ev), extra,
@@ -170,7 +170,7 @@ static void info_breakpoints(struct mon *c)
 		say(c, "breakpoint addr=0x%llx\n", (unsigned long long)d->bps[i].addr);
 	for (int i = 0; i < d->nwp; i++)
 		say(c, "watchpoint kind=%s addr=0x%llx len=%llu pa=0x%llx\n",
-		    d->wps[i].type == DBG_WP_WRITE ? "write" : d->wps[i].type == DBG_WP_READ ? "read" : "access",
+		    dbg_wp_name(d->wps[i].type),
 		    (unsigned long long)d->wps[i].va, (unsigned long long)d->wps[i].len,
 		    (unsigned long long)d->wps[i].pa[0]);
 	if (d->icount_break != UINT64_MAX)
@@ -419,12 +419,10 @@ static void cmd_savevm(struct mon *c, const char *cmd, const char *name)
 	}
 	if (!need_replay_moves(c, cmd))
 		return;
-	if (rr_session_restore(d->s, d->saved[i].st) != RR_OK) {
+	if (dbg_restore(d, d->saved[i].st) != RR_OK) {
 		say(c, "loadvm: %s\n", rr_session_errmsg(d->s));
 		return;
 	}
-	d->at_end = 0;
-	d->mute = 1;
 	d->stop_hart = -1;
 	say(c, "loadvm name=%s icount=%llu\n", name, (unsigned long long)rr_session_icount(d->s));
 }
