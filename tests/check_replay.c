@@ -133,6 +133,8 @@ START_TEST(test_record_replay)
 		rr_session_stats(s, &st);
 		ck_assert_uint_eq(st.hashes, kinds[RRLOG_STATE_HASH]);
 		ck_assert_int_eq(rr_session_run(s, UINT64_MAX, &stop), RR_OK);  /* stays at the end */
+		ck_assert_int_eq(stop, RR_STOP_EXIT);
+		ck_assert_uint_eq(rr_session_icount(s), end);
 		rr_session_close(s);
 	}
 }
@@ -247,6 +249,121 @@ START_TEST(test_go_live)
 }
 END_TEST
 
+/* A recording driven as a session: back into the recorded part and on to the
+ * frontier, where it carries on live. Every state seen on the way (at the
+ * frontier, behind it, restored) is the state a straight replay of the finished
+ * log has at that icount; the guest's output is the live one, printed once. */
+START_TEST(test_recording_session)
+{
+	struct fake_host f;
+	fake_init(&f, 1);
+	f.rtc = 1800000000ull * 1000000000ull;
+	f.ent_byte = 0x40;
+	fake_add_input(&f, 4000, EMU_INPUT_SERIAL, 0, 0, "typed line 42\n", 14);
+	struct machine_config c = inputs_config();
+	struct rr_record_options ro = { .hash_interval = 3000, .snapshot_interval = 5000 };
+	rr_recorder *r = NULL;
+	ck_assert_int_eq(rr_recorder_open(tpath("live.rr"), &c, &f.host, &ro, &r), RR_OK);
+	rr_session *s = NULL;
+	ck_assert_msg(rr_session_recording(r, tpath("live.rr"), NULL, &s) == RR_OK, "%s", rr_session_errmsg(s));
+	struct rr_recording_info ri;
+	ck_assert_int_eq(rr_session_recording_info(s, &ri), 1);
+	ck_assert(ri.frontier == 0 && !ri.behind && !ri.ended);
+	ck_assert_ptr_nonnull(rr_session_header(s));
+	uint64_t at[16], hash[16];
+	int n = 0, stop;
+#define NOTE() (at[n] = rr_session_icount(s), hash[n++] = machine_state_hash(rr_session_machine(s)))
+	ck_assert_int_eq(rr_session_run(s, 9000, &stop), RR_OK);
+	ck_assert_int_eq(stop, RR_STOP_ICOUNT);
+	NOTE();
+	ck_assert_ptr_eq(rr_session_machine(s), rr_recorder_machine(r));
+	ck_assert_int_eq(rr_session_next_event(s, &(struct rrlog_event){ 0 }), 0); /* the future */
+	ck_assert_msg(rr_session_seek(s, 2500) == RR_OK, "%s", rr_session_errmsg(s));
+	rr_session_recording_info(s, &ri);
+	ck_assert(ri.behind && ri.frontier == 9000);
+	ck_assert_ptr_ne(rr_session_machine(s), rr_recorder_machine(r));
+	NOTE();
+	rr_state *st;
+	ck_assert_int_eq(rr_session_save(s, &st), RR_OK);
+	struct emu_input key = { .kind = EMU_INPUT_KEY };
+	ck_assert_int_eq(rr_session_send_input(s, &key), RR_EUSAGE);      /* behind */
+	ck_assert_msg(strstr(rr_session_errmsg(s), "behind the frontier"), "%s", rr_session_errmsg(s));
+	/* a run from behind replays to the frontier and records on past it */
+	ck_assert_int_eq(rr_session_run(s, 15000, &stop), RR_OK);
+	ck_assert_int_eq(stop, RR_STOP_ICOUNT);
+	rr_session_recording_info(s, &ri);
+	ck_assert(!ri.behind && ri.frontier == 15000);
+	NOTE();
+	ck_assert_int_eq(rr_session_seek(s, 12000), RR_OK);
+	NOTE();
+	ck_assert_int_eq(rr_session_restore(s, st), RR_OK);
+	ck_assert_uint_eq(machine_state_hash(rr_session_machine(s)), hash[1]);
+	rr_state_free(st);
+	ck_assert_int_eq(rr_session_seek(s, 15000), RR_OK);               /* the frontier */
+	rr_session_recording_info(s, &ri);
+	ck_assert(!ri.behind);
+	ck_assert_uint_eq(machine_state_hash(rr_session_machine(s)), hash[2]);
+	ck_assert_int_eq(rr_session_seek(s, 20000), RR_OK);               /* ahead: recorded */
+	NOTE();
+	ck_assert_int_eq(rr_session_save(s, &st), RR_OK);                 /* at the frontier */
+	ck_assert_uint_eq(rr_state_icount(st), 20000);
+	ck_assert_int_eq(rr_session_seek(s, 100), RR_OK);
+	ck_assert_int_eq(rr_session_restore(s, st), RR_OK);
+	ck_assert_uint_eq(machine_state_hash(rr_session_machine(s)), hash[n - 1]);
+	rr_state_free(st);
+	ck_assert_int_eq(rr_session_run(s, UINT64_MAX, &stop), RR_OK);    /* to the guest's end */
+	ck_assert_int_eq(stop, RR_STOP_EXIT);
+	rr_session_recording_info(s, &ri);
+	ck_assert(ri.ended && ri.mexit == MACHINE_EXIT_POWEROFF);
+	uint64_t end = rr_session_icount(s);
+	NOTE();
+	ck_assert_int_eq(rr_session_seek(s, end / 2), RR_OK);             /* back after the end */
+	NOTE();
+	ck_assert_int_eq(rr_session_run(s, UINT64_MAX, &stop), RR_OK);
+	ck_assert_msg(stop == RR_STOP_EXIT, "stop %d at %llu of %llu: %s", stop, (unsigned long long)rr_session_icount(s), (unsigned long long)end, rr_session_errmsg(s));
+	ck_assert_uint_eq(rr_session_icount(s), end);
+	ck_assert_int_eq(rr_session_send_input(s, &key), RR_EUSAGE);      /* over */
+	rr_session_close(s);
+	ck_assert_int_eq(rr_recorder_close(r, NULL), RR_OK);
+#undef NOTE
+	/* a straight replay of the log: the same states, the output once */
+	struct out o = { .n = 0 };
+	struct rr_session_options so = { .output = capture, .opaque = &o };
+	ck_assert_int_eq(rr_session_open(tpath("live.rr"), &so, &s), RR_OK);
+	uint64_t order[16];
+	int idx[16];
+	for (int i = 0; i < n; i++)
+		order[i] = at[i], idx[i] = i;
+	for (int i = 0; i < n; i++) /* ascending icount */
+		for (int j = i + 1; j < n; j++)
+			if (order[j] < order[i]) {
+				uint64_t t = order[i]; order[i] = order[j]; order[j] = t;
+				int u = idx[i]; idx[i] = idx[j]; idx[j] = u;
+			}
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(rr_session_run(s, order[i], &stop), RR_OK);
+		ck_assert_uint_eq(rr_session_icount(s), order[i]);
+		ck_assert_msg(machine_state_hash(rr_session_machine(s)) == hash[idx[i]],
+			      "state at icount %llu differs", (unsigned long long)order[i]);
+	}
+	ck_assert_int_eq(rr_session_run(s, UINT64_MAX, &stop), RR_OK);
+	ck_assert_int_eq(stop, RR_STOP_EXIT);
+	struct rr_session_stats sst;
+	rr_session_stats(s, &sst);
+	ck_assert_uint_ge(sst.hashes, 5);
+	ck_assert_msg(strstr(f.serial, "serial line='typed line 42'"), "%s", f.serial);
+	ck_assert_str_eq(o.buf, f.serial);
+	rr_session_close(s);
+	/* not a recording */
+	ck_assert_int_eq(rr_session_open(tpath("live.rr"), NULL, &s), RR_OK);
+	ck_assert_int_eq(rr_session_recording_info(s, &ri), 0);
+	ck_assert_int_eq(rr_session_send_input(s, &key), RR_EUSAGE);
+	rr_session_close(s);
+	ck_assert_int_eq(rr_session_recording(NULL, "-", NULL, &s), RR_EUSAGE);
+	rr_session_close(s);
+}
+END_TEST
+
 START_TEST(test_config_text)
 {
 	struct machine_config c = inputs_config();
@@ -321,6 +438,7 @@ int main(void)
 	tcase_add_test(tc, test_record_replay);
 	tcase_add_test(tc, test_seek_save_restore);
 	tcase_add_test(tc, test_go_live);
+	tcase_add_test(tc, test_recording_session);
 	tcase_add_test(tc, test_config_text);
 	tcase_add_test(tc, test_bad_input);
 	suite_add_tcase(s, tc);

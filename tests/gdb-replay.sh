@@ -390,9 +390,9 @@ grep -q "a live run has no log: it cannot seek" "$T/gdb.out" && ok "live run: mo
 grep -q "exited normally" "$T/gdb.out" && grep -q "gdb_calls: PASS" "$T/live.out" \
 	&& ok "live run: the guest's power-off is gdb's 'exited normally' (W00), console on stdout" \
 	|| bad "live exit: $(tail -2 "$T/gdb.out") $(cat "$T/live.out")"
-"$RUN" -w "$T/x.rr" --gdb 1234 --bios none "$G/gdb_calls.elf" >/dev/null 2>"$T/usage.err"
-[ $? = 2 ] && grep -q "recordings cannot be debugged" "$T/usage.err" && ok "--gdb while recording: usage error (not in this version)" \
-	|| bad "--gdb while recording: $(cat "$T/usage.err")"
+"$RUN" -w - --gdb 1234 --bios none "$G/gdb_calls.elf" >/dev/null 2>"$T/usage.err"
+[ $? = 2 ] && grep -q "it must be a file" "$T/usage.err" && ok "--gdb while recording to stdout: usage error" \
+	|| bad "--gdb -w -: $(cat "$T/usage.err")"
 "$RUN" -r "$T/calls.rr" --gdb banana >/dev/null 2>"$T/spec.err"
 [ $? = 1 ] && grep -q "TCP port" "$T/spec.err" && ok "--gdb banana refused" || bad "--gdb banana: $(cat "$T/spec.err")"
 exit $fail

@@ -97,8 +97,9 @@ static struct host_live *live_host(const struct rr_options *o, const struct mach
 struct debuggers {
 	rr_gdb *gdb;
 	rr_monitor *mon;
+	int kill;                  /* the debugger ended the run (gdb kill, monitor quit) */
 };
-static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, rr_gdb **gp);
+static int debug_main(const struct rr_options *o, const char *log, rr_session *s, struct debuggers *d);
 
 static int run_live(const struct rr_options *o)
 {
@@ -117,8 +118,7 @@ static int run_live(const struct rr_options *o)
 	if (o->gdb || o->monitor) { /* a debugger drives the live machine */
 		rr_session *s = NULL;
 		struct debuggers none = { 0 }; /* a live console has nothing to mute */
-		st = rr_session_live(m, &s) != RR_OK ? RR_EXIT_ERROR
-		     : o->gdb ? gdb_main(o, "live run", s, &none.gdb) : monitor_main(o, "live run", s, &none.mon);
+		st = rr_session_live(m, &s) != RR_OK ? RR_EXIT_ERROR : debug_main(o, "live run", s, &none);
 		rr_session_close(s);
 	} else {
 		int r = machine_run(m, UINT64_MAX);
@@ -165,6 +165,47 @@ static int close_recording(const struct rr_options *o, rr_recorder *r, const cha
 	return status;
 }
 
+static int send_live(void *opaque, const struct emu_input *in) { return host_live_inject(opaque, in); }
+
+/* -w LOG --gdb|--monitor: the debugger drives the recording (rr_session_recording:
+ * back into the part recorded, on live at the frontier). When it detaches the
+ * recording goes on without it; when it kills the run (gdb kill, monitor quit) the
+ * recording ends at the frontier, with a host shutdown as Ctrl-A x would log.
+ * RR_OK, or an error said already; *e: how the machine ended. */
+static int debug_recording(const struct rr_options *o, const char *path, rr_recorder *r,
+			   struct host_live *hl, int *e, int *status)
+{
+	struct rr_live_input in = { send_live, hl };
+	rr_session *s = NULL;
+	int rc = rr_session_recording(r, path, &in, &s);
+	if (rc != RR_OK) {
+		msg(path, "%s", rr_session_errmsg(s));
+		rr_session_close(s);
+		return rc;
+	}
+	struct debuggers d = { 0 }; /* the live console prints only new output */
+	*status = debug_main(o, path, s, &d);
+	struct rr_recording_info ri;
+	rr_session_recording_info(s, &ri);
+	if (!ri.ended) {
+		if (d.kill)
+			host_live_request_shutdown(hl);
+		else if (!o->quiet)
+			msg(NULL, "recording goes on at icount %llu without the debugger",
+			    (unsigned long long)rr_session_icount(s));
+		int stop;
+		while ((rc = rr_session_run(s, UINT64_MAX, &stop)) == RR_OK &&
+		       (stop == RR_STOP_BREAK || stop == RR_STOP_WATCH || stop == RR_STOP_ICOUNT))
+			; /* breakpoints left in the guest's code: passed */
+		if (rc != RR_OK)
+			msg(path, "%s", rr_session_errmsg(s));
+		rr_session_recording_info(s, &ri);
+	}
+	*e = ri.mexit;
+	rr_session_close(s);
+	return rc;
+}
+
 static int record_main(const struct rr_options *o, const char *path)
 {
 	int to_stdout = strcmp(path, "-") == 0;
@@ -182,12 +223,19 @@ static int record_main(const struct rr_options *o, const char *path)
 	}
 	struct machine *m = rr_recorder_machine(r);
 	double t0 = now();
-	int e;
-	rc = rr_recorder_run(r, UINT64_MAX, &e);
-	print_stats(o, m, t0);
-	int status = exit_status(m, e);
-	if (rc == RR_OK)
-		rc = rr_recorder_finish(r, e);
+	int e, status = 0;
+	if (o->gdb || o->monitor) {
+		/* the session finishes the recording when the guest stops */
+		rc = debug_recording(o, path, r, hl, &e, &status);
+		if (rc == RR_OK && !status)
+			status = exit_status(m, e);
+	} else {
+		rc = rr_recorder_run(r, UINT64_MAX, &e);
+		print_stats(o, m, t0);
+		status = exit_status(m, e);
+		if (rc == RR_OK)
+			rc = rr_recorder_finish(r, e);
+	}
 	if (rc < 0)
 		status = RR_EXIT_ERROR;
 	/* the live host goes first: no disk worker may still be writing */
@@ -267,9 +315,9 @@ static int continue_live(const struct rr_options *o, rr_session *s)
 	return status;
 }
 
-/* -r LOG --gdb SPEC: the replay waits at its first instruction for one debugger
- * connection and is driven by it until gdb detaches, kills or disconnects. */
-static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, rr_gdb **gp)
+/* --gdb SPEC: the run waits at its first instruction for one debugger connection
+ * and is driven by it until gdb detaches, kills or disconnects. */
+static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, rr_gdb **gp, int *kill)
 {
 	char err[512];
 	int lfd = rr_gdb_listen(o->gdb, err, sizeof err);
@@ -294,13 +342,20 @@ static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, 
 		return RR_EXIT_ERROR;
 	}
 	int end = rr_gdb_serve(g);
+	*kill = end == RR_GDB_KILLED;
 	*gp = NULL;
 	rr_gdb_free(g);
 	close(fd);
 	if (!o->quiet)
 		msg(NULL, "gdb %s at icount %llu", end == RR_GDB_DETACHED ? "detached" : end == RR_GDB_KILLED
-		    ? "killed the replay" : "disconnected", (unsigned long long)rr_session_icount(s));
+		    ? "killed the run" : "disconnected", (unsigned long long)rr_session_icount(s));
 	return 0;
+}
+
+/* --gdb or --monitor over session s: the exit status (0 unless it failed). */
+static int debug_main(const struct rr_options *o, const char *log, rr_session *s, struct debuggers *d)
+{
+	return o->gdb ? gdb_main(o, log, s, &d->gdb, &d->kill) : monitor_main(o, log, s, &d->mon, &d->kill);
 }
 
 /* Replay to the end of the log. On a terminal, in slices of about a tenth of a
@@ -369,7 +424,7 @@ static int replay_main(const struct rr_options *o, const char *log)
 	double t0 = now();
 	int status, stop = 0;
 	if (o->gdb || o->monitor) {
-		status = o->gdb ? gdb_main(o, log, s, &dbgs.gdb) : monitor_main(o, log, s, &dbgs.mon);
+		status = debug_main(o, log, s, &dbgs);
 		rr_session_close(s);
 		return status;
 	}

@@ -165,6 +165,7 @@ static char **complete(const char *text, int start, int end)
 
 /* ---- the loop ---- */
 
+/* 1 if the session ended with quit, 0 at the end of the input. */
 static int serve(rr_monitor *mon, struct conn *c, int tty)
 {
 	char line[1024];
@@ -192,12 +193,13 @@ static int serve(rr_monitor *mon, struct conn *c, int tty)
 		sigaction(SIGINT, &old, NULL);
 		free(text);
 		if (quit)
-			return 0;
+			return 1;
 	}
 }
 
-int monitor_main(const struct rr_options *o, const char *log, rr_session *s, rr_monitor **mp)
+int monitor_main(const struct rr_options *o, const char *log, rr_session *s, rr_monitor **mp, int *quit)
 {
+	*quit = 0;
 	rr_monitor *mon = *mp = rr_monitor_new(s);
 	if (!mon) {
 		say("out of memory");
@@ -227,7 +229,7 @@ int monitor_main(const struct rr_options *o, const char *log, rr_session *s, rr_
 		snprintf(hello, sizeof hello, "rr-run monitor: %s at icount %llu (help lists the commands)\n",
 			 log, (unsigned long long)rr_session_icount(s));
 		out_fd(&c, hello);
-		serve(mon, &c, 0);
+		*quit = serve(mon, &c, 0);
 		close(c.fd);
 	} else {
 		int tty = isatty(0) && isatty(1);
@@ -238,7 +240,7 @@ int monitor_main(const struct rr_options *o, const char *log, rr_session *s, rr_
 			printf("rr-run monitor: %s at icount %llu (help lists the commands; Ctrl-C stops a run)\n",
 			       log, (unsigned long long)rr_session_icount(s));
 		}
-		serve(mon, &c, tty);
+		*quit = serve(mon, &c, tty);
 	}
 	if (!o->quiet)
 		say("monitor closed at icount %llu", (unsigned long long)rr_session_icount(s));

@@ -354,15 +354,19 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		msg(NULL, "--stop-at needs -r FILE (and no --live)");
 		return -1;
 	}
-	if ((o->gdb || o->monitor) && (o->record || o->live || o->stop_at != UINT64_MAX)) {
-		msg(NULL, "%s with -w, --live or --stop-at: recordings cannot be debugged "
-			"in this version (debug a live run, or the replay with -r)",
-			o->gdb ? "--gdb" : "--monitor");
+	if ((o->gdb || o->monitor) && (o->live || o->stop_at != UINT64_MAX)) {
+		msg(NULL, "%s with --live or --stop-at: debug the replay (-r LOG), or the "
+			"recording (-w LOG)", o->gdb ? "--gdb" : "--monitor");
+		return -1;
+	}
+	if ((o->gdb || o->monitor) && o->record && strcmp(o->record, "-") == 0) {
+		msg(NULL, "%s with -w -: going back reads the log as it grows: it must be a file",
+		    o->gdb ? "--gdb" : "--monitor");
 		return -1;
 	}
 	if (o->monitor && !o->replay && strcmp(o->monitor, "stdio") == 0) {
-		msg(NULL, "--monitor on a live run: the terminal is the guest's console; "
-			"use --monitor unix:PATH");
+		msg(NULL, "--monitor on a %s run: the terminal is the guest's console; "
+			"use --monitor unix:PATH", o->record ? "recording" : "live");
 		return -1;
 	}
 	if (o->gdb && o->monitor) {

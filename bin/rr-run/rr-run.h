@@ -47,10 +47,10 @@ struct rr_options {
 void rr_usage(FILE *f);
 /* "rr-run: " + the message + a newline on stderr. */
 __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...);
-/* monitor.c: -r LOG --monitor: serve the replay monitor until quit or the end of
- * its input. *mp is the monitor while it runs (for the console's muting). */
+/* monitor.c: --monitor: serve the monitor until quit (*quit = 1) or the end of its
+ * input. *mp is the monitor while it runs (for the console's muting). */
 #include "replay/replay.h"
-int monitor_main(const struct rr_options *o, const char *log, rr_session *s, rr_monitor **mp);
+int monitor_main(const struct rr_options *o, const char *log, rr_session *s, rr_monitor **mp, int *quit);
 /* Parse argv into o (defaults filled in). -1 after printing a message on bad usage. */
 int rr_parse_options(int argc, char **argv, struct rr_options *o);
 void rr_free_options(struct rr_options *o);

@@ -326,12 +326,9 @@ static void restore_terminal(void)
 	tio_saved = 0;
 }
 
-/* Queue n console bytes (the reader made sure they fit) and wake the machine. */
-static void con_put(struct host_live *l, const uint8_t *b, size_t n)
+/* Append n console bytes to the ring (they fit) and wake the machine. Under lock. */
+static void con_append(struct host_live *l, const uint8_t *b, size_t n)
 {
-	if (!n)
-		return;
-	pthread_mutex_lock(&l->lock);
 	size_t count = atomic_load(&l->con_count);
 	size_t tail = (l->con_head + count) % LIVE_CONSOLE_QUEUE;
 	size_t first = LIVE_CONSOLE_QUEUE - tail;
@@ -340,8 +337,17 @@ static void con_put(struct host_live *l, const uint8_t *b, size_t n)
 	memcpy(l->con_ring + tail, b, first);
 	memcpy(l->con_ring, b + first, n - first);
 	atomic_fetch_add(&l->con_count, n);
-	l->con_read += n;
 	pthread_cond_broadcast(&l->cond);
+}
+
+/* Queue n console bytes read from stdin (the reader made sure they fit). */
+static void con_put(struct host_live *l, const uint8_t *b, size_t n)
+{
+	if (!n)
+		return;
+	pthread_mutex_lock(&l->lock);
+	con_append(l, b, n);
+	l->con_read += n;
 	pthread_mutex_unlock(&l->lock);
 }
 
@@ -476,6 +482,31 @@ struct host_live *host_live_new(const struct host_live_config *cfg, char *err, s
 			l->reader_started = 1;
 	}
 	return l;
+}
+
+int host_live_inject(struct host_live *l, const struct emu_input *in)
+{
+	switch (in->kind) {
+	case EMU_INPUT_SERIAL:
+		if (in->dev != 0 || !in->len)
+			return -1;
+		/* the stdin thread may be reading into room it saw (up to LIVE_READ_MIN
+		 * bytes): that room stays its own */
+		pthread_mutex_lock(&l->lock);
+		size_t room = LIVE_CONSOLE_QUEUE - atomic_load(&l->con_count);
+		int fits = in->len + (l->reader_started && !atomic_load(&l->reader_done) ? LIVE_READ_MIN : 0) <= room;
+		if (fits)
+			con_append(l, in->data, in->len);
+		pthread_mutex_unlock(&l->lock);
+		return fits ? 0 : -1;
+	case EMU_INPUT_KEY:
+	case EMU_INPUT_SHUTDOWN:
+	case EMU_INPUT_RESET:
+		live_push(l, in->kind, in->dev, in->id, NULL, 0);
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 uint64_t host_live_console_read(struct host_live *l)

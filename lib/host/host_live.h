@@ -21,6 +21,11 @@ struct emu_host *host_live_host(struct host_live *l);
 /* Ask the machine to stop at its next poll (async-signal-unsafe: call from a thread). */
 void host_live_request_shutdown(struct host_live *l);
 void host_live_free(struct host_live *l);
+/* Queue an input as if the world had sent it (a monitor's sendline or sendkey):
+ * console bytes (dev 0) behind those read from stdin, a key event, a shutdown or
+ * reset request. 0, or -1 for another kind or no room (console bytes: the 64 KiB
+ * queue, less what the stdin thread may be reading into). */
+int host_live_inject(struct host_live *l, const struct emu_input *in);
 /* Console bytes read from stdin_fd so far (at most LIVE_CONSOLE_QUEUE, 64 KiB, ahead
  * of what the machine took: the reader stops while its queue is full). */
 uint64_t host_live_console_read(struct host_live *l);

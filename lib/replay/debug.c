@@ -299,8 +299,11 @@ uint64_t dbg_first_icount(struct dbg *d)
 	return 0;
 }
 
+/* After each call that moves the session: a recording session changes machines
+ * at its frontier (the harts' breakpoints and watches go along). */
 static void went(struct dbg *d)
 {
+	d->m = rr_session_machine(d->s);
 	uint64_t now = rr_session_icount(d->s);
 	if (now > d->high)
 		d->high = now;

@@ -25,7 +25,6 @@ struct sbuf {
 
 struct rr_gdb {
 	rr_session *s;
-	struct machine *m;
 	struct rr_gdb_io io;
 	int noack, swbreak_ok, hwbreak_ok, ended;
 	int gthread, cthread;        /* hart index; cthread -1: all */
@@ -257,7 +256,7 @@ static int build_xml(rr_gdb *g)
 		   "<reg name=\"frm\" bitsize=\"32\" type=\"int\" regnum=\"%d\"/>\n"
 		   "<reg name=\"fcsr\" bitsize=\"32\" type=\"int\" regnum=\"%d\"/>\n</feature>\n"
 		   "<feature name=\"org.gnu.gdb.riscv.csr\">\n", CSR_REGNUM + 1, CSR_REGNUM + 2, CSR_REGNUM + 3);
-	struct hart *h = machine_hart(g->m, 0);
+	struct hart *h = machine_hart(g->d.m, 0);
 	for (size_t i = 0; i < sizeof csrs / sizeof csrs[0]; i++) {
 		uint64_t v;
 		if (hart_csr_read(h, csrs[i].csr, &v) == 0)
@@ -278,7 +277,7 @@ static int build_xml(rr_gdb *g)
 
 /* ---- registers ---- */
 
-static struct hart *ghart(rr_gdb *g) { return machine_hart(g->m, g->gthread); }
+static struct hart *ghart(rr_gdb *g) { return machine_hart(g->d.m, g->gthread); }
 
 static int csr_known(int csr)
 {
@@ -379,7 +378,7 @@ static void stop_reply(rr_gdb *g, const struct dbg_stop *st)
 	int hart = st->hart;
 	switch (st->ev) {
 	case DBG_BREAK: {
-		int i = dbg_bp_find(&g->d, machine_hart(g->m, hart)->s.pc);
+		int i = dbg_bp_find(&g->d, machine_hart(g->d.m, hart)->s.pc);
 		sb_fmt(&b, "T05thread:%x;", hart + 1);
 		if (i >= 0 && g->d.bps[i].hw && !g->d.bps[i].sw && g->hwbreak_ok)
 			sb_str(&b, "hwbreak:;");
@@ -395,7 +394,7 @@ static void stop_reply(rr_gdb *g, const struct dbg_stop *st)
 	}
 	case DBG_END:
 		if (rr_session_is_live(g->s)) { /* a live guest stopped: gdb sees it exit */
-			sb_fmt(&b, "W%02x", machine_exit_code(g->m) & 0xff);
+			sb_fmt(&b, "W%02x", machine_exit_code(g->d.m) & 0xff);
 			break;
 		}
 		if (g->d.msg[0]) {
@@ -486,7 +485,7 @@ static int parse_thread(rr_gdb *g, const char *p, int *k)
 		*k = -1;
 		return 0;
 	}
-	if (t > (uint64_t)machine_nharts(g->m))
+	if (t > (uint64_t)machine_nharts(g->d.m))
 		return -1;
 	*k = (int)t - 1;
 	return 0;
@@ -527,7 +526,7 @@ static void handle_query(rr_gdb *g, char *p)
 		reply_sb(g, &b);
 	} else if (strcmp(p, "qfThreadInfo") == 0) {
 		sb_put(&b, "m", 1);
-		for (int k = 0; k < machine_nharts(g->m); k++)
+		for (int k = 0; k < machine_nharts(g->d.m); k++)
 			sb_fmt(&b, "%s%x", k ? "," : "", k + 1);
 		reply_sb(g, &b);
 	} else if (strcmp(p, "qsThreadInfo") == 0) {
@@ -543,7 +542,7 @@ static void handle_query(rr_gdb *g, char *p)
 			reply_err(g, 1);
 			return;
 		}
-		struct hart *h = machine_hart(g->m, k);
+		struct hart *h = machine_hart(g->d.m, k);
 		char t[64];
 		snprintf(t, sizeof t, "hart %d (%c-mode%s)", k, "US?M"[h->s.priv & 3], h->s.wfi ? ", wfi" : "");
 		sb_hex(&b, t, strlen(t));
@@ -910,7 +909,6 @@ rr_gdb *rr_gdb_new(rr_session *s, const struct rr_gdb_io *io)
 	if (!g)
 		return NULL;
 	g->s = s;
-	g->m = rr_session_machine(s);
 	g->io = *io;
 	g->cthread = -1;
 	dbg_init(&g->d, s);
@@ -918,7 +916,7 @@ rr_gdb *rr_gdb_new(rr_session *s, const struct rr_gdb_io *io)
 	g->d.watch_before = 1;
 	g->d.poll = poll_cb;
 	g->d.poll_opaque = g;
-	if (!g->m || build_xml(g) < 0) {
+	if (!g->d.m || build_xml(g) < 0) {
 		free(g);
 		return NULL;
 	}

@@ -29,4 +29,23 @@ int rr_hash_images(struct rr_config *cfg, struct rrlog_image *img, char *err, si
 int rr_session_head_pos(rr_session *s, struct rrlog_pos *pos);
 uint64_t rr_session_chain_id(const rr_session *s);
 const char *rr_session_path(const rr_session *s);
+
+/* frontier.c: the recording session's half of each rr_session_* call (the
+ * session dispatches to these when it is one). fr_new returns NULL only out of
+ * memory; *rc says whether it could read the recording back. */
+struct rr_frontier;
+struct rr_frontier *fr_new(rr_recorder *r, const char *path, const struct rr_live_input *in, int *rc,
+			   char *err, size_t errlen);
+void fr_free(struct rr_frontier *f);
+struct machine *fr_machine(struct rr_frontier *f);
+rr_session *fr_past(struct rr_frontier *f);
+const char *fr_errmsg(const struct rr_frontier *f);
+int fr_run(struct rr_frontier *f, uint64_t stop_icount, int *stop);
+int fr_seek(struct rr_frontier *f, uint64_t icount);
+int fr_save(struct rr_frontier *f, rr_state **out);
+int fr_restore(struct rr_frontier *f, const rr_state *st);
+int fr_snapshots(struct rr_frontier *f, const struct rrlog_snapshot_ref **list, size_t *n);
+int fr_next_event(struct rr_frontier *f, struct rrlog_event *ev);
+int fr_send_input(struct rr_frontier *f, const struct emu_input *in);
+void fr_info(struct rr_frontier *f, struct rr_recording_info *ri);
 #endif

@@ -14,6 +14,8 @@
 #include "replay/debug.h"
 #include "rrlog/rrlog.h"
 #include "replay/internal.h"
+#include "emu/virtio.h"
+#include <linux/input-event-codes.h>
 
 struct mon {
 	struct dbg *d;
@@ -121,8 +123,15 @@ static void info_replay(struct mon *c)
 	char brk[40] = "";
 	if (d->icount_break != UINT64_MAX)
 		snprintf(brk, sizeof brk, " replay_break=%llu", (unsigned long long)d->icount_break);
-	say(c, "mode=replay icount=%llu first=%llu snapshots=%zu hart=%d%s next_event=%s next_icount=%llu%s\n",
-	    (unsigned long long)rr_session_icount(d->s), (unsigned long long)(n ? list[0].icount : 0), n,
+	struct rr_recording_info ri;
+	char mode[96] = "mode=replay";
+	if (rr_session_is_live(d->s))
+		snprintf(mode, sizeof mode, "mode=live");
+	else if (rr_session_recording_info(d->s, &ri))
+		snprintf(mode, sizeof mode, "mode=record frontier=%llu behind=%d%s",
+			 (unsigned long long)ri.frontier, ri.behind, ri.ended ? " ended=1" : "");
+	say(c, "%s icount=%llu first=%llu snapshots=%zu hart=%d%s next_event=%s next_icount=%llu%s\n",
+	    mode, (unsigned long long)rr_session_icount(d->s), (unsigned long long)(n ? list[0].icount : 0), n,
 	    *c->hart, dbg_at_end(d) ? " at_end=1" : "", have ? rrlog_kind_name(ev.kind) : "none",
 	    have ? (unsigned long long)ev.icount : 0ull, brk);
 }
@@ -329,6 +338,130 @@ static void examine(struct mon *c, const char *cmd, const char *fmt, const char 
 
 /* ---- the command table ---- */
 
+/* ---- inputs while recording ---- */
+
+/* QEMU's key names (its sendkey's) and their evdev codes. */
+static const struct { const char *name; uint16_t code; } keys[] = {
+	{ "esc", KEY_ESC }, { "1", KEY_1 }, { "2", KEY_2 }, { "3", KEY_3 }, { "4", KEY_4 },
+	{ "5", KEY_5 }, { "6", KEY_6 }, { "7", KEY_7 }, { "8", KEY_8 }, { "9", KEY_9 },
+	{ "0", KEY_0 }, { "minus", KEY_MINUS }, { "equal", KEY_EQUAL },
+	{ "backspace", KEY_BACKSPACE }, { "tab", KEY_TAB }, { "q", KEY_Q }, { "w", KEY_W },
+	{ "e", KEY_E }, { "r", KEY_R }, { "t", KEY_T }, { "y", KEY_Y }, { "u", KEY_U },
+	{ "i", KEY_I }, { "o", KEY_O }, { "p", KEY_P }, { "bracket_left", KEY_LEFTBRACE },
+	{ "bracket_right", KEY_RIGHTBRACE }, { "ret", KEY_ENTER }, { "ctrl", KEY_LEFTCTRL },
+	{ "a", KEY_A }, { "s", KEY_S }, { "d", KEY_D }, { "f", KEY_F }, { "g", KEY_G },
+	{ "h", KEY_H }, { "j", KEY_J }, { "k", KEY_K }, { "l", KEY_L },
+	{ "semicolon", KEY_SEMICOLON }, { "apostrophe", KEY_APOSTROPHE },
+	{ "grave_accent", KEY_GRAVE }, { "shift", KEY_LEFTSHIFT }, { "backslash", KEY_BACKSLASH },
+	{ "z", KEY_Z }, { "x", KEY_X }, { "c", KEY_C }, { "v", KEY_V }, { "b", KEY_B },
+	{ "n", KEY_N }, { "m", KEY_M }, { "comma", KEY_COMMA }, { "dot", KEY_DOT },
+	{ "slash", KEY_SLASH }, { "shift_r", KEY_RIGHTSHIFT }, { "asterisk", KEY_KPASTERISK },
+	{ "alt", KEY_LEFTALT }, { "spc", KEY_SPACE }, { "caps_lock", KEY_CAPSLOCK },
+	{ "f1", KEY_F1 }, { "f2", KEY_F2 }, { "f3", KEY_F3 }, { "f4", KEY_F4 }, { "f5", KEY_F5 },
+	{ "f6", KEY_F6 }, { "f7", KEY_F7 }, { "f8", KEY_F8 }, { "f9", KEY_F9 }, { "f10", KEY_F10 },
+	{ "f11", KEY_F11 }, { "f12", KEY_F12 }, { "num_lock", KEY_NUMLOCK },
+	{ "scroll_lock", KEY_SCROLLLOCK }, { "kp_7", KEY_KP7 }, { "kp_8", KEY_KP8 },
+	{ "kp_9", KEY_KP9 }, { "kp_subtract", KEY_KPMINUS }, { "kp_4", KEY_KP4 },
+	{ "kp_5", KEY_KP5 }, { "kp_6", KEY_KP6 }, { "kp_add", KEY_KPPLUS }, { "kp_1", KEY_KP1 },
+	{ "kp_2", KEY_KP2 }, { "kp_3", KEY_KP3 }, { "kp_0", KEY_KP0 }, { "kp_decimal", KEY_KPDOT },
+	{ "kp_enter", KEY_KPENTER }, { "ctrl_r", KEY_RIGHTCTRL }, { "kp_divide", KEY_KPSLASH },
+	{ "kp_multiply", KEY_KPASTERISK }, { "sysrq", KEY_SYSRQ }, { "print", KEY_SYSRQ },
+	{ "alt_r", KEY_RIGHTALT }, { "home", KEY_HOME }, { "up", KEY_UP }, { "pgup", KEY_PAGEUP },
+	{ "left", KEY_LEFT }, { "right", KEY_RIGHT }, { "end", KEY_END }, { "down", KEY_DOWN },
+	{ "pgdn", KEY_PAGEDOWN }, { "insert", KEY_INSERT }, { "delete", KEY_DELETE },
+	{ "pause", KEY_PAUSE }, { "meta_l", KEY_LEFTMETA }, { "meta_r", KEY_RIGHTMETA },
+	{ "menu", KEY_COMPOSE }, { "less", KEY_102ND },
+};
+
+/* A key name (or 0xNN, an evdev code 1..255): its code, or 0. */
+static uint16_t key_code(const char *name, size_t len)
+{
+	char buf[32];
+	if (len == 0 || len >= sizeof buf)
+		return 0;
+	memcpy(buf, name, len);
+	buf[len] = 0;
+	if (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X') && buf[2]) {
+		char *end;
+		unsigned long v = strtoul(buf + 2, &end, 16);
+		return *end || v == 0 || v > 255 ? 0 : (uint16_t)v;
+	}
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i].name, buf) == 0)
+			return keys[i].code;
+	return 0;
+}
+
+/* One evdev event for the keyboard (dev 0). */
+static int send_event(struct mon *c, uint16_t type, uint16_t code, uint32_t value)
+{
+	struct emu_input in = { .kind = EMU_INPUT_KEY, .dev = 0, .id = VIRTIO_INPUT_ID(type, code, value) };
+	return rr_session_send_input(c->d->s, &in);
+}
+
+/* sendkey ctrl-alt-f1: every key pressed in order, then released in reverse, each
+ * followed by EV_SYN as a real keyboard's driver sends it. */
+static void cmd_sendkey(struct mon *c, const char *arg)
+{
+	uint16_t codes[8];
+	int n = 0;
+	if (!arg || !*arg) {
+		say(c, "sendkey: usage: sendkey KEYS (key names joined by -: ctrl-alt-delete, shift-a, ret)\n");
+		return;
+	}
+	for (const char *p = arg; *p;) {
+		const char *dash = strchr(p, '-');
+		size_t len = dash && dash != p ? (size_t)(dash - p) : strlen(p);
+		if (dash == p) /* "-" itself is the key minus's character, not a name */
+			len = 0;
+		uint16_t k = key_code(p, len);
+		if (!k) {
+			say(c, "sendkey: unknown key '%.*s' (QEMU's names: a, ret, spc, shift, ctrl, alt, f1, "
+			    "up, ...; or 0xNN)\n", (int)(len ? len : 1), p);
+			return;
+		}
+		if (n == 8) {
+			say(c, "sendkey: at most 8 keys at once\n");
+			return;
+		}
+		codes[n++] = k;
+		p += len;
+		if (*p == '-')
+			p++;
+	}
+	struct rr_recording_info ri;
+	if (rr_session_recording_info(c->d->s, &ri) && !rr_session_config(c->d->s)->input) {
+		say(c, "sendkey: the machine has no virtio keyboard (record with --input)\n");
+		return;
+	}
+	int rc = RR_OK;
+	for (int i = 0; i < 2 * n && rc == RR_OK; i++) {
+		int down = i < n;
+		uint16_t k = codes[down ? i : 2 * n - 1 - i];
+		rc = send_event(c, EV_KEY, k, down);
+		if (rc == RR_OK)
+			rc = send_event(c, EV_SYN, SYN_REPORT, 0);
+	}
+	if (rc != RR_OK)
+		say(c, "sendkey: %s\n", rr_session_errmsg(c->d->s));
+	else
+		say(c, "sendkey keys=%d events=%d icount=%llu\n", n, 4 * n,
+		    (unsigned long long)rr_session_icount(c->d->s));
+}
+
+/* sendline TEXT: the bytes of TEXT and a newline, typed on the console (UART 0). */
+static void cmd_sendline(struct mon *c, const char *text)
+{
+	char buf[1100];
+	int n = snprintf(buf, sizeof buf, "%s\n", text);
+	struct emu_input in = { .kind = EMU_INPUT_SERIAL, .dev = 0, .data = (const uint8_t *)buf,
+				.len = (uint32_t)n };
+	if (rr_session_send_input(c->d->s, &in) != RR_OK)
+		say(c, "sendline: %s\n", rr_session_errmsg(c->d->s));
+	else
+		say(c, "sendline bytes=%d icount=%llu\n", n, (unsigned long long)rr_session_icount(c->d->s));
+}
+
 static const char *const help[] = {
 	"info replay              mode, icount, snapshots, next event of the log",
 	"info registers [HART]    pc, privilege, x0-x31 and the main CSRs",
@@ -349,7 +482,9 @@ static const char *const help[] = {
 	"reverse_step [N]         N instructions of the selected hart backwards",
 	"reverse_continue         back to the last breakpoint hit or watched access",
 	"stop                     interrupt a continue (a line of its own while it runs)",
-	"sendkey KEYS | sendline TEXT   inputs while recording (not in a replay)",
+	"sendkey KEYS             keys pressed together, released in reverse (ctrl-alt-f1),",
+	"                         to the virtio keyboard, at the frontier of a recording",
+	"sendline TEXT            TEXT and a newline typed on the console, the same",
 	"quit                     end the monitor",
 	NULL,
 };
@@ -630,10 +765,10 @@ int dbg_monitor(struct dbg *d, int *hart, const char *line, dbg_out_fn *out, voi
 		cmd_run(&c, cmd, w[1]);
 	} else if (strcmp(cmd, "stop") == 0) {
 		say(&c, "stop: nothing is running (stop interrupts a continue while it runs)\n");
-	} else if (strcmp(cmd, "sendkey") == 0 || strcmp(cmd, "sendline") == 0) {
-		(void)rest;
-		say(&c, "%s: a replay takes its inputs from the log; inputs can be sent only while "
-			"recording, which this version's monitor does not drive yet\n", cmd);
+	} else if (strcmp(cmd, "sendkey") == 0) {
+		cmd_sendkey(&c, w[1]);
+	} else if (strcmp(cmd, "sendline") == 0) {
+		cmd_sendline(&c, rest ? line + (rest - buf) : "");
 	} else {
 		say(&c, "unknown command '%.100s' (help lists the commands)\n", cmd);
 	}

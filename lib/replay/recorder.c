@@ -428,6 +428,21 @@ int rr_recorder_close(rr_recorder *r, struct rr_recorder_stats *st)
 	return rc;
 }
 
+int rr_recorder_sync(rr_recorder *r, int ended)
+{
+	if (!r)
+		return RR_EINVAL;
+	if (!ended && !r->err) {
+		log_hash(r);
+		if (r->o.snapshot_interval != UINT64_MAX && !machine_io_inflight(r->m) &&
+		    machine_instructions(r->m) - r->snapped_at >= RR_SYNC_SNAPSHOT_MIN)
+			rr_recorder_snapshot(r);
+	}
+	r->unflushed++; /* flush even if nothing new was logged: the block may be open */
+	rec_flush(r);
+	return r->err;
+}
+
 const char *rr_recorder_errmsg(const rr_recorder *r)
 {
 	return r ? r->msg : "out of memory";

@@ -118,6 +118,13 @@ int rr_recorder_finish(rr_recorder *r, int mexit);
  * built it. st (may be NULL) gets the final statistics. Returns the first error of
  * the recording's life. */
 int rr_recorder_close(rr_recorder *r, struct rr_recorder_stats *st);
+/* Make the log readable up to the current point, for a replay of the part recorded
+ * (rr_session_recording): a STATE_HASH here (a replay thus knows that no input
+ * comes before this icount, and checks itself), a snapshot if the disk is quiet
+ * and RR_SYNC_SNAPSHOT_MIN instructions were executed since the last one, and a
+ * flush. With ended (rr_recorder_finish was called) only the flush. */
+int rr_recorder_sync(rr_recorder *r, int ended);
+#define RR_SYNC_SNAPSHOT_MIN 1000000ull
 const char *rr_recorder_errmsg(const rr_recorder *r);
 void rr_recorder_stats(const rr_recorder *r, struct rr_recorder_stats *st);
 
@@ -188,6 +195,38 @@ void rr_state_free(rr_state *st);
  * answers every input. The session can then only run live. */
 void rr_session_go_live(rr_session *s, struct emu_host *live);
 int rr_session_is_live(const rr_session *s);
+
+/* ---- a recording in progress as a session (frontier.c) ---- */
+
+/* What the session hands new inputs to (the monitor's sendkey and sendline): the
+ * live world queues the input, to be taken, and so logged, at the machine's next
+ * poll. 0, or -1 if it cannot take it now. */
+struct rr_live_input {
+	int (*send)(void *opaque, const struct emu_input *in);
+	void *opaque;
+};
+/* A session over the recording r (borrowed) while it records into path (a file):
+ * at the frontier (the last instruction recorded) runs go on live, recording;
+ * seeks and restores behind it replay the part recorded (from the log, flushed
+ * first); a run from behind replays up to the frontier and carries on live there.
+ * rr_session_machine() is the machine at the current point, and it changes
+ * between the replay's and the recorder's: breakpoints and watches set on its
+ * harts are carried over. When the guest stops, the recording is finished
+ * (rr_recorder_finish); the caller still closes r. in may be NULL. */
+int rr_session_recording(rr_recorder *r, const char *path, const struct rr_live_input *in,
+			 rr_session **out);
+struct rr_recording_info {
+	uint64_t frontier;           /* the icount recorded up to */
+	int behind;                  /* the current point is in the replay, behind it */
+	int ended;                   /* the guest stopped there: the recording is over */
+	int mexit;                   /* ended: how (enum machine_exit) */
+};
+/* 1 and *ri for a recording session, else 0. */
+int rr_session_recording_info(rr_session *s, struct rr_recording_info *ri);
+/* Give the recording a new input at the frontier (in->data is copied): RR_OK, or
+ * RR_EUSAGE with the reason (not recording, behind the frontier, the guest has
+ * stopped, the live world refuses it). */
+int rr_session_send_input(rr_session *s, const struct emu_input *in);
 
 struct rr_session_stats {
 	uint64_t events;             /* events consumed */

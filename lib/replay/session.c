@@ -50,6 +50,7 @@ struct rr_session {
 	size_t cap;
 	struct emu_blk_req *q_head, *q_tail;
 	int diverged, log_ended;
+	int exited;                 /* the guest stopped here as the log says */
 	int err;                    /* the error of the last failed call */
 	char msg[700];
 	struct rr_session_stats st;
@@ -57,6 +58,7 @@ struct rr_session {
 	uint64_t first_icount;      /* where the log starts (its first snapshot) */
 	uint64_t chain_id;          /* id of the last SNAPSHOT at or before this point */
 	int borrowed;               /* rr_session_live: the machine is the caller's */
+	struct rr_frontier *fr;     /* rr_session_recording: everything is frontier.c's */
 };
 
 struct rr_state {
@@ -488,7 +490,7 @@ static int cursor_to(rr_session *s, const struct rrlog_pos *pos)
 	s->exhausted = 0;
 	s->have_head = 0;
 	s->consumed = 1;
-	s->diverged = s->log_ended = 0;
+	s->diverged = s->log_ended = s->exited = 0;
 	look(s);
 	return RR_OK;
 }
@@ -621,10 +623,47 @@ int rr_session_live(struct machine *m, rr_session **out)
 	return RR_OK;
 }
 
+int rr_session_recording(rr_recorder *r, const char *path, const struct rr_live_input *in,
+			 rr_session **out)
+{
+	rr_session *s = *out = calloc(1, sizeof *s);
+	if (!s)
+		return RR_ENOMEM;
+	s->borrowed = 1;
+	if (!r || !path || strcmp(path, "-") == 0)
+		return s_err(s, RR_EUSAGE, "debugging a recording needs its log in a file (-w FILE)");
+	int rc;
+	s->fr = fr_new(r, path, in, &rc, s->msg, sizeof s->msg);
+	if (!s->fr)
+		return s->err = rc;
+	if (rc == RR_OK)
+		s->msg[0] = 0;
+	return rc;
+}
+
+int rr_session_send_input(rr_session *s, const struct emu_input *in)
+{
+	if (!s || !in)
+		return RR_EINVAL;
+	if (!s->fr)
+		return s_err(s, RR_EUSAGE, "%s", s->live ? "inputs come from the live world here (its console)"
+			     : "a replay takes its inputs from the log: inputs can be sent only while recording");
+	return fr_send_input(s->fr, in);
+}
+
+int rr_session_recording_info(rr_session *s, struct rr_recording_info *ri)
+{
+	if (!s || !s->fr)
+		return 0;
+	fr_info(s->fr, ri);
+	return 1;
+}
+
 void rr_session_close(rr_session *s)
 {
 	if (!s)
 		return;
+	fr_free(s->fr);
 	if (!s->borrowed)
 		machine_free(s->m);
 	rrlog_reader_close(s->rd);
@@ -636,18 +675,32 @@ void rr_session_close(rr_session *s)
 	free(s);
 }
 
-const char *rr_session_errmsg(const rr_session *s) { return s ? s->msg : "out of memory"; }
+const char *rr_session_errmsg(const rr_session *s)
+{
+	return !s ? "out of memory" : s->fr ? fr_errmsg(s->fr) : s->msg;
+}
 const struct rrlog_header_info *rr_session_header(const rr_session *s)
 {
-	return s ? rrlog_reader_header(s->rd) : NULL;
+	return !s ? NULL : s->fr ? rr_session_header(fr_past(s->fr)) : rrlog_reader_header(s->rd);
 }
-struct machine *rr_session_machine(rr_session *s) { return s ? s->m : NULL; }
-const struct machine_config *rr_session_config(const rr_session *s) { return s ? &s->cfg.mc : NULL; }
-uint64_t rr_session_icount(const rr_session *s) { return s && s->m ? machine_icount(s->m) : 0; }
+struct machine *rr_session_machine(rr_session *s) { return !s ? NULL : s->fr ? fr_machine(s->fr) : s->m; }
+const struct machine_config *rr_session_config(const rr_session *s)
+{
+	return !s ? NULL : s->fr ? rr_session_config(fr_past(s->fr)) : &s->cfg.mc;
+}
+uint64_t rr_session_icount(const rr_session *s)
+{
+	struct machine *m = !s ? NULL : s->fr ? fr_machine(s->fr) : s->m;
+	return m ? machine_icount(m) : 0;
+}
 int rr_session_is_live(const rr_session *s) { return s && s->live; }
 
 void rr_session_stats(const rr_session *s, struct rr_session_stats *st)
 {
+	if (s->fr) {
+		rr_session_stats(fr_past(s->fr), st);
+		return;
+	}
 	*st = s->st;
 	st->end_code = s->exhausted ? s->end_rc : 0;
 }
@@ -672,6 +725,7 @@ static int check_ending(rr_session *s, int e, int *stop)
 		if (!s->have_head || s->head.kind == RRLOG_END || s->head.icount != now) {
 			if (ending_seen) {
 				*stop = RR_STOP_EXIT;
+				s->exited = 1;
 				return RR_OK;
 			}
 			break;
@@ -708,6 +762,8 @@ static int check_ending(rr_session *s, int e, int *stop)
 
 int rr_session_run(rr_session *s, uint64_t stop_icount, int *stop)
 {
+	if (s && stop && s->fr)
+		return s->err = fr_run(s->fr, stop_icount, stop);
 	if (!s || !stop || !s->m)
 		return RR_EINVAL;
 	*stop = 0;
@@ -720,6 +776,10 @@ int rr_session_run(rr_session *s, uint64_t stop_icount, int *stop)
 	}
 	if (s->diverged)
 		return s_err(s, RR_EDIVERGED, "%s", s->msg);
+	if (s->exited) {
+		*stop = RR_STOP_EXIT; /* it stays stopped */
+		return RR_OK;
+	}
 	if (s->log_ended) {
 		*stop = RR_STOP_END;
 		return RR_OK;
@@ -755,6 +815,8 @@ int rr_session_run(rr_session *s, uint64_t stop_icount, int *stop)
 
 int rr_session_next_event(rr_session *s, struct rrlog_event *ev)
 {
+	if (s && s->fr)
+		return fr_next_event(s->fr, ev);
 	if (!s || s->live)
 		return 0;
 	look(s);
@@ -766,6 +828,8 @@ int rr_session_next_event(rr_session *s, struct rrlog_event *ev)
 
 int rr_session_snapshots(rr_session *s, const struct rrlog_snapshot_ref **list, size_t *n)
 {
+	if (s->fr)
+		return s->err = fr_snapshots(s->fr, list, n);
 	if (!s->rd) {
 		*list = NULL;
 		*n = 0;
@@ -778,6 +842,8 @@ int rr_session_snapshots(rr_session *s, const struct rrlog_snapshot_ref **list, 
 
 int rr_session_seek(rr_session *s, uint64_t icount)
 {
+	if (s && s->fr)
+		return s->err = fr_seek(s->fr, icount);
 	if (!s || !s->m)
 		return RR_EINVAL;
 	if (s->live)
@@ -827,6 +893,8 @@ int rr_session_seek(rr_session *s, uint64_t icount)
 int rr_session_save(rr_session *s, rr_state **out)
 {
 	*out = NULL;
+	if (s && s->fr)
+		return s->err = fr_save(s->fr, out);
 	if (!s || !s->m || s->live)
 		return s ? s_err(s, RR_EUSAGE, "no replay to save") : RR_EINVAL;
 	rr_state *st = calloc(1, sizeof *st);
@@ -854,6 +922,8 @@ int rr_session_save(rr_session *s, rr_state **out)
 
 int rr_session_restore(rr_session *s, const rr_state *st)
 {
+	if (s && st && s->fr)
+		return s->err = fr_restore(s->fr, st);
 	if (!s || !st || !s->m)
 		return RR_EINVAL;
 	if (s->live)
@@ -863,7 +933,7 @@ int rr_session_restore(rr_session *s, const rr_state *st)
 	if (load_chain(s, blobs, &st->len, 1, err, sizeof err) < 0)
 		return s_err(s, RR_EINVAL, "restoring the state at icount %llu: %s",
 			     (unsigned long long)st->icount, err);
-	s->diverged = s->log_ended = 0;
+	s->diverged = s->log_ended = s->exited = 0;
 	if (st->have_pos) {
 		int rc = cursor_to(s, &st->pos);
 		if (rc != RR_OK)
@@ -890,6 +960,8 @@ void rr_state_free(rr_state *st)
 
 int rr_session_head_pos(rr_session *s, struct rrlog_pos *pos)
 {
+	if (s->fr)
+		return -1;
 	look(s);
 	if (!s->have_head)
 		return -1;
@@ -897,10 +969,12 @@ int rr_session_head_pos(rr_session *s, struct rrlog_pos *pos)
 }
 
 uint64_t rr_session_chain_id(const rr_session *s) { return s->chain_id; }
-const char *rr_session_path(const rr_session *s) { return s->path; }
+const char *rr_session_path(const rr_session *s) { return s->fr ? rr_session_path(fr_past(s->fr)) : s->path; }
 
 void rr_session_go_live(rr_session *s, struct emu_host *live)
 {
+	if (s->fr)
+		return; /* a recording is live at its frontier already */
 	while (s->q_head) {
 		struct emu_blk_req *r = s->q_head;
 		s->q_head = r->next;
