@@ -1,0 +1,118 @@
+#!/bin/sh
+# Debugging a Linux recording while it records (slow: the cached guest images and
+# the kernel's vmlinux): rr-run -w LOG --input --monitor unix:PATH, the shell on
+# the console, driven over the monitor's socket with kernel symbols from vmlinux:
+#  - break n_tty_poll: continue stops when the shell first waits for the console;
+#    sendline there types a line (hexdump reads 4 events from the keyboard's
+#    event device, then the guest powers off);
+#  - break evdev_read: continue stops when hexdump reads; sendkey a there: the kernel
+#    hands hexdump the press and the release (EV_KEY 30 1 and 0, each with EV_SYN):
+#    hexdump prints them;
+#  - the guest's power-off ends the run (reason=end); from there reverse_continue
+#    finds the last evdev_read call, replay_seek goes to the first stop: going
+#    back into the recording, timed;
+#  - the log validates, and replays with the same console and every hash.
+set -u
+B=${BUILD:?}; TOP=${TOP:?}
+. "$TOP/tests/lib/wait.sh"
+C=${RRKIT_CACHE:-$TOP/cache}
+G=$C/guest
+VMLINUX=$C/build/linux/vmlinux
+T=$(mktemp -d)
+spid=
+trap '[ -n "$spid" ] && kill $spid 2>/dev/null; rm -rf "$T"' EXIT
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
+for f in "$G/Image" "$G/initramfs.cpio.gz" "$VMLINUX"; do
+	[ -f "$f" ] || { echo "missing $f: run scripts/build-guest.sh"; exit 1; }
+done
+sym() { nm "$VMLINUX" | awk -v s="$1" '$3==s{print "0x"$1; exit}'; }
+ntty=$(sym n_tty_poll) evread=$(sym evdev_read)
+[ -n "$ntty" ] && [ -n "$evread" ] || { bad "no n_tty_poll/evdev_read in $VMLINUX"; exit 1; }
+cat >"$T/script" <<EOF
+break $ntty
+continue
+delete all
+sendline hexdump -v -n 96 -e '8/1 " %02x" "\\n"' /dev/input/event0; poweroff -f
+break $evread
+continue
+sendkey a
+delete all
+continue
+info replay
+break $evread
+reverse_continue
+when
+replay_seek STOP1
+when
+quit
+EOF
+timeout 600 "$B/rr-run" -w "$T/k.rr" -m 256M --kernel "$G/Image" --initrd "$G/initramfs.cpio.gz" \
+	--append "console=ttyS0 quiet rrtest=shell" --no-rng --input --monitor "unix:$T/mon.sock" \
+	</dev/null >"$T/console" 2>"$T/err" &
+spid=$!
+wait_socket "$T/mon.sock"
+# the client, with STOP1 replaced by the icount of the first stop once known
+python3 - "$T/mon.sock" "$T/script" >"$T/out" 2>&1 <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(120)
+buf = b""
+def reply():
+    global buf
+    while b"(rr)\n" not in buf:
+        d = s.recv(65536)
+        if not d: raise EOFError
+        buf += d
+    t, _, buf = buf.partition(b"(rr)\n")
+    return t.decode(errors="replace")
+sys.stdout.write("@banner\n" + reply())
+stop1 = None
+for line in open(sys.argv[2]):
+    line = line.rstrip("\n")
+    if stop1: line = line.replace("STOP1", stop1)
+    t0 = time.time()
+    s.sendall(line.encode() + b"\n")
+    print("@> " + line, flush=True)
+    if line == "quit": break
+    r = reply()
+    sys.stdout.write(r)
+    print("@time %.3f" % (time.time() - t0), flush=True)
+    if stop1 is None and r.startswith("stopped"):
+        stop1 = r.split("icount=")[1].split()[0]
+PY
+cst=$?
+wait $spid; sst=$?; spid=
+out=$T/out
+nth() { awk -v c="@> $1" -v k="$2" '$0==c{n++;f=(n==k);next} /^@/{f=0} f' "$out"; }
+timeof() { awk -v c="@> $1" -v k="$2" '$0==c{n++;f=(n==k);next} f&&/^@time/{print $2; exit}' "$out"; }
+[ $cst = 0 ] && [ $sst = 0 ] && ok "recorded under the monitor, client and rr-run exit 0" \
+	|| bad "client $cst rr-run $sst: $(tail -5 "$out") $(tail -3 "$T/err")"
+s1=$(nth continue 1)
+echo "$s1" | grep -q "^stopped reason=breakpoint hart=0 pc=$ntty " && ok "the shell waits for the console: $s1" || bad "n_tty_poll: $s1"
+s2=$(nth continue 2)
+echo "$s2" | grep -q "^stopped reason=breakpoint hart=0 pc=$evread " && ok "hexdump reads the event device: $s2" || bad "evdev_read: $s2"
+nth "sendkey a" 1 | grep -q "^sendkey keys=1 events=4 " && ok "sendkey a: $(nth "sendkey a" 1)" || bad "sendkey: $(nth "sendkey a" 1)"
+nth continue 3 | grep -q "^stopped reason=end " && ok "the guest powered off: reason=end" || bad "end: $(nth continue 3)"
+# struct input_event on riscv64: 16 bytes of time, type, code, value (little-endian)
+tr -d '\r' <"$T/console" | grep -E '^ ([0-9a-f]{2} ){7}[0-9a-f]{2}$' | awk 'NR%3==0' >"$T/ev"
+want=" 01 00 1e 00 01 00 00 00
+ 00 00 00 00 00 00 00 00
+ 01 00 1e 00 00 00 00 00
+ 00 00 00 00 00 00 00 00"
+[ "$(cat "$T/ev")" = "$want" ] && ok "hexdump printed the key's press and release, each with EV_SYN" \
+	|| bad "hexdump output: $(tr -d '\r' <"$T/console" | tail -12)"
+e=$(nth "info replay" 1 | sed -n 's/.* icount=\([0-9]*\).*/\1/p')
+rc=$(nth reverse_continue 1)
+r=$(echo "$rc" | sed -n 's/.* icount=\([0-9]*\).*/\1/p')
+echo "$rc" | grep -q "^stopped reason=breakpoint hart=0 pc=$evread " && [ "$r" -lt "$e" ] \
+	&& ok "reverse_continue from the end: the last evdev_read at $r ($(timeof reverse_continue 1) s)" || bad "reverse_continue: $rc"
+st1=$(echo "$s1" | sed -n 's/.* icount=\([0-9]*\).*/\1/p')
+[ "$(nth when 2)" = "icount=$st1" ] && ok "replay_seek back to the first stop, $st1 ($(timeof "replay_seek $st1" 1) s)" \
+	|| bad "seek: $(nth when 2)"
+"$B/rr-dump" --validate "$T/k.rr" >"$T/v" 2>&1 && ok "$(cat "$T/v")" || bad "validate: $(cat "$T/v")"
+timeout 600 "$B/rr-run" -r "$T/k.rr" >"$T/replay" 2>"$T/rerr"; st=$?
+[ $st = 0 ] && cmp -s "$T/replay" "$T/console" && ok "the replay prints the same console; $(tail -1 "$T/rerr")" \
+	|| bad "replay: exit $st $(tail -2 "$T/rerr"); $(cmp "$T/replay" "$T/console")"
+exit $fail
