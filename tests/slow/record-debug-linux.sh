@@ -9,8 +9,8 @@
 #    hands hexdump the press and the release (EV_KEY 30 1 and 0, each with EV_SYN):
 #    hexdump prints them;
 #  - the guest's power-off ends the run (reason=end); from there reverse_continue
-#    finds the last evdev_read call, replay_seek goes to the first stop: going
-#    back into the recording, timed;
+#    finds the last evdev_read call, loadvm goes back to the state saved at the
+#    first stop (at the frontier then): going back into the recording, timed;
 #  - the log validates, and replays with the same console and every hash.
 set -u
 B=${BUILD:?}; TOP=${TOP:?}
@@ -34,6 +34,7 @@ ntty=$(sym n_tty_poll) evread=$(sym evdev_read)
 cat >"$T/script" <<EOF
 break $ntty
 continue
+savevm first
 delete all
 sendline hexdump -v -n 96 -e '8/1 " %02x" "\\n"' /dev/input/event0; poweroff -f
 break $evread
@@ -45,7 +46,7 @@ info replay
 break $evread
 reverse_continue
 when
-replay_seek STOP1
+loadvm first
 when
 quit
 EOF
@@ -54,34 +55,7 @@ timeout 600 "$B/rr-run" -w "$T/k.rr" -m 256M --kernel "$G/Image" --initrd "$G/in
 	</dev/null >"$T/console" 2>"$T/err" &
 spid=$!
 wait_socket "$T/mon.sock"
-# the client, with STOP1 replaced by the icount of the first stop once known
-python3 - "$T/mon.sock" "$T/script" >"$T/out" 2>&1 <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(120)
-buf = b""
-def reply():
-    global buf
-    while b"(rr)\n" not in buf:
-        d = s.recv(65536)
-        if not d: raise EOFError
-        buf += d
-    t, _, buf = buf.partition(b"(rr)\n")
-    return t.decode(errors="replace")
-sys.stdout.write("@banner\n" + reply())
-stop1 = None
-for line in open(sys.argv[2]):
-    line = line.rstrip("\n")
-    if stop1: line = line.replace("STOP1", stop1)
-    t0 = time.time()
-    s.sendall(line.encode() + b"\n")
-    print("@> " + line, flush=True)
-    if line == "quit": break
-    r = reply()
-    sys.stdout.write(r)
-    print("@time %.3f" % (time.time() - t0), flush=True)
-    if stop1 is None and r.startswith("stopped"):
-        stop1 = r.split("icount=")[1].split()[0]
-PY
+timeout 600 python3 "$TOP/tests/tools/monitor-client.py" -t -w 120 "$T/mon.sock" <"$T/script" >"$T/out" 2>&1
 cst=$?
 wait $spid; sst=$?; spid=
 out=$T/out
@@ -109,7 +83,7 @@ r=$(echo "$rc" | sed -n 's/.* icount=\([0-9]*\).*/\1/p')
 echo "$rc" | grep -q "^stopped reason=breakpoint hart=0 pc=$evread " && [ "$r" -lt "$e" ] \
 	&& ok "reverse_continue from the end: the last evdev_read at $r ($(timeof reverse_continue 1) s)" || bad "reverse_continue: $rc"
 st1=$(echo "$s1" | sed -n 's/.* icount=\([0-9]*\).*/\1/p')
-[ "$(nth when 2)" = "icount=$st1" ] && ok "replay_seek back to the first stop, $st1 ($(timeof "replay_seek $st1" 1) s)" \
+[ "$(nth when 2)" = "icount=$st1" ] && ok "loadvm back to the state saved at the first stop, $st1 ($(timeof "loadvm first" 1) s)" \
 	|| bad "seek: $(nth when 2)"
 "$B/rr-dump" --validate "$T/k.rr" >"$T/v" 2>&1 && ok "$(cat "$T/v")" || bad "validate: $(cat "$T/v")"
 timeout 600 "$B/rr-run" -r "$T/k.rr" >"$T/replay" 2>"$T/rerr"; st=$?

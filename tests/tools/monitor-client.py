@@ -1,24 +1,34 @@
 #!/usr/bin/env python3
-"""Drive rr-run's monitor over its unix socket: monitor-client.py SOCK < script.
+"""Drive rr-run's monitor over its unix socket: monitor-client.py [-t] [-w S] SOCK < script.
 
 Each script line is sent as a command; the reply is read up to the prompt line
 "(rr)" and printed after a line "@> COMMAND". A line "!stop-after SECONDS CMD"
 sends CMD, then "stop" after SECONDS, and prints the reply. Every wait is bounded
-(30 s): a missing prompt is an error (exit 1)."""
+(30 s, or S with -w): a missing prompt is an error (exit 1). With -t each reply
+is followed by "@time SECONDS", the wall time from sending the command."""
 import socket, sys, time
 
 def main():
+    args = sys.argv[1:]
+    timed, wait = False, 30.0
+    while args and args[0].startswith("-"):
+        if args[0] == "-t":
+            timed = True
+        elif args[0] == "-w":
+            wait = float(args[1])
+            args = args[1:]
+        args = args[1:]
     s = socket.socket(socket.AF_UNIX)
     for _ in range(100):
         try:
-            s.connect(sys.argv[1])
+            s.connect(args[0])
             break
         except OSError:
             time.sleep(0.1)
     else:
         print("cannot connect", file=sys.stderr)
         return 1
-    s.settimeout(30)
+    s.settimeout(wait)
     buf = b""
 
     def reply():
@@ -46,10 +56,13 @@ def main():
                 print("@stop-latency %.3f" % (time.time() - t0))
                 continue
             print("@> " + line, flush=True)
+            t0 = time.time()
             s.sendall(line.encode() + b"\n")
             if line in ("quit", "q"):
                 break
             sys.stdout.write(reply())
+            if timed:
+                print("@time %.3f" % (time.time() - t0), flush=True)
     except (EOFError, socket.timeout) as e:
         print("@error " + str(e))
         return 1
