@@ -44,6 +44,8 @@ cat >"$T/s1" <<EOF
 info replay
 break $work
 continue
+reverse_step
+step
 continue
 continue
 reverse_continue
@@ -80,6 +82,9 @@ for k in 1 2 3; do
 done
 [ -n "$h3" ] && [ "$h1" -lt "$h2" ] && [ "$h2" -lt "$h3" ] && ok "three hits of work recorded live: icounts $h1 $h2 $h3" \
 	|| bad "hits: '$h1' '$h2' '$h3'"
+# one instruction back from the frontier and forward onto it again
+[ "$(nth reverse_step 1 | icount_of)" = $((h1 - 1)) ] && [ "$(nth step 1 | icount_of)" = "$h1" ] \
+	&& ok "reverse_step from the frontier to $((h1 - 1)), step back onto it" || bad "step: $(nth reverse_step 1) / $(nth step 1)"
 [ "$(nth reverse_continue 1 | icount_of)" = "$h2" ] && ok "reverse_continue from the frontier: back to the second hit" \
 	|| bad "reverse_continue: $(nth reverse_continue 1)"
 nth "info replay" 2 | grep -q "^mode=record frontier=$h3 behind=1 icount=$h2 " && ok "info replay behind: $(nth "info replay" 2)" \
@@ -204,9 +209,10 @@ break work
 reverse-continue
 echo @A5\n
 p \$a0
-detach
 EOF
-	timeout 120 gdb-multiarch -nx -batch -x "$T/g.gdb" "$G/gdb_calls.elf" >"$T/g.out" 2>&1; gst=$?
+	# (an error ends a -x file; each -ex goes on after one)
+	timeout 120 gdb-multiarch -nx -batch -x "$T/g.gdb" -ex 'set var counter = 99' -ex 'echo @C\n' -ex 'p counter' \
+		-ex detach "$G/gdb_calls.elf" >"$T/g.out" 2>&1; gst=$?
 	wait $spid; sst=$?
 	after() { awk -v m="@$1" '$0==m{f=1;next} f&&/^\$[0-9]+ = /{print $3; exit}' "$T/g.out"; }
 	v="$(after A1) $(after A3) $(after A2) $(after B3) $(after A4) $(after A5)"
@@ -217,6 +223,9 @@ EOF
 	[ "$(grep -c '^[a-z]' "$T/before")" -gt 60 ] && cmp -s "$T/before" "$T/after" \
 		&& ok "stepi then reverse-stepi in the recorded part: pc and all $(grep -c '^[a-z]' "$T/before") registers as before" \
 		|| bad "registers differ: $(diff "$T/before" "$T/after" | head -5)"
+	grep -q "Cannot access memory" "$T/g.out" && [ "$(after C)" = 10 ] \
+		&& ok "gdb: set var while recording refused (the log would not have it); counter still 10" \
+		|| bad "set var: $(grep -i -A1 'set var' "$T/g.out")"
 	grep -q "No more reverse-execution history" "$T/g.out" && [ "$(after A5)" = 5 ] \
 		&& ok "the guest's end is replaylog:end; the connection stays up for reverse-continue" || bad "end: $(tail -5 "$T/g.out")"
 	[ $gst = 0 ] && [ $sst = 0 ] && grep -q "gdb detached" "$T/g.err" && [ "$(grep -c 'gdb_calls: PASS' "$T/g.console")" = 1 ] \

@@ -411,9 +411,13 @@ static void stop_init(struct dbg *d, struct dbg_stop *st, int hart)
 	d->msg[0] = 0;
 }
 
+/* The hart stopped at a breakpoint's pc, by the breakpoint or otherwise (a step
+ * onto it): resuming passes it, as gdb does. */
 static int finish(struct dbg *d, struct dbg_stop *st)
 {
-	d->stop_hart = st->ev == DBG_BREAK ? st->hart : -1;
+	int k = st->hart;
+	d->stop_hart = st->ev == DBG_BREAK || (st->ev != DBG_ERROR && k >= 0 && k < machine_nharts(d->m) &&
+					       dbg_bp_find(d, machine_hart(d->m, k)->s.pc) >= 0) ? k : -1;
 	return st->ev;
 }
 
@@ -442,14 +446,17 @@ int dbg_continue(struct dbg *d, uint64_t limit, struct dbg_stop *st)
 	return finish(d, st);
 }
 
+/* Hart k's instructions retired, on the current machine (a recording session
+ * changes machines at its frontier: no hart pointer is kept across a run). */
+static uint64_t instret(struct dbg *d, int k) { return machine_hart(d->m, k)->s.instret; }
+
 /* Step hart k by one of its instructions (the others run meanwhile as recorded). */
 int dbg_step(struct dbg *d, int k, struct dbg_stop *st)
 {
 	stop_init(d, st, k);
 	resume_skip(d);
-	struct hart *h = machine_hart(d->m, k);
-	uint64_t start = h->s.instret;
-	for (uint64_t n = 0; h->s.instret == start; n++) {
+	uint64_t start = instret(d, k);
+	for (uint64_t n = 0; instret(d, k) == start; n++) {
 		if (dbg_at_end(d)) {
 			st->ev = DBG_END;
 			break;
@@ -523,9 +530,8 @@ int dbg_reverse_step(struct dbg *d, int k, struct dbg_stop *st)
 	stop_init(d, st, k);
 	if (no_reverse(d, st))
 		return finish(d, st);
-	struct hart *h = machine_hart(d->m, k);
 	uint64_t now = rr_session_icount(d->s), first = dbg_first_icount(d);
-	uint64_t cur = h->s.instret;
+	uint64_t cur = instret(d, k);
 	if (now <= first) {
 		st->ev = DBG_BEGIN;
 		return finish(d, st);
@@ -536,7 +542,7 @@ int dbg_reverse_step(struct dbg *d, int k, struct dbg_stop *st)
 		lo = now - back < first || now - back > now ? first : now - back;
 		if (seek_back(d, lo) != RR_OK)
 			goto error;
-		if (h->s.instret < cur)
+		if (instret(d, k) < cur)
 			break;
 		if (lo == first) {
 			st->ev = DBG_BEGIN; /* nothing before: stay at the first instruction */
@@ -549,7 +555,7 @@ int dbg_reverse_step(struct dbg *d, int k, struct dbg_stop *st)
 		uint64_t mid = lo + (hi - lo) / 2;
 		if (seek_back(d, mid) != RR_OK)
 			goto error;
-		if (h->s.instret < cur)
+		if (instret(d, k) < cur)
 			lo = mid;
 		else
 			hi = mid;

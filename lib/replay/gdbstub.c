@@ -201,6 +201,17 @@ static void reply_err(rr_gdb *g, int code)
 	reply(g, e);
 }
 
+/* Registers and memory are not written while recording: the change would not be
+ * in the log, and the recording would not replay (gdb says it cannot write). */
+static int refuse_write(rr_gdb *g)
+{
+	struct rr_recording_info ri;
+	if (!rr_session_recording_info(g->s, &ri))
+		return 0;
+	reply(g, "E.rr-run: no writes while recording: the log would not have them");
+	return 1;
+}
+
 /* Console output for gdb ("O" packets), e.g. the replies of monitor commands. */
 static void console(rr_gdb *g, const char *text)
 {
@@ -645,6 +656,8 @@ static void handle_packet(rr_gdb *g, char *p, size_t len)
 		reply_sb(g, &b);
 		return;
 	case 'G': {
+		if (refuse_write(g))
+			return;
 		size_t hexn = len - 1;
 		if (hexn % 16 || hexn / 16 > 65) {
 			reply_err(g, 1);
@@ -674,6 +687,8 @@ static void handle_packet(rr_gdb *g, char *p, size_t len)
 		return;
 	}
 	case 'P': {
+		if (refuse_write(g))
+			return;
 		uint8_t d[8] = { 0 };
 		uint64_t dummy;
 		int sz;
@@ -703,6 +718,8 @@ static void handle_packet(rr_gdb *g, char *p, size_t len)
 		return;
 	}
 	case 'M': {
+		if (refuse_write(g))
+			return;
 		if (parse_hex(&a, &addr) < 0 || *a++ != ',' || parse_hex(&a, &n) < 0 || *a++ != ':' ||
 		    n > RR_GDB_PACKET_MAX / 2 || strlen(a) != n * 2) {
 			reply_err(g, 1);
