@@ -202,49 +202,57 @@ static void info_snapshots(struct mon *c)
 		    (unsigned long long)rr_state_icount(d->saved[i].st));
 }
 
-/* Print the events of [from, now) but the last n as "past", then "now", then the
- * next n events. 1 if there were at least n past events (or from is the start). */
+/* One event as rr-dump prints it, on one line. */
+static void event_line(const struct rrlog_event *ev, char *line, size_t len)
+{
+	rrlog_format_event(ev, 0, line, len);
+	line[strcspn(line, "\n")] = 0;
+}
+
+/* Print the last n events of [from, now) as "past" (kept in a ring while reading:
+ * one pass), then "now", then the next n events. 1 if there were at least n past
+ * events (or from is the start), else 0 and nothing printed. */
 static int events_from(struct mon *c, const char *path, uint64_t from, uint64_t now, uint64_t n,
 		       int first)
 {
 	rrlog_reader *r = NULL;
-	if (rrlog_reader_open(path, &r) < 0 || rrlog_reader_seek(r, from) < 0) {
-		say(c, "replay_events: %s: %s\n", path, rrlog_reader_errmsg(r));
+	char (*ring)[512] = n ? malloc(n * sizeof *ring) : NULL;
+	if ((n && !ring) || rrlog_reader_open(path, &r) < 0 || rrlog_reader_seek(r, from) < 0) {
+		say(c, "replay_events: %s: %s\n", path, !r ? "out of memory" : rrlog_reader_errmsg(r));
 		rrlog_reader_close(r);
+		free(ring);
 		return 1;
 	}
 	rrlog_reader_skip_data(r, 1u << RRLOG_SNAPSHOT);
 	struct rrlog_event ev;
-	uint64_t past = 0, ahead = 0, pos = 0;
-	char line[512];
-	/* count the past events first, then print the last n of them and the next n */
-	while (rrlog_reader_next(r, &ev) == 1 && ev.icount < now)
+	uint64_t past = 0, ahead = 0;
+	int rc;
+	while ((rc = rrlog_reader_next(r, &ev)) == 1 && ev.icount < now) {
+		if (n)
+			event_line(&ev, ring[past % n], sizeof ring[0]);
 		past++;
+	}
 	if (past < n && !first) {
 		rrlog_reader_close(r);
+		free(ring);
 		return 0;
 	}
-	rrlog_reader_seek(r, from);
-	int rc;
-	while ((rc = rrlog_reader_next(r, &ev)) == 1) {
-		rrlog_format_event(&ev, 0, line, sizeof line);
-		line[strcspn(line, "\n")] = 0;
-		if (ev.icount < now) {
-			if (pos++ >= past - (past < n ? past : n))
-				say(c, "past %s\n", line);
-			continue;
-		}
-		if (ahead == 0)
-			say(c, "now icount=%llu\n", (unsigned long long)now);
-		if (ahead++ == n)
-			break;
-		say(c, "next %s\n", line);
-	}
-	if (ahead == 0)
+	for (uint64_t i = past - (past < n ? past : n); i < past; i++)
+		say(c, "past %s\n", ring[i % n]);
+	if (rc == 1)
+		say(c, "now icount=%llu\n", (unsigned long long)now);
+	else
 		say(c, "now icount=%llu (no events after it)\n", (unsigned long long)now);
+	char line[512];
+	for (; rc == 1 && ahead < n; ahead++) {
+		event_line(&ev, line, sizeof line);
+		say(c, "next %s\n", line);
+		rc = rrlog_reader_next(r, &ev);
+	}
 	if (rc < 0 && rc != RRLOG_ETRUNCATED)
 		say(c, "replay_events: %s\n", rrlog_reader_errmsg(r));
 	rrlog_reader_close(r);
+	free(ring);
 	return 1;
 }
 
