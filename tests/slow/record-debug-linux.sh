@@ -11,7 +11,10 @@
 #  - the guest's power-off ends the run (reason=end); from there reverse_continue
 #    finds the last evdev_read call, loadvm goes back to the state saved at the
 #    first stop (at the frontier then): going back into the recording, timed;
-#  - the log validates, and replays with the same console and every hash.
+#  - the log validates, and replays with the same console and every hash;
+#  - SMP-2, rrtest=boot: break ksys_write, three hits live (on both harts), two
+#    reverse_continue back, three continue forward again through the frontier:
+#    the same icounts and harts, which a plain replay of the log hits too.
 set -u
 B=${BUILD:?}; TOP=${TOP:?}
 . "$TOP/tests/lib/wait.sh"
@@ -89,4 +92,38 @@ st1=$(echo "$s1" | sed -n 's/.* icount=\([0-9]*\).*/\1/p')
 timeout 600 "$B/rr-run" -r "$T/k.rr" >"$T/replay" 2>"$T/rerr"; st=$?
 [ $st = 0 ] && cmp -s "$T/replay" "$T/console" && ok "the replay prints the same console; $(tail -1 "$T/rerr")" \
 	|| bad "replay: exit $st $(tail -2 "$T/rerr"); $(cmp "$T/replay" "$T/console")"
+
+# ---- SMP-2 ----
+kw=$(sym ksys_write)
+printf 'break %s\ncontinue\ncontinue\ncontinue\nreverse_continue\nreverse_continue\ncontinue\ncontinue\ncontinue\ndelete all\ncontinue\nquit\n' \
+	"$kw" >"$T/smp.script"
+rm -f "$T/mon.sock"
+timeout 600 "$B/rr-run" -w "$T/smp.rr" --smp 2 -m 256M --kernel "$G/Image" --initrd "$G/initramfs.cpio.gz" \
+	--append "console=ttyS0 quiet rrtest=boot" --monitor "unix:$T/mon.sock" </dev/null >"$T/smp.console" 2>"$T/smp.err" &
+spid=$!
+wait_socket "$T/mon.sock"
+timeout 600 python3 "$TOP/tests/tools/monitor-client.py" -w 300 "$T/mon.sock" <"$T/smp.script" >"$T/smp.out" 2>&1
+cst=$?
+wait $spid; sst=$?; spid=
+hits=$(grep "^stopped reason=breakpoint" "$T/smp.out" | sed 's/.* hart=\([0-9]\) .* icount=\([0-9]*\)/\1:\2/' | tr '\n' ' ')
+set -- $hits
+[ $cst = 0 ] && [ $sst = 0 ] && [ $# = 8 ] && [ "$4 $5" = "$2 $1" ] && [ "$6 $7" = "$2 $3" ] \
+	&& echo "$hits" | grep -q "0:" && echo "$hits" | grep -q "1:" \
+	&& ok "SMP-2 under the monitor: ksys_write hits $1 $2 $3 live, back to $4 $5, forward again $6 $7 $8 (hart:icount)" \
+	|| bad "SMP-2: client $cst rr-run $sst hits '$hits' $(tail -3 "$T/smp.err")"
+grep -q "^stopped reason=end " "$T/smp.out" && grep -q "rrtest: boot: result: ok" "$T/smp.console" \
+	&& ok "SMP-2: the guest's power-off" || bad "SMP-2 end: $(tail -3 "$T/smp.out")"
+printf 'break %s\ncontinue\ncontinue\ncontinue\ncontinue\nquit\n' "$kw" >"$T/smp2.script"
+rm -f "$T/mon2.sock"
+timeout 600 "$B/rr-run" -q -r "$T/smp.rr" --monitor "unix:$T/mon2.sock" >/dev/null 2>&1 &
+spid=$!
+wait_socket "$T/mon2.sock"
+timeout 600 python3 "$TOP/tests/tools/monitor-client.py" -w 300 "$T/mon2.sock" <"$T/smp2.script" >"$T/smp2.out" 2>&1
+wait $spid; spid=
+rh=$(grep "^stopped reason=breakpoint" "$T/smp2.out" | sed 's/.* hart=\([0-9]\) .* icount=\([0-9]*\)/\1:\2/' | tr '\n' ' ')
+[ "$rh" = "$1 $2 $3 $8 " ] && ok "a plain replay of the SMP log hits ksys_write at the same harts and icounts" \
+	|| bad "SMP-2 replay hits '$rh', recording '$1 $2 $3 $8'"
+timeout 600 "$B/rr-run" -r "$T/smp.rr" >"$T/smp.replay" 2>"$T/smp.rerr"; st=$?
+[ $st = 0 ] && cmp -s "$T/smp.replay" "$T/smp.console" && ok "the SMP-2 log replays with the same console; $(tail -1 "$T/smp.rerr")" \
+	|| bad "SMP-2 replay: exit $st $(tail -2 "$T/smp.rerr")"
 exit $fail
