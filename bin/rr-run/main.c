@@ -125,8 +125,8 @@ static int run_live(const struct rr_options *o)
 		print_stats(o, m, t0);
 		st = exit_status(m, r);
 	}
+	host_live_free(hl); /* first: its disk worker may still hold a request of m's */
 	machine_free(m);
-	host_live_free(hl);
 	return st;
 }
 
