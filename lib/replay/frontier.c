@@ -170,20 +170,32 @@ int fr_run(struct rr_frontier *f, uint64_t stop_icount, int *stop)
 	return run_front(f, stop_icount, stop);
 }
 
+/* Make the replay of the past current, before a seek or a restore in it. */
+static int to_past(struct rr_frontier *f)
+{
+	int rc = past(f);
+	if (rc == RR_OK)
+		go_behind(f);
+	return rc;
+}
+
+/* After a seek or restore in the past (rc): at the frontier the recorder's machine
+ * is current again. */
+static int landed(struct rr_frontier *f, int rc)
+{
+	if (rc != RR_OK)
+		return from_rep(f, rc);
+	if (machine_icount(rr_session_machine(f->rep)) == f->rep_end)
+		go_front(f);
+	return RR_OK;
+}
+
 int fr_seek(struct rr_frontier *f, uint64_t icount)
 {
 	uint64_t end = frontier(f);
 	if (icount < end || (f->behind && icount == end)) {
-		int rc = past(f);
-		if (rc != RR_OK)
-			return rc;
-		go_behind(f);
-		rc = rr_session_seek(f->rep, icount);
-		if (rc != RR_OK)
-			return from_rep(f, rc);
-		if (icount == end)
-			go_front(f);
-		return RR_OK;
+		int rc = to_past(f);
+		return rc != RR_OK ? rc : landed(f, rr_session_seek(f->rep, icount));
 	}
 	/* ahead of the frontier: record up to there, passing breakpoints and watches */
 	int stop, rc;
@@ -215,16 +227,8 @@ int fr_restore(struct rr_frontier *f, const rr_state *st)
 {
 	if (rr_state_icount(st) > frontier(f))
 		return f_err(f, RR_EINVAL, "that state is past the frontier");
-	int rc = past(f);
-	if (rc != RR_OK)
-		return rc;
-	go_behind(f);
-	rc = rr_session_restore(f->rep, st);
-	if (rc != RR_OK)
-		return from_rep(f, rc);
-	if (rr_state_icount(st) == frontier(f))
-		go_front(f);
-	return RR_OK;
+	int rc = to_past(f);
+	return rc != RR_OK ? rc : landed(f, rr_session_restore(f->rep, st));
 }
 
 int fr_snapshots(struct rr_frontier *f, const struct rrlog_snapshot_ref **list, size_t *n)

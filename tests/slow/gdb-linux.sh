@@ -9,23 +9,9 @@
 #    continue stops in tick_do_update_jiffies64 with jiffies one higher;
 #    reverse-continue twice: the same write undone, then the tick before it;
 #  - the monitor over gdb (monitor x/1xg) reads the same jiffies value as gdb.
-set -u
-B=${BUILD:?}; TOP=${TOP:?}
-. "$TOP/tests/lib/wait.sh"
-C=${RRKIT_CACHE:-$TOP/cache}
-G=$C/guest
-VMLINUX=$C/build/linux/vmlinux
+. "$TOP/tests/lib/linux.sh"
 RUN="$B/rr-run"
-T=$(mktemp -d)
-spid=
-trap '[ -n "$spid" ] && kill $spid 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
 command -v gdb-multiarch >/dev/null || { echo "SKIP: gdb-multiarch missing"; exit 77; }
-for f in "$G/Image" "$G/initramfs.cpio.gz" "$VMLINUX"; do
-	[ -f "$f" ] || { echo "missing $f: run scripts/build-guest.sh"; exit 1; }
-done
 timeout 600 "$RUN" -q -w "$T/boot.rr" --snapshot-every 10000000 --smp 2 -m 256M --kernel "$G/Image" \
 	--initrd "$G/initramfs.cpio.gz" --append "console=ttyS0 quiet rrtest=boot" </dev/null >"$T/rec.out" 2>&1
 st=$?

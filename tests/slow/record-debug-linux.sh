@@ -15,22 +15,8 @@
 #  - SMP-2, rrtest=boot: break ksys_write, three hits live (on both harts), two
 #    reverse_continue back, three continue forward again through the frontier:
 #    the same icounts and harts, which a plain replay of the log hits too.
-set -u
-B=${BUILD:?}; TOP=${TOP:?}
-. "$TOP/tests/lib/wait.sh"
-C=${RRKIT_CACHE:-$TOP/cache}
-G=$C/guest
-VMLINUX=$C/build/linux/vmlinux
-T=$(mktemp -d)
-spid=
-trap '[ -n "$spid" ] && kill $spid 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "$TOP/tests/lib/linux.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
-for f in "$G/Image" "$G/initramfs.cpio.gz" "$VMLINUX"; do
-	[ -f "$f" ] || { echo "missing $f: run scripts/build-guest.sh"; exit 1; }
-done
 sym() { nm "$VMLINUX" | awk -v s="$1" '$3==s{print "0x"$1; exit}'; }
 ntty=$(sym n_tty_poll) evread=$(sym evdev_read)
 [ -n "$ntty" ] && [ -n "$evread" ] || { bad "no n_tty_poll/evdev_read in $VMLINUX"; exit 1; }
