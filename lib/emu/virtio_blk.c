@@ -29,6 +29,9 @@
 #define S_UNSUPP 2
 
 #define BLK_ID "rrkit-virtio-blk"        /* GET_ID answer (at most 20 bytes) */
+/* What a record counts against VIRTIO_BLK_MAX_INFLIGHT besides its data: so that
+ * data-less requests (flushes) of reset devices cannot pile up without bound. */
+#define BLK_REC_CHARGE 4096u
 
 struct blk_inflight {
 	uint64_t id;
@@ -56,6 +59,7 @@ struct blk_rec {
 	size_t len;
 	int status;                     /* set by blk_work */
 	struct blk_rec *next_orphan;
+	uint64_t *held;                 /* the device's count of bytes held, or NULL */
 };
 
 struct blk_priv {
@@ -63,6 +67,8 @@ struct blk_priv {
 	uint64_t capacity;              /* sectors */
 	struct blk_rec *rec[VIRTQ_MAX_SIZE];  /* parallel to the in-flight ring */
 	struct blk_rec *orphans;        /* records of a reset device the host still holds */
+	uint64_t held;                  /* bytes charged for the records above (both kinds) */
+	int norphans;
 	struct virtq_req req;           /* scratch */
 };
 
@@ -93,6 +99,8 @@ static void blk_work(struct emu_blk_req *hreq)
 static void rec_free(struct blk_rec *r)
 {
 	if (r) {
+		if (r->held)
+			*r->held -= r->len + BLK_REC_CHARGE;
 		free(r->buf);
 		free(r);
 	}
@@ -195,6 +203,15 @@ static void blk_notify(struct virtio_dev *d, int qi)
 		}
 		if (rc > 0)
 			continue;
+		if (p->held && p->held + r->len + BLK_REC_CHARGE > VIRTIO_BLK_MAX_INFLIGHT) {
+			/* over the bound: the chain waits in the ring until a completion
+			 * makes room (blk_notify runs again then) */
+			rec_free(r);
+			virtq_unpop(d, 0);
+			return;
+		}
+		p->held += r->len + BLK_REC_CHARGE;
+		r->held = &p->held;
 		uint32_t slot = (s->first + s->count) % VIRTQ_MAX_SIZE;
 		s->inflight[slot].id = s->next_id++;
 		s->inflight[slot].head = p->req.head;
@@ -219,7 +236,10 @@ int virtio_blk_complete(struct virtio_dev *d, uint64_t id)
 		if ((*o)->hreq.id == id) {
 			struct blk_rec *r = *o;
 			*o = r->next_orphan;
+			p->norphans--;
 			rec_free(r);
+			if (virtq_usable(d, 0))
+				blk_notify(d, 0);   /* requests may wait for the bytes it held */
 			return 0;
 		}
 	}
@@ -267,7 +287,7 @@ int virtio_blk_complete(struct virtio_dev *d, uint64_t id)
 
 int virtio_blk_inflight(struct virtio_dev *d)
 {
-	return d && d->ops == &blk_ops ? (int)BS(d)->count : 0;
+	return d && d->ops == &blk_ops ? (int)BS(d)->count + BP(d)->norphans : 0;
 }
 
 static size_t blk_config(struct virtio_dev *d, uint8_t *buf)
@@ -289,6 +309,7 @@ static void blk_reset(struct virtio_dev *d)
 		if (p->rec[i]) {
 			p->rec[i]->next_orphan = p->orphans;
 			p->orphans = p->rec[i];
+			p->norphans++;
 			p->rec[i] = NULL;
 		}
 	}
@@ -308,6 +329,7 @@ static void free_records(struct blk_priv *p)
 		p->orphans = r->next_orphan;
 		rec_free(r);
 	}
+	p->norphans = 0;
 }
 
 /* After a state load: forget every record (the host was drained), then rebuild and
@@ -323,14 +345,30 @@ static void blk_state_loaded(struct virtio_dev *d)
 	s->first %= VIRTQ_MAX_SIZE;
 	if (s->count > VIRTQ_MAX_SIZE)
 		s->count = VIRTQ_MAX_SIZE;
+	/* new requests take ids above every id in flight */
+	for (uint32_t k = 0; k < s->count; k++) {
+		uint64_t id = s->inflight[(s->first + k) % VIRTQ_MAX_SIZE].id;
+		if (id >= s->next_id)
+			s->next_id = id + 1;
+	}
 	for (uint32_t k = 0; k < s->count; k++) {
 		uint32_t slot = (s->first + k) % VIRTQ_MAX_SIZE;
 		struct blk_inflight *e = &s->inflight[slot];
 		struct blk_rec *r = NULL;
-		if (e->len <= VIRTIO_BLK_MAX_BYTES && virtq_walk(d, 0, e->head, &p->req) == 0)
+		/* a hostile snapshot: ids must be unique (a completion finds its record
+		 * by id: a duplicate would free a record the host still holds); the
+		 * request must be one blk_prepare() accepts */
+		int ok = e->len <= VIRTIO_BLK_MAX_BYTES && e->len % 512 == 0 &&
+			 (e->type == T_IN || e->type == T_OUT || (e->type == T_FLUSH && !e->len)) &&
+			 e->sector <= p->capacity && e->len / 512 <= p->capacity - e->sector;
+		for (uint32_t j = 0; ok && j < k; j++)
+			ok = s->inflight[(s->first + j) % VIRTQ_MAX_SIZE].id != e->id;
+		if (ok && virtq_walk(d, 0, e->head, &p->req) == 0)
 			r = rec_new(d, &p->req, e->type, e->sector, e->len);
 		if (r) {
 			r->hreq.id = e->id;
+			r->held = &p->held;
+			p->held += r->len + BLK_REC_CHARGE;
 			p->rec[slot] = r;
 			host_blk_submit(d->host, &r->hreq);
 		}
