@@ -90,7 +90,7 @@ done
 # States saved while requests are in flight (most of hostile_inflight's run)
 # restore exactly; --tail (the reset with writes in flight) is a known limit,
 # tests/reliability/inflight-reset.sh.
-"$B/tests/tools/rr-restore-check" "$T/hostile_inflight.rr" 30 >"$T/restore" 2>&1 \
+"$B/tests/tools/rr-restore-check" "$T/hostile_inflight.rr" 30 997 150 >"$T/restore" 2>&1 \
 	&& echo "ok: hostile_inflight: restores with requests in flight: $(tail -1 "$T/restore")" \
 	|| { echo "FAIL: restores with requests in flight: $(grep FAIL "$T/restore" | head -3)"; fail=1; }
 [ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && echo "ok: disk image untouched by the smc and inflight runs" \
