@@ -7,6 +7,8 @@
 #                        virtio descriptor chains)
 #                        for FUZZ_SECONDS each
 #   make determinism     replays by clang -O0 and gcc+sanitizer builds (scripts/)
+#   make determinism-matrix  gcc/clang x -O0/-O2 x sanitizers, each build's recordings
+#                        replayed by all the others (slow)
 #   make valgrind-check  the tools' tests under valgrind memcheck (slow)
 #   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
 #   make install PREFIX=/usr/local [LIBDIR=...] [DESTDIR=...]
@@ -161,6 +163,13 @@ fuzz-more:
 DET_VARIANTS ?= clang-O0 gcc-O2-san
 determinism: all guest-tests
 	sh scripts/determinism-soak.sh $(DET_VARIANTS)
+# The full matrix (scripts/determinism-matrix.sh): gcc and clang, -O0 and -O2, with
+# and without sanitizers; a 2-hart bare-metal recording made by every build and the
+# Linux demo on 1 and 2 harts made by MATRIX_RECORDERS, each replayed by every build.
+# MATRIX_VARIANTS=... for fewer builds, MATRIX_LINUX=0 without the Linux recordings.
+MATRIX_VARIANTS ?=
+determinism-matrix: all guest-tests
+	sh scripts/determinism-matrix.sh $(MATRIX_VARIANTS)
 valgrind-check: all $(TEST_TOOLS) guest-tests
 	sh scripts/valgrind-tests.sh
 
@@ -204,6 +213,6 @@ check-pkg: all guest-tests
 clean:
 	rm -rf build build-san build-det
 
-.PHONY: all check check-slow check-pkg demo bench guest-tests fuzz fuzz-more determinism valgrind-check \
+.PHONY: all check check-slow check-pkg demo bench guest-tests fuzz fuzz-more determinism determinism-matrix valgrind-check \
 	guest-images install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
