@@ -3,9 +3,12 @@
 #   make check           build and run every unit and end-to-end test
 #   make guest-tests     build the bare-metal riscv64 test programs (build/guest/)
 #   make fuzz            build and run the fuzzers (log reader, snapshots, config, gdb
-#                        packets, then fuzz-more: QEMU logs, text form, ELF, bundles)
+#                        packets, then fuzz-more: QEMU logs, text form, ELF, bundles,
+#                        virtio descriptor chains)
 #                        for FUZZ_SECONDS each
 #   make determinism     replays by clang -O0 and gcc+sanitizer builds (scripts/)
+#   make determinism-matrix  gcc/clang x -O0/-O2 x sanitizers, each build's recordings
+#                        replayed by all the others (slow)
 #   make valgrind-check  the tools' tests under valgrind memcheck (slow)
 #   make guest-images    build Linux, busybox, initramfs and disk image (cached in cache/)
 #   make install PREFIX=/usr/local [LIBDIR=...] [DESTDIR=...]
@@ -135,8 +138,8 @@ fuzz: all guest-tests
 	    $(call pc,--libs,libzstd,-lzstd) $(call pc,--libs,libarchive,-larchive) -lfdt -lpthread -lm
 	$(call run_fuzzer,fuzz_monitor,4096,tests/fuzz/corpus-monitor)
 	$(MAKE) fuzz-more
-# The reliability fuzzers (tests/fuzz/README.md): QEMU logs, the text form, ELF
-# images, bundles; each for FUZZ_SECONDS, with a kept corpus.
+# The reliability fuzzers: QEMU logs, the text form, ELF images, bundles, virtio
+# descriptor chains; each for FUZZ_SECONDS, with a kept corpus.
 fuzz-more:
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -o build/fuzz/fuzz_qemu tests/fuzz/fuzz_qemu.c $(RRLOG_SRC) $(call pc,--libs,libzstd,-lzstd)
@@ -144,10 +147,15 @@ fuzz-more:
 	$(FUZZ_CC) -o build/fuzz/fuzz_elf tests/fuzz/fuzz_elf.c lib/emu/loader.c lib/emu/physmem.c
 	$(FUZZ_CC) -o build/fuzz/fuzz_bundle tests/fuzz/fuzz_bundle.c lib/replay/bundle.c $(RRLOG_SRC) \
 	    $(call pc,--libs,libarchive,-larchive) $(call pc,--libs,libzstd,-lzstd)
+	$(FUZZ_CC) -o build/fuzz/fuzz_virtio tests/fuzz/fuzz_virtio.c $(filter lib/emu/virtio%.c,$(EMU_SRC)) \
+	    lib/emu/disk.c lib/emu/physmem.c -lpthread
+	@mkdir -p build/fuzz/virtio-seed
+	@FUZZ_SEED_OUT=build/fuzz/virtio-seed build/fuzz/fuzz_virtio -runs=0 >/dev/null 2>&1
 	$(call run_fuzzer,fuzz_qemu,65536,tests/fuzz/corpus-qemu)
 	$(call run_fuzzer,fuzz_text,16384,tests/fuzz/corpus-text)
 	$(call run_fuzzer,fuzz_elf,65536,tests/fuzz/corpus-elf)
 	$(call run_fuzzer,fuzz_bundle,65536,tests/fuzz/corpus-bundle)
+	$(call run_fuzzer,fuzz_virtio,4096,tests/fuzz/corpus-virtio build/fuzz/virtio-seed)
 
 # Reliability (RELIABILITY.md): the recordings replayed by builds with other
 # compilers, -O levels and sanitizers (a short set; the script's default is longer);
@@ -155,6 +163,13 @@ fuzz-more:
 DET_VARIANTS ?= clang-O0 gcc-O2-san
 determinism: all guest-tests
 	sh scripts/determinism-soak.sh $(DET_VARIANTS)
+# The full matrix (scripts/determinism-matrix.sh): gcc and clang, -O0 and -O2, with
+# and without sanitizers; a 2-hart bare-metal recording made by every build and the
+# Linux demo on 1 and 2 harts made by MATRIX_RECORDERS, each replayed by every build.
+# MATRIX_VARIANTS=... for fewer builds, MATRIX_LINUX=0 without the Linux recordings.
+MATRIX_VARIANTS ?=
+determinism-matrix: all guest-tests
+	sh scripts/determinism-matrix.sh $(MATRIX_VARIANTS)
 valgrind-check: all $(TEST_TOOLS) guest-tests
 	sh scripts/valgrind-tests.sh
 
@@ -198,6 +213,6 @@ check-pkg: all guest-tests
 clean:
 	rm -rf build build-san build-det
 
-.PHONY: all check check-slow check-pkg demo bench guest-tests fuzz fuzz-more determinism valgrind-check \
+.PHONY: all check check-slow check-pkg demo bench guest-tests fuzz fuzz-more determinism determinism-matrix valgrind-check \
 	guest-images install clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

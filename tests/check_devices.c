@@ -851,6 +851,50 @@ START_TEST(virtio_blk_rw)
 }
 END_TEST
 
+/* The bytes the host holds for one device are bounded (VIRTIO_BLK_MAX_INFLIGHT):
+ * requests over the bound wait in the ring, those of a reset device count too. */
+START_TEST(virtio_blk_inflight_bound)
+{
+	struct disk *disk = test_disk(VIRTIO_BLK_MAX_BYTES);
+	struct virtio_dev *d = virtio_blk_new(&pm, VB, line(1), &host, 0, disk);
+	drv_init(VB, 1, 0);
+	uint32_t big = VIRTIO_BLK_MAX_BYTES;   /* the largest request there is */
+	int fit = VIRTIO_BLK_MAX_INFLIGHT / big - 1;  /* each also counts its record */
+	for (int i = 0; i < 5; i++)
+		blk_req(0, 0, RAM_BASE + 0x200000, big, 1);
+	notify(VB, 0);
+	ck_assert_int_eq(fh.nblk, fit);
+	ck_assert_int_eq(virtio_blk_inflight(d), fit);
+	ck_assert(!needs_reset(VB));
+	/* a completion makes room for one more */
+	fh.blk[0]->work(fh.blk[0]);
+	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[0]), 0);
+	ck_assert_uint_eq(used_idx(0), 1);
+	ck_assert_int_eq(fh.nblk, fit + 1);
+	ck_assert_int_eq(virtio_blk_inflight(d), fit);
+	/* reset: the host still holds them; a new request waits for their bytes */
+	wr32(VB + 0x70, 0);
+	ck_assert_int_eq(virtio_blk_inflight(d), fit);
+	drv_init(VB, 1, 0);
+	blk_req(0, 0, RAM_BASE + 0x200000, big, 1);
+	notify(VB, 0);
+	ck_assert_int_eq(fh.nblk, fit + 1);
+	for (int i = 1; i <= fit; i++) {
+		fh.blk[i]->work(fh.blk[i]);
+		ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[i]), 0);
+	}
+	ck_assert_int_eq(fh.nblk, fit + 2);     /* taken once the bytes were released */
+	ck_assert_int_eq(virtio_blk_inflight(d), 1);
+	fh.blk[fit + 1]->work(fh.blk[fit + 1]);
+	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[fit + 1]), 0);
+	ck_assert_uint_eq(used_idx(0), 1);
+	ck_assert_uint_eq(*(uint8_t *)gp(DATA - 1), 0);
+	virtio_free(d);
+	disk_close(disk);
+	unlink(img_path);
+}
+END_TEST
+
 START_TEST(virtio_blk_reset_and_snapshot)
 {
 	struct disk *disk = test_disk(1 << 16);
@@ -862,10 +906,14 @@ START_TEST(virtio_blk_reset_and_snapshot)
 	notify(VB, 0);
 	ck_assert_int_eq(fh.nblk, 2);
 	wr32(VB + 0x70, 0);
-	ck_assert_int_eq(virtio_blk_inflight(d), 0);
+	/* the host still performs them: they count as in flight (the recorder takes
+	 * no snapshot until they are done) */
+	ck_assert_int_eq(virtio_blk_inflight(d), 2);
 	work_all();
 	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[0]), 0);
+	ck_assert_int_eq(virtio_blk_inflight(d), 1);
 	ck_assert_int_eq(virtio_blk_complete(d, fh.blk_id[1]), 0);
+	ck_assert_int_eq(virtio_blk_inflight(d), 0);
 	ck_assert_uint_eq(*(uint8_t *)gp(DATA), 0);
 	/* snapshot with a request in flight, drain, restore: it is resubmitted */
 	fh.nblk = 0;
@@ -1157,6 +1205,7 @@ static void add_virtio_tests(Suite *s)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, virtio_transport);
 	tcase_add_test(tc, virtio_blk_rw);
+	tcase_add_test(tc, virtio_blk_inflight_bound);
 	tcase_add_test(tc, virtio_blk_reset_and_snapshot);
 	tcase_add_test(tc, virtio_hostile_chains);
 	tcase_add_test(tc, virtio_fuzz);

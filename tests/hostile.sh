@@ -4,7 +4,9 @@
 # rr-run must neither crash nor hang, the guest must report OK, the disk image must
 # stay byte-identical, also under a guest whose writes succeed (hostile_blkwrite: live,
 # recorded, replayed; with ,persist the image must change, which shows the check can
-# fail). Also: a guest that loops in M-mode traps stops with pc+cause.
+# fail). Self-modifying code, DMA into code and block requests in flight across
+# snapshots, seeks and restores (hostile_smc, hostile_inflight: against QEMU, and
+# recorded and replayed). Also: a guest that loops in M-mode traps stops with pc+cause.
 set -u
 B=${BUILD:?}; TOP=${TOP:?}
 G=$TOP/build/guest
@@ -49,6 +51,50 @@ if [ ! -f "$W" ]; then echo "FAIL: $W missing (make guest-tests)"; fail=1; else
 		echo "ok: control: with ,persist the writes do reach the image"
 	else echo "FAIL: control: a persistent disk was not written (the untouched checks prove nothing)"; fail=1; fi
 fi
+# Self-modifying code and DMA into code (hostile_smc), block requests in flight
+# across snapshots, seeks and state restores (hostile_inflight): the same output on
+# QEMU (where the ISA leaves a result open the guest prints "old or new"), recorded
+# and replayed with identical output and every state hash verified, seeks and
+# restores to points with requests in flight give the straight replay's hashes, and
+# the image is never changed.
+QEMU=${QEMU:-qemu-system-riscv64}
+noqemu=0
+command -v "$QEMU" >/dev/null 2>&1 || { echo "note: $QEMU not found: no comparison with QEMU"; noqemu=1; }
+for n in hostile_smc hostile_inflight; do
+	p=$G/$n.elf
+	[ -f "$p" ] || { echo "FAIL: $p missing (make guest-tests)"; fail=1; continue; }
+	timeout 60 "$B/rr-run" -q --bios none --drive "$T/disk.img" "$p" </dev/null >"$T/$n.live" 2>&1
+	st=$?
+	[ $st = 0 ] && grep -q '^OK$' "$T/$n.live" && echo "ok: $n live" || { echo "FAIL: $n live (exit $st): $(grep FAIL "$T/$n.live" | head -3)"; fail=1; }
+	if [ $noqemu = 0 ]; then
+		timeout 120 "$QEMU" -M virt -bios none -nographic -m 128M -global virtio-mmio.force-legacy=false \
+			-drive file="$T/disk.img",if=none,format=raw,id=d0,snapshot=on -device virtio-blk-device,drive=d0 \
+			-kernel "$p" </dev/null >"$T/$n.qemu" 2>&1
+		st=$?
+		[ $st = 0 ] && cmp -s "$T/$n.qemu" "$T/$n.live" && echo "ok: $n: QEMU's output is the same ($(wc -l <"$T/$n.live") lines)" \
+			|| { echo "FAIL: $n: QEMU exit $st, output differs: $(diff "$T/$n.qemu" "$T/$n.live" | head -4)"; fail=1; }
+	fi
+	timeout 60 "$B/rr-run" -q -w "$T/$n.rr" --snapshot-every 20000 --hash-interval 3000 --bios none \
+		--drive "$T/disk.img" "$p" </dev/null >"$T/$n.rec" 2>&1
+	st=$?
+	timeout 60 "$B/rr-run" -r "$T/$n.rr" </dev/null >"$T/$n.rep" 2>"$T/$n.err"
+	st2=$?
+	[ $st = 0 ] && [ $st2 = 0 ] && cmp -s "$T/$n.rec" "$T/$n.live" && cmp -s "$T/$n.rep" "$T/$n.live" &&
+		grep -q ' [1-9][0-9]* state hashes verified' "$T/$n.err" \
+		&& echo "ok: $n recorded and replayed: same output, $(grep -o '[0-9]* state hashes verified' "$T/$n.err")" \
+		|| { echo "FAIL: $n record (exit $st) / replay (exit $st2): $(tail -2 "$T/$n.err")"; fail=1; }
+	"$B/tests/tools/rr-seek-check" "$T/$n.rr" 20 7 >"$T/$n.seek" 2>&1 \
+		&& echo "ok: $n: $(tail -1 "$T/$n.seek") seeks and a save/restore" \
+		|| { echo "FAIL: $n seeks: $(grep FAIL "$T/$n.seek" | head -3)"; fail=1; }
+done
+# States saved while requests are in flight (most of hostile_inflight's run) restore
+# exactly, also those saved between the reset with writes in flight and the host's
+# report of them (--tail: the end of the run, stepped finer).
+"$B/tests/tools/rr-restore-check" --tail "$T/hostile_inflight.rr" 30 997 150 >"$T/restore" 2>&1 \
+	&& echo "ok: hostile_inflight: restores with requests in flight: $(tail -1 "$T/restore")" \
+	|| { echo "FAIL: restores with requests in flight: $(grep FAIL "$T/restore" | head -3)"; fail=1; }
+[ "$(sha256sum <"$T/disk.img")" = "$sum0" ] && echo "ok: disk image untouched by the smc and inflight runs" \
+	|| { echo "FAIL: disk image changed by the smc or inflight runs"; fail=1; }
 timeout 60 "$B/rr-run" --bios none "$G/fatal_trap_loop.elf" >"$T/f.out" 2>&1
 st=$?
 if [ $st = 1 ] && grep -q "pc=0x40000000 cause=1" "$T/f.out"; then echo "ok: trap loop reported: $(cat "$T/f.out")"
@@ -65,4 +111,5 @@ timeout 20 "$B/rr-run" --bios none --drive "$T/missing.img" "$G/hello.elf" >"$T/
 [ $? = 1 ] && echo "ok: missing disk refused: $(cat "$T/k.out")" || { echo "FAIL: missing disk"; fail=1; }
 timeout 20 "$B/rr-run" --frobnicate >/dev/null 2>&1
 [ $? = 2 ] && echo "ok: bad option exits 2" || { echo "FAIL: bad option"; fail=1; }
+[ $fail = 0 ] && [ $noqemu = 1 ] && { echo "SKIP: $QEMU not found (the comparisons with QEMU did not run)"; exit 77; }
 exit $fail

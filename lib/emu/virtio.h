@@ -16,7 +16,8 @@
  * and ignores the queues until the driver resets it (writes status 0). A well-formed
  * request the device cannot serve (bad sector, too large, unknown type) completes
  * with an error status instead. Nothing a guest writes makes a device allocate more
- * than a fixed bound (VIRTIO_BLK_MAX_BYTES for a block request, 64 KiB otherwise).
+ * than a fixed bound (VIRTIO_BLK_MAX_BYTES for a block request and
+ * VIRTIO_BLK_MAX_INFLIGHT for all a block device holds, 64 KiB otherwise).
  *
  * State: each device's guest-visible state is one plain-data struct that begins
  * with struct virtio_mmio_state; virtio_state() returns it for snapshots and
@@ -172,6 +173,10 @@ uint32_t virtio_device_id(const struct virtio_dev *d);
 /* ---- virtio-blk ---- */
 struct disk;
 #define VIRTIO_BLK_MAX_BYTES (16u << 20) /* larger requests complete with IOERR */
+/* Bytes of requests the host holds at once (those of a reset device too): a request
+ * that would go over waits in the ring until completions make room (one request is
+ * always taken when nothing is held). */
+#define VIRTIO_BLK_MAX_INFLIGHT (64u << 20)
 
 /* virtio-blk on disk (borrowed; outlives the device). Requests go to the host with
  * host_blk_submit() as struct emu_blk_req {id, dev = index}; the machine calls
@@ -181,7 +186,8 @@ struct virtio_dev *virtio_blk_new(struct physmem *pm, uint64_t base, struct irq_
 /* Finish request id: copy read data into guest RAM, write the status byte, push the
  * used ring, interrupt. 0, or -1 if d is not a blk device or id is not in flight. */
 int virtio_blk_complete(struct virtio_dev *d, uint64_t id);
-/* Requests submitted to the host and not yet completed. */
+/* Requests submitted to the host and not yet completed (also those submitted
+ * before a device reset: the host still performs them). */
 int virtio_blk_inflight(struct virtio_dev *d);
 
 /* ---- virtio-net ---- */

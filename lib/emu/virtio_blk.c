@@ -11,6 +11,13 @@
  * The plain-data state keeps the in-flight requests as (id, head) pairs in
  * submission order; the host-side records (bounce buffers) are parallel to it and
  * are rebuilt from guest RAM after a state load.
+ *
+ * A device reset with requests in flight drains them as QEMU does, as far as the
+ * guest can tell: the writes among them are applied to the disk at once (from their
+ * bounce buffers, in submission order), and every one of them stays in the ring,
+ * marked F_DRAINED, until the host reports it done; its completion then only
+ * releases the slot. A state load resubmits drained requests as no-ops, so the
+ * host's queue (the replayer's) holds what the recording's did.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +31,17 @@
 #define T_OUT    1
 #define T_FLUSH  4
 #define T_GET_ID 8
+#define T_NOP    0xff                   /* a drained request resubmitted after a load */
 #define S_OK     0
 #define S_IOERR  1
 #define S_UNSUPP 2
 
 #define BLK_ID "rrkit-virtio-blk"        /* GET_ID answer (at most 20 bytes) */
+/* What a record counts against VIRTIO_BLK_MAX_INFLIGHT besides its data: so that
+ * data-less requests (flushes) of reset devices cannot pile up without bound. */
+#define BLK_REC_CHARGE 4096u
+
+#define F_DRAINED 1                     /* submitted before a device reset */
 
 struct blk_inflight {
 	uint64_t id;
@@ -36,7 +49,7 @@ struct blk_inflight {
 	uint32_t len;                   /* data bytes */
 	uint16_t head;
 	uint8_t type;
-	uint8_t pad;
+	uint8_t flags;                  /* F_DRAINED */
 };
 
 struct virtio_blk_state {
@@ -55,14 +68,14 @@ struct blk_rec {
 	uint8_t *buf;
 	size_t len;
 	int status;                     /* set by blk_work */
-	struct blk_rec *next_orphan;
+	uint64_t *held;                 /* the device's count of bytes held, or NULL */
 };
 
 struct blk_priv {
 	struct disk *disk;
 	uint64_t capacity;              /* sectors */
 	struct blk_rec *rec[VIRTQ_MAX_SIZE];  /* parallel to the in-flight ring */
-	struct blk_rec *orphans;        /* records of a reset device the host still holds */
+	uint64_t held;                  /* bytes charged for the records above */
 	struct virtq_req req;           /* scratch */
 };
 
@@ -93,6 +106,8 @@ static void blk_work(struct emu_blk_req *hreq)
 static void rec_free(struct blk_rec *r)
 {
 	if (r) {
+		if (r->held)
+			*r->held -= r->len + BLK_REC_CHARGE;
 		free(r->buf);
 		free(r);
 	}
@@ -195,6 +210,15 @@ static void blk_notify(struct virtio_dev *d, int qi)
 		}
 		if (rc > 0)
 			continue;
+		if (p->held && p->held + r->len + BLK_REC_CHARGE > VIRTIO_BLK_MAX_INFLIGHT) {
+			/* over the bound: the chain waits in the ring until a completion
+			 * makes room (blk_notify runs again then) */
+			rec_free(r);
+			virtq_unpop(d, 0);
+			return;
+		}
+		p->held += r->len + BLK_REC_CHARGE;
+		r->held = &p->held;
 		uint32_t slot = (s->first + s->count) % VIRTQ_MAX_SIZE;
 		s->inflight[slot].id = s->next_id++;
 		s->inflight[slot].head = p->req.head;
@@ -214,15 +238,6 @@ int virtio_blk_complete(struct virtio_dev *d, uint64_t id)
 		return -1;
 	struct virtio_blk_state *s = BS(d);
 	struct blk_priv *p = BP(d);
-	/* a request of a device that was reset meanwhile: just forget it */
-	for (struct blk_rec **o = &p->orphans; *o; o = &(*o)->next_orphan) {
-		if ((*o)->hreq.id == id) {
-			struct blk_rec *r = *o;
-			*o = r->next_orphan;
-			rec_free(r);
-			return 0;
-		}
-	}
 	uint32_t k;
 	for (k = 0; k < s->count; k++)
 		if (s->inflight[(s->first + k) % VIRTQ_MAX_SIZE].id == id)
@@ -231,6 +246,7 @@ int virtio_blk_complete(struct virtio_dev *d, uint64_t id)
 		return -1;
 	uint32_t slot = (s->first + k) % VIRTQ_MAX_SIZE;
 	uint16_t head = s->inflight[slot].head;
+	int drained = s->inflight[slot].flags & F_DRAINED;
 	struct blk_rec *r = p->rec[slot];
 	/* remove entry k, keeping submission order (k is 0 unless the host reorders) */
 	for (uint32_t j = k; j > 0; j--) {
@@ -244,8 +260,9 @@ int virtio_blk_complete(struct virtio_dev *d, uint64_t id)
 	if (--s->count == 0)
 		s->first = 0;
 
-	/* the chain is still the driver's: walk it again to reach its buffers */
-	if (r && !(s->t.status & VIRTIO_S_NEEDS_RESET)) {
+	/* the chain is still the driver's (unless a reset drained the request):
+	 * walk it again to reach its buffers */
+	if (r && !drained && !(s->t.status & VIRTIO_S_NEEDS_RESET)) {
 		struct virtq_req *q = &p->req;
 		if (virtq_walk(d, 0, head, q) < 0 || q->in_len < 1) {
 			virtio_set_needs_reset(d);
@@ -280,21 +297,21 @@ static size_t blk_config(struct virtio_dev *d, uint8_t *buf)
 	return 24;
 }
 
-/* Device reset: records the host still holds become orphans. */
+/* Device reset: the requests in flight are drained (top comment): the writes
+ * among them applied now, in submission order; all stay in the ring, marked, until
+ * the host reports them done. */
 static void blk_reset(struct virtio_dev *d)
 {
 	struct virtio_blk_state *s = BS(d);
 	struct blk_priv *p = BP(d);
-	for (uint32_t i = 0; i < VIRTQ_MAX_SIZE; i++) {
-		if (p->rec[i]) {
-			p->rec[i]->next_orphan = p->orphans;
-			p->orphans = p->rec[i];
-			p->rec[i] = NULL;
-		}
+	for (uint32_t k = 0; k < s->count; k++) {
+		uint32_t slot = (s->first + k) % VIRTQ_MAX_SIZE;
+		struct blk_inflight *e = &s->inflight[slot];
+		struct blk_rec *r = p->rec[slot];
+		if (!(e->flags & F_DRAINED) && r && r->type == T_OUT)
+			disk_write(r->disk, r->sector * 512, r->buf, r->len);
+		e->flags |= F_DRAINED;
 	}
-	uint64_t next = s->next_id;     /* ids stay unique across resets */
-	memset((char *)s + sizeof s->t, 0, sizeof *s - sizeof s->t);
-	s->next_id = next;
 }
 
 static void free_records(struct blk_priv *p)
@@ -303,18 +320,14 @@ static void free_records(struct blk_priv *p)
 		rec_free(p->rec[i]);
 		p->rec[i] = NULL;
 	}
-	while (p->orphans) {
-		struct blk_rec *r = p->orphans;
-		p->orphans = r->next_orphan;
-		rec_free(r);
-	}
 }
 
 /* After a state load: forget every record (the host was drained), then rebuild and
  * resubmit the requests the state says are in flight, from the state (type, sector,
- * length) and, for writes, the data still in the driver's buffers. This repeats
- * the original run exactly unless the guest changed a buffer it had handed over,
- * or issued overlapping requests that were in flight together. */
+ * length) and, for writes, the data still in the driver's buffers; drained ones
+ * as no-ops of the same size (the bound on bytes held sees what it saw). This
+ * repeats the original run exactly unless the guest changed a buffer it had handed
+ * over, or issued overlapping requests that were in flight together. */
 static void blk_state_loaded(struct virtio_dev *d)
 {
 	struct virtio_blk_state *s = BS(d);
@@ -323,14 +336,42 @@ static void blk_state_loaded(struct virtio_dev *d)
 	s->first %= VIRTQ_MAX_SIZE;
 	if (s->count > VIRTQ_MAX_SIZE)
 		s->count = VIRTQ_MAX_SIZE;
+	/* new requests take ids above every id in flight */
+	for (uint32_t k = 0; k < s->count; k++) {
+		uint64_t id = s->inflight[(s->first + k) % VIRTQ_MAX_SIZE].id;
+		if (id >= s->next_id)
+			s->next_id = id + 1;
+	}
 	for (uint32_t k = 0; k < s->count; k++) {
 		uint32_t slot = (s->first + k) % VIRTQ_MAX_SIZE;
 		struct blk_inflight *e = &s->inflight[slot];
 		struct blk_rec *r = NULL;
-		if (e->len <= VIRTIO_BLK_MAX_BYTES && virtq_walk(d, 0, e->head, &p->req) == 0)
+		/* a hostile snapshot: ids must be unique (a completion finds its record
+		 * by id: a duplicate would free a record the host still holds); the
+		 * request must be one blk_prepare() accepts */
+		e->flags &= F_DRAINED;
+		int ok = e->len <= VIRTIO_BLK_MAX_BYTES && e->len % 512 == 0 &&
+			 (e->type == T_IN || e->type == T_OUT || (e->type == T_FLUSH && !e->len)) &&
+			 e->sector <= p->capacity && e->len / 512 <= p->capacity - e->sector;
+		for (uint32_t j = 0; ok && j < k; j++)
+			ok = s->inflight[(s->first + j) % VIRTQ_MAX_SIZE].id != e->id;
+		if (ok && (e->flags & F_DRAINED)) {
+			/* its write, if any, is in the disk already */
+			if ((r = calloc(1, sizeof *r))) {
+				r->disk = p->disk;
+				r->type = T_NOP;
+				r->len = e->len;        /* counted, not allocated */
+				r->status = S_IOERR;
+				r->hreq.dev = d->index;
+				r->hreq.work = blk_work;
+			}
+		} else if (ok && virtq_walk(d, 0, e->head, &p->req) == 0) {
 			r = rec_new(d, &p->req, e->type, e->sector, e->len);
+		}
 		if (r) {
 			r->hreq.id = e->id;
+			r->held = &p->held;
+			p->held += r->len + BLK_REC_CHARGE;
 			p->rec[slot] = r;
 			host_blk_submit(d->host, &r->hreq);
 		}
