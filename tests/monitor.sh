@@ -167,7 +167,7 @@ timeout 60 "$B/rr-run" -q -w "$T/loop.rr" --bios none "$G/bench_loop.elf" >/dev/
 rm -f "$T/mon.sock"
 timeout 60 "$B/rr-run" -q -r "$T/loop.rr" --monitor "unix:$T/mon.sock" >/dev/null 2>"$T/o2.err" &
 spid=$!
-printf '!stop-after 1 continue\nwhen\nquit\n' | timeout 60 $CLIENT "$T/mon.sock" >"$T/o2"; cst=$?
+printf '!stop-after 0.2 continue\nwhen\nquit\n' | timeout 60 $CLIENT "$T/mon.sock" >"$T/o2"; cst=$?
 wait $spid; sst=$?
 out=$T/o2
 grep -q "^stopped reason=interrupted" "$out" && [ $cst = 0 ] && [ $sst = 0 ] \
