@@ -190,12 +190,18 @@ static int writes_rd_only(int op)
 }
 
 /* Operand forwarding (see SRC2 below): the handler variants read a register from
- * `last` (FWD_L) or `prev` (FWD_P) instead of x[] (FWD_M). fwd_track follows,
- * through a block, which registers those two hold. */
-enum { FWD_M, FWD_L, FWD_P };
-static int fwd_src(int r, int lr, int pr)
+ * the host registers r0 (FWD_0) or r1 (FWD_1) instead of x[] (FWD_M), and the
+ * producers write their result to one of them too. struct fwd follows, through a
+ * block, which guest registers r0 and r1 hold. */
+enum { FWD_M, FWD_0, FWD_1 };
+struct fwd {
+	int reg[2];             /* the guest register in r0, r1 (-1: none) */
+	int next;               /* the slot the next producer writes (unless it
+				   writes a register a slot holds: that slot) */
+};
+static int fwd_src(const struct fwd *f, int r)
 {
-	return r && r == lr ? FWD_L : r && r == pr ? FWD_P : FWD_M;
+	return r && r == f->reg[0] ? FWD_0 : r && r == f->reg[1] ? FWD_1 : FWD_M;
 }
 
 /* Ops whose handler reads rs2 (the others' rs2 field is not a register). */
@@ -205,32 +211,44 @@ static int has_rs2(int op)
 	       (op >= OP_ADD && op <= OP_AND) || (op >= OP_ADDW && op <= OP_REMUW);
 }
 
-/* After d (in a block): *lr, *pr are the registers whose values last and prev
- * hold (-1: none). A producer (an integer load or an op that only writes rd,
- * with rd != 0) moves last to prev and sets last; stores, branches not taken,
- * no-ops and F/D loads and stores leave both alone; anything else may write an
- * integer register behind them (F/D ops through hart_exec_fp) and ends tracking.
- * Block enders need nothing: the next block starts with none. */
-static void fwd_track(const hart_dinsn *d, int *lr, int *pr)
+/* A producer: an integer load or an op that only writes rd, with rd != 0. */
+static int fwd_producer(const hart_dinsn *d)
+{
+	return d->rd && (writes_rd_only(d->op) || (d->op >= OP_LB && d->op <= OP_LWU));
+}
+
+/* The slot a producer writes: the one already holding rd, else f->next. */
+static int fwd_out(const struct fwd *f, int rd)
+{
+	return rd == f->reg[0] ? 0 : rd == f->reg[1] ? 1 : f->next;
+}
+
+/* After d (in a block): a producer puts rd in its slot (the other one next);
+ * stores, branches not taken, no-ops and F/D loads and stores leave both slots
+ * alone; anything else may write an integer register behind them (F/D ops
+ * through hart_exec_fp) and empties them. Block enders need nothing: the next
+ * block starts with none. */
+static void fwd_track(const hart_dinsn *d, struct fwd *f)
 {
 	int op = d->op;
-	if (d->rd && (writes_rd_only(op) || (op >= OP_LB && op <= OP_LWU))) {
-		*pr = *lr == d->rd ? -1 : *lr;
-		*lr = d->rd;
+	if (fwd_producer(d)) {
+		int k = fwd_out(f, d->rd);
+		f->reg[k] = d->rd;
+		f->next = !k;
 	} else if (!((op >= OP_BEQ && op <= OP_BGEU) || (op >= OP_SB && op <= OP_SD) ||
 		     op == OP_FENCE || writes_rd_only(op) || (op >= OP_FLW && op <= OP_FSD))) {
-		*lr = *pr = -1;
+		f->reg[0] = f->reg[1] = -1;
 	}
 }
 
-/* The handler of d, given the registers in last and prev (lr, pr; -1: none).
+/* The handler of d, given what the forwarding slots hold (f).
  * x[0] is kept 0 by never writing it: an instruction with x0 as its destination
  * gets a handler that does not write it (pure ones become no-ops; a load does the
  * access alone; jal/jalr only jump), and the handlers called out of line (CSR,
  * F/D, AMO) check rd themselves. */
 enum { H_LOAD_X0 = OP_NOPS + 1, H_J, H_JR, H_NLABELS };
 static const void *handler_of(const hart_dinsn *d, const void *const *labels,
-			      const void *const (*fwd)[18], int lr, int pr, int self)
+			      const void *const (*fwd)[18], const struct fwd *f, int self)
 {
 	int op = d->op;
 	if (d->rd == 0) {
@@ -245,11 +263,13 @@ static const void *handler_of(const hart_dinsn *d, const void *const *labels,
 	}
 	if (!fwd[op][0])
 		return labels[op];
-	int k = fwd_src(d->rs1, lr, pr) * 3;
+	int k = fwd_src(f, d->rs1) * 3;
 	if (has_rs2(d->op))
-		k += fwd_src(d->rs2, lr, pr);
+		k += fwd_src(f, d->rs2);
 	if (self && op >= OP_BEQ && op <= OP_BGEU)
 		k += 9;
+	if (fwd_producer(d))
+		k += 9 * fwd_out(f, d->rd);
 	return fwd[op][k];
 }
 
@@ -294,7 +314,7 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 				      const void *const (*fwd)[18])
 {
 	unsigned off = pc & 0xfff, p = 0, n = 0;
-	int lr = -1, pr = -1;
+	struct fwd f = { { -1, -1 }, 0 };
 	unsigned max = hart_ram_page(h, host) >= 0 ? HART_BLOCK_MAX : 1;
 
 	b->pc = 1;
@@ -313,8 +333,8 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 		hart_decode(d, raw);
 		if ((d->op >= OP_BEQ && d->op <= OP_BGEU) || d->op == OP_JAL)
 			d->imm += p;    /* relative to the block's pc */
-		d->handler = handler_of(d, labels, fwd, lr, pr, d->imm == 0);
-		fwd_track(d, &lr, &pr);
+		d->handler = handler_of(d, labels, fwd, &f, d->imm == 0);
+		fwd_track(d, &f);
 		d->pcoff = p;
 		d->idx = n;
 		p += len;
@@ -482,25 +502,26 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 } while (0)
 
 /* Operand forwarding. The handlers of LUI, AUIPC, the integer ALU ops and the
- * integer loads (the "producers", rd != 0) leave their result in `last` and the
- * one before in `prev`, host registers, as well as in x[rd]. An instruction that
- * reads the register a producer just before it in the same block wrote gets the
- * handler variant taking it from last or prev (chosen by block_build, see
+ * integer loads (the "producers", rd != 0) leave their result in r0 or r1 (host
+ * registers: slot k, the handler's suffix _k) as well as in x[rd]. An instruction
+ * that reads a register a producer before it in the same block left in a slot
+ * gets the handler variant taking it from there (chosen by block_build, see
  * fwd_track), so a chain of dependent instructions does not wait for each value
  * to make the round trip through memory. Each operation's semantics is written
  * once below, in terms of A (rs1's value) and B (rs2's, or the immediate), and
- * instantiated for every place its operands come from: M (x[]), L (last), P (prev). */
+ * instantiated for every place its operands come from, M (x[]), 0 (r0), 1 (r1),
+ * and every slot its result goes to. */
 #define A_M (x[d->rs1])
-#define A_L last
-#define A_P prev
+#define A_0 r0
+#define A_1 r1
 #define B_M (x[d->rs2])
-#define B_L last
-#define B_P prev
+#define B_0 r0
+#define B_1 r1
 #define B_I ((uint64_t)(int64_t)d->imm)
-#define SET_X(v) do { prev = last; last = (v); x[d->rd] = last; } while (0)
+#define SET_0(v) do { r0 = (v); x[d->rd] = r0; } while (0)
+#define SET_1(v) do { r1 = (v); x[d->rd] = r1; } while (0)
 #define SET_FW(v) do { s->f[d->rd] = (v) | 0xffffffff00000000ull; s->mstatus |= MSTATUS_FS; } while (0)
 #define SET_FD(v) do { s->f[d->rd] = (v); s->mstatus |= MSTATUS_FS; } while (0)
-#define PRODUCE(e) do { SET_X(e); NEXT; } while (0)
 #define SX32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
 #define E_ADD (A + B)
@@ -562,13 +583,17 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 #define STORES(X) X(SB, uint8_t) X(SH, uint16_t) X(SW, uint32_t) X(SD, uint64_t)
 
 /* every (rs1, rs2) source combination: V(sa, sb), in the order of fwd index sa*3+sb */
-#define SRC2(V, ...) V(M, M, __VA_ARGS__) V(M, L, __VA_ARGS__) V(M, P, __VA_ARGS__) \
-	V(L, M, __VA_ARGS__) V(L, L, __VA_ARGS__) V(L, P, __VA_ARGS__) \
-	V(P, M, __VA_ARGS__) V(P, L, __VA_ARGS__) V(P, P, __VA_ARGS__)
-#define SRC1(V, ...) V(M, __VA_ARGS__) V(L, __VA_ARGS__) V(P, __VA_ARGS__)
+#define SRC2(V, ...) V(M, M, __VA_ARGS__) V(M, 0, __VA_ARGS__) V(M, 1, __VA_ARGS__) \
+	V(0, M, __VA_ARGS__) V(0, 0, __VA_ARGS__) V(0, 1, __VA_ARGS__) \
+	V(1, M, __VA_ARGS__) V(1, 0, __VA_ARGS__) V(1, 1, __VA_ARGS__)
+#define SRC1(V, ...) V(M, __VA_ARGS__) V(0, __VA_ARGS__) V(1, __VA_ARGS__)
 /* the handlers */
-#define H_RR(sa, sb, name, e) L_##name##_##sa##sb: { uint64_t A = A_##sa, B = B_##sb; PRODUCE(e); }
-#define H_RI(sa, name, e) L_##name##_##sa: { uint64_t A = A_##sa, B = B_I; PRODUCE(e); }
+#define H_RR(sa, sb, name, e) \
+	L_##name##_##sa##sb##_0: { uint64_t A = A_##sa, B = B_##sb; SET_0(e); NEXT; } \
+	L_##name##_##sa##sb##_1: { uint64_t A = A_##sa, B = B_##sb; SET_1(e); NEXT; }
+#define H_RI(sa, name, e) \
+	L_##name##_##sa##_0: { uint64_t A = A_##sa, B = B_I; SET_0(e); NEXT; } \
+	L_##name##_##sa##_1: { uint64_t A = A_##sa, B = B_I; SET_1(e); NEXT; }
 #define H_BR(sa, sb, name, e) L_##name##_##sa##sb: { uint64_t A = A_##sa, B = B_##sb; \
 	if (e) { EXIT(bpc + (int64_t)d->imm); } NEXT; }
 /* a branch back to its own block's start: only the budget to check (the block is
@@ -584,7 +609,8 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 		EXIT(bpc); \
 	} \
 	NEXT; }
-#define H_LD(sa, name, T) L_##name##_##sa: LOAD(T, A_##sa, SET_X);
+#define H_LD(sa, name, T) L_##name##_##sa##_0: LOAD(T, A_##sa, SET_0); \
+	L_##name##_##sa##_1: LOAD(T, A_##sa, SET_1);
 #define H_ST(sa, sb, name, T) L_##name##_##sa##sb: STORE(T, A_##sa, B_##sb);
 #define H_JALR(sa, name, T) L_JALR_##sa: { \
 	uint64_t t = (A_##sa + (int64_t)d->imm) & ~1ull; \
@@ -596,12 +622,17 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 #define GEN_BR(name, e) SRC2(H_BR, name, e) SRC2(H_BRS, name, e)
 #define GEN_LD(name, T) SRC1(H_LD, name, T)
 #define GEN_ST(name, T) SRC2(H_ST, name, T)
-/* their table: fwd[op][sa * 3 + sb] (one-source ops: sb = M; branches to the
- * block's start: 9 + sa * 3 + sb) */
+/* their table: fwd[op][9 * k + sa * 3 + sb] (k: the producers' result slot;
+ * one-source ops: sb = M; branches to the block's start: k = 1) */
 #define T2(sa, sb, name, e) [FWD_##sa * 3 + FWD_##sb] = &&L_##name##_##sa##sb,
 #define T1(sa, name, e) [FWD_##sa * 3] = &&L_##name##_##sa,
+#define T2K(sa, sb, name, e) [FWD_##sa * 3 + FWD_##sb] = &&L_##name##_##sa##sb##_0, \
+	[9 + FWD_##sa * 3 + FWD_##sb] = &&L_##name##_##sa##sb##_1,
+#define T1K(sa, name, e) [FWD_##sa * 3] = &&L_##name##_##sa##_0, [9 + FWD_##sa * 3] = &&L_##name##_##sa##_1,
 #define TAB2(name, e) [OP_##name] = { SRC2(T2, name, e) },
 #define TAB1(name, e) [OP_##name] = { SRC1(T1, name, e) },
+#define TAB2K(name, e) [OP_##name] = { SRC2(T2K, name, e) },
+#define TAB1K(name, e) [OP_##name] = { SRC1(T1K, name, e) },
 #define T2S(sa, sb, name, e) [9 + FWD_##sa * 3 + FWD_##sb] = &&L_##name##_##sa##sb##_S,
 #define TABBR(name, e) [OP_##name] = { SRC2(T2, name, e) SRC2(T2S, name, e) },
 
@@ -626,7 +657,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse")))
 int hart_run(struct hart *h, uint64_t budget)
 {
 	static const void *const labels[H_NLABELS] = {
-		L(ILLEGAL) L(LUI) L(AUIPC) L(JAL)
+		L(ILLEGAL) L(JAL)
 		L(FENCE) L(FENCE_I) L(ECALL) L(EBREAK) L(MRET) L(SRET) L(WFI) L(SFENCE_VMA)
 		[OP_CSRRW] = &&L_CSR, [OP_CSRRS] = &&L_CSR, [OP_CSRRC] = &&L_CSR,
 		[OP_CSRRWI] = &&L_CSR, [OP_CSRRSI] = &&L_CSR, [OP_CSRRCI] = &&L_CSR,
@@ -640,8 +671,10 @@ int hart_run(struct hart *h, uint64_t budget)
 	};
 	/* the handlers with forwarded operands (see SRC2), [op][0]: from x[] */
 	static const void *const fwd[H_NLABELS][18] = {
-		ALU_RR(TAB2) ALU_RI(TAB1) BRANCHES(TABBR) LOADS(TAB1) STORES(TAB2)
+		ALU_RR(TAB2K) ALU_RI(TAB1K) BRANCHES(TABBR) LOADS(TAB1K) STORES(TAB2)
 		[OP_JALR] = { SRC1(T1, JALR, 0) }, [H_JR] = { SRC1(T1, JR, 0) },
+		[OP_LUI] = { [0] = &&L_LUI_0, [9] = &&L_LUI_1 },
+		[OP_AUIPC] = { [0] = &&L_AUIPC_0, [9] = &&L_AUIPC_1 },
 	};
 	struct hart_state *s = &h->s;
 	struct hart_cache *c = hart_cache(h);
@@ -651,7 +684,7 @@ int hart_run(struct hart *h, uint64_t budget)
 	struct hart_block *b = &c->dummy, **lnk = NULL;
 	int ret = HART_EXIT_BUDGET, one = 0;
 	const struct hart_tlb_entry *tlb_r = c->tlb_r, *tlb_w = c->tlb_w;
-	uint64_t last = 0, prev = 0;    /* forwarded results (see SRC2) */
+	uint64_t r0 = 0, r1 = 0;        /* forwarded results (see SRC2) */
 
 	if (s->wfi) {
 		if (!hart_wakeup_pending(h))
@@ -731,7 +764,8 @@ fetch_slow: {
 		goto lookup;
 	hart_dinsn *t = c->scratch.insn;
 	hart_decode(t, len == 4 ? raw : raw & 0xffff);
-	t->handler = handler_of(t, labels, fwd, -1, -1, 0);
+	static const struct fwd none = { { -1, -1 }, 0 };
+	t->handler = handler_of(t, labels, fwd, &none, 0);
 	memset(&t[1], 0, sizeof t[1]);
 	t[1].handler = labels[OP_NOPS];
 	t[1].pcoff = len;
@@ -780,8 +814,10 @@ start:
 L_END:
 	EXIT_SLOT(PC_OF(d), HART_BLOCK_MAX);
 
-OP(LUI): PRODUCE((uint64_t)(int64_t)d->imm);
-OP(AUIPC): PRODUCE(PC_OF(d) + (int64_t)d->imm);
+L_LUI_0: SET_0((uint64_t)(int64_t)d->imm); NEXT;
+L_LUI_1: SET_1((uint64_t)(int64_t)d->imm); NEXT;
+L_AUIPC_0: SET_0(PC_OF(d) + (int64_t)d->imm); NEXT;
+L_AUIPC_1: SET_1(PC_OF(d) + (int64_t)d->imm); NEXT;
 OP(JAL): {
 	uint64_t t = bpc + (int64_t)d->imm;
 	x[d->rd] = NPC;
