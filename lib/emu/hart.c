@@ -33,6 +33,13 @@
  * byte for byte: invalidation is exact without any flush. Pages outside pm->ram
  * (the boot ROM) get one-instruction blocks checked every time.
  *
+ * Operand forwarding: inside a block, the result of an integer op or load also
+ * stays in one of two host registers (slots) for the instructions after it that
+ * read it, which take it from there (handler variants picked when the block is
+ * built, from its instructions alone: see SRC2). Memory (x[]) is always written
+ * too, so any exit, trap or callout sees the architectural registers. A branch
+ * back to its own block's start re-enters it after checking the budget only.
+ *
  * Counting: a block entered with fewer instructions left in the budget than it
  * holds is cut (a copy ending early), so nothing is charged ahead and nothing has
  * to be refunded: the instruction count at any exit is the block's start count
@@ -282,13 +289,10 @@ static void block_window(struct hart_block *b, const uint8_t *host, unsigned off
 	b->wofs = wofs;
 	b->nw = W / 8;
 	for (int i = 0; i < b->nw; i++) {
-		uint64_t v, m = 0;
-		memcpy(&v, host + wofs + 8 * i, 8);
-		for (int k = 0; k < 8; k++) {
-			int pos = wofs + 8 * i + k;
-			if (pos >= 0 && pos < nb)
-				m |= 0xffull << (8 * k);
-		}
+		/* the word's bytes [lo, hi) are the block's */
+		int at = wofs + 8 * i, lo = at < 0 ? -at : 0, hi = nb - at < 8 ? nb - at : 8;
+		uint64_t v, m = (hi == 8 ? ~0ull : (1ull << 8 * hi) - 1) & (~0ull << 8 * lo);
+		memcpy(&v, host + at, 8);
 		b->w[i] = v & m;
 		b->m[i] = m;
 	}
