@@ -2108,6 +2108,65 @@ START_TEST(test_split_invariance)
 }
 END_TEST
 
+/* Operand forwarding (hart.c): values passed in host registers inside a block,
+ * a register written again while forwarded, an F/D op writing an integer register
+ * behind the slots, forwarded store values, load results, branch operands, a
+ * self-loop; the same state however the run is split (cut blocks). */
+static void fwd_program(void)
+{
+	h->s.mstatus |= 1ull << 13;                     /* FS: Initial */
+	h->s.f[0] = 0x4000000000000000ull;              /* 2.0 */
+	h->s.x[S0] = RAM_BASE + 0x800;
+	emit(ADDI(A0, ZERO, 5));
+	emit(ADDI(A0, A0, 1));                          /* 6, in place */
+	emit(ADD(A1, A0, A0));                          /* 12 */
+	emit(SUB(A2, A1, A0));                          /* 6 */
+	emit(XOR(A3, A2, A1));                          /* 10 */
+	emit(enc_r(0x71, 0, 0, 0, A2, 0x53));           /* fmv.x.d a2, f0 */
+	emit(ADD(A4, A2, A3));
+	emit(SD(A4, S0, 0));
+	emit(LD(A5, S0, 0));
+	emit(ADDI(A5, A5, 1));
+	emit(BNE(A5, A4, 8));                           /* taken */
+	emit(ADDI(A6, ZERO, 99));
+	emit(ADDI(A6, A5, 0));
+	emit(ADDI(T0, ZERO, 10));
+	emit(ADDI(T0, T0, -1));                         /* a block looping on itself */
+	emit(ADD(T1, T1, T0));
+	emit(BNE(T0, ZERO, -8));
+	emit(ADD(T2, T1, A6));
+}
+
+START_TEST(test_forwarding)
+{
+	const uint64_t N = 44;
+	fwd_program();
+	run(N);
+	uint64_t a4 = 0x4000000000000000ull + 10;
+	ck_assert_uint_eq(h->s.x[A0], 6);
+	ck_assert_uint_eq(h->s.x[A1], 12);
+	ck_assert_uint_eq(h->s.x[A2], 0x4000000000000000ull);
+	ck_assert_uint_eq(h->s.x[A3], 10);
+	ck_assert_uint_eq(h->s.x[A4], a4);
+	ck_assert_uint_eq(rd64(RAM_BASE + 0x800), a4);
+	ck_assert_uint_eq(h->s.x[A5], a4 + 1);
+	ck_assert_uint_eq(h->s.x[A6], a4 + 1);
+	ck_assert_uint_eq(h->s.x[T0], 0);
+	ck_assert_uint_eq(h->s.x[T1], 45);
+	ck_assert_uint_eq(h->s.x[T2], a4 + 46);
+	ck_assert_uint_eq(h->s.instret, N);
+	struct hart_state sa = h->s;
+	for (uint64_t step = 1; step <= 7; step++) {
+		teardown();
+		setup();
+		fwd_program();
+		for (uint64_t done = 0; done < N; done += step)
+			run(done + step > N ? N - done : step);
+		ck_assert(memcmp(&sa, &h->s, sizeof sa) == 0);
+	}
+}
+END_TEST
+
 START_TEST(test_speed)
 {
 	/* a 3-instruction loop; not a benchmark, just "not pathological" */
@@ -2143,6 +2202,7 @@ static Suite *hart_suite(void)
 		{ "block_smc", test_block_smc }, { "block_dma", test_block_dma },
 		{ "block_satp", test_block_satp }, { "block_breakpoint", test_block_breakpoint },
 		{ "block_two_harts", test_block_two_harts }, { "block_trusted", test_block_trusted },
+		{ "forwarding", test_forwarding },
 	};
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
 		TCase *tc = tcase_create(tests[i].name);

@@ -33,6 +33,13 @@
  * byte for byte: invalidation is exact without any flush. Pages outside pm->ram
  * (the boot ROM) get one-instruction blocks checked every time.
  *
+ * Operand forwarding: inside a block, the result of an integer op or load also
+ * stays in one of two host registers (slots) for the instructions after it that
+ * read it, which take it from there (handler variants picked when the block is
+ * built, from its instructions alone: see SRC2). Memory (x[]) is always written
+ * too, so any exit, trap or callout sees the architectural registers. A branch
+ * back to its own block's start re-enters it after checking the budget only.
+ *
  * Counting: a block entered with fewer instructions left in the budget than it
  * holds is cut (a copy ending early), so nothing is charged ahead and nothing has
  * to be refunded: the instruction count at any exit is the block's start count
@@ -189,24 +196,88 @@ static int writes_rd_only(int op)
 	return op == OP_LUI || op == OP_AUIPC || (op >= OP_ADDI && op <= OP_REMUW);
 }
 
-/* The handler of d. x[0] is kept 0 by never writing it: an instruction with x0 as
- * its destination gets a handler that does not write it (pure ones become
- * no-ops; a load does the access alone; jal/jalr only jump), and the handlers
- * called out of line (CSR, F/D, AMO) check rd themselves. */
-enum { H_LOAD_X0 = OP_NOPS + 1, H_J, H_JR, H_NLABELS };
-static const void *handler_of(const hart_dinsn *d, const void *const *labels)
+/* Operand forwarding (see SRC2 below): the handler variants read a register from
+ * the host registers r0 (FWD_0) or r1 (FWD_1) instead of x[] (FWD_M), and the
+ * producers write their result to one of them too. struct fwd follows, through a
+ * block, which guest registers r0 and r1 hold. */
+enum { FWD_M, FWD_0, FWD_1 };
+struct fwd {
+	int reg[2];             /* the guest register in r0, r1 (-1: none) */
+	int next;               /* the slot the next producer writes (unless it
+				   writes a register a slot holds: that slot) */
+};
+static int fwd_src(const struct fwd *f, int r)
 {
-	if (d->rd == 0) {
-		if (writes_rd_only(d->op))
-			return labels[OP_FENCE];
-		if (d->op >= OP_LB && d->op <= OP_LWU)
-			return labels[H_LOAD_X0];
-		if (d->op == OP_JAL)
-			return labels[H_J];
-		if (d->op == OP_JALR)
-			return labels[H_JR];
+	return r && r == f->reg[0] ? FWD_0 : r && r == f->reg[1] ? FWD_1 : FWD_M;
+}
+
+/* Ops whose handler reads rs2 (the others' rs2 field is not a register). */
+static int has_rs2(int op)
+{
+	return (op >= OP_BEQ && op <= OP_BGEU) || (op >= OP_SB && op <= OP_SD) ||
+	       (op >= OP_ADD && op <= OP_AND) || (op >= OP_ADDW && op <= OP_REMUW);
+}
+
+/* A producer: an integer load or an op that only writes rd, with rd != 0. */
+static int fwd_producer(const hart_dinsn *d)
+{
+	return d->rd && (writes_rd_only(d->op) || (d->op >= OP_LB && d->op <= OP_LWU));
+}
+
+/* The slot a producer writes: the one already holding rd, else f->next. */
+static int fwd_out(const struct fwd *f, int rd)
+{
+	return rd == f->reg[0] ? 0 : rd == f->reg[1] ? 1 : f->next;
+}
+
+/* After d (in a block): a producer puts rd in its slot (the other one next);
+ * stores, branches not taken, no-ops and F/D loads and stores leave both slots
+ * alone; anything else may write an integer register behind them (F/D ops
+ * through hart_exec_fp) and empties them. Block enders need nothing: the next
+ * block starts with none. */
+static void fwd_track(const hart_dinsn *d, struct fwd *f)
+{
+	int op = d->op;
+	if (fwd_producer(d)) {
+		int k = fwd_out(f, d->rd);
+		f->reg[k] = d->rd;
+		f->next = !k;
+	} else if (!((op >= OP_BEQ && op <= OP_BGEU) || (op >= OP_SB && op <= OP_SD) ||
+		     op == OP_FENCE || writes_rd_only(op) || (op >= OP_FLW && op <= OP_FSD))) {
+		f->reg[0] = f->reg[1] = -1;
 	}
-	return labels[d->op];
+}
+
+/* The handler of d, given what the forwarding slots hold (f).
+ * x[0] is kept 0 by never writing it: an instruction with x0 as its destination
+ * gets a handler that does not write it (pure ones become no-ops; a load does the
+ * access alone; jal/jalr only jump), and the handlers called out of line (CSR,
+ * F/D, AMO) check rd themselves. */
+enum { H_LOAD_X0 = OP_NOPS + 1, H_J, H_JR, H_NLABELS };
+static const void *handler_of(const hart_dinsn *d, const void *const *labels,
+			      const void *const (*fwd)[18], const struct fwd *f, int self)
+{
+	int op = d->op;
+	if (d->rd == 0) {
+		if (writes_rd_only(op))
+			return labels[OP_FENCE];
+		if (op >= OP_LB && op <= OP_LWU)
+			return labels[H_LOAD_X0];
+		if (op == OP_JAL)
+			return labels[H_J];
+		if (op == OP_JALR)
+			op = H_JR;
+	}
+	if (!fwd[op][0])
+		return labels[op];
+	int k = fwd_src(f, d->rs1) * 3;
+	if (has_rs2(d->op))
+		k += fwd_src(f, d->rs2);
+	if (self && op >= OP_BEQ && op <= OP_BGEU)
+		k += 9;
+	if (fwd_producer(d))
+		k += 9 * fwd_out(f, d->rd);
+	return fwd[op][k];
 }
 
 /* Remember the block's bytes: an 8-byte-aligned window over them that stays inside
@@ -218,13 +289,10 @@ static void block_window(struct hart_block *b, const uint8_t *host, unsigned off
 	b->wofs = wofs;
 	b->nw = W / 8;
 	for (int i = 0; i < b->nw; i++) {
-		uint64_t v, m = 0;
-		memcpy(&v, host + wofs + 8 * i, 8);
-		for (int k = 0; k < 8; k++) {
-			int pos = wofs + 8 * i + k;
-			if (pos >= 0 && pos < nb)
-				m |= 0xffull << (8 * k);
-		}
+		/* the word's bytes [lo, hi) are the block's */
+		int at = wofs + 8 * i, lo = at < 0 ? -at : 0, hi = nb - at < 8 ? nb - at : 8;
+		uint64_t v, m = (hi == 8 ? ~0ull : (1ull << 8 * hi) - 1) & (~0ull << 8 * lo);
+		memcpy(&v, host + at, 8);
 		b->w[i] = v & m;
 		b->m[i] = m;
 	}
@@ -246,9 +314,11 @@ static inline int block_same(const struct hart_block *b, const uint8_t *host)
 /* Decode the block at pc (host: its bytes) into b. NULL if its first instruction
  * does not fit in the page (the caller fetches that one on the slow path). */
 static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint64_t pc,
-				      const uint8_t *host, const void *const *labels)
+				      const uint8_t *host, const void *const *labels,
+				      const void *const (*fwd)[18])
 {
 	unsigned off = pc & 0xfff, p = 0, n = 0;
+	struct fwd f = { { -1, -1 }, 0 };
 	unsigned max = hart_ram_page(h, host) >= 0 ? HART_BLOCK_MAX : 1;
 
 	b->pc = 1;
@@ -265,7 +335,10 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 			memcpy(&raw, host + p, 4);
 		hart_dinsn *d = &b->insn[n];
 		hart_decode(d, raw);
-		d->handler = handler_of(d, labels);
+		if ((d->op >= OP_BEQ && d->op <= OP_BGEU) || d->op == OP_JAL)
+			d->imm += p;    /* relative to the block's pc */
+		d->handler = handler_of(d, labels, fwd, &f, d->imm == 0);
+		fwd_track(d, &f);
 		d->pcoff = p;
 		d->idx = n;
 		p += len;
@@ -391,18 +464,17 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 #define EXIT(npc_) EXIT_SLOT(npc_, d->idx)
 #define TLB_IDX(va) (((va) >> 12) & (HART_TLB_SIZE - 1))
 
-/* Load a T from x[rs1] + imm into dst (converted through T, so signed types
- * sign-extend), then do `post`. The fast path takes aligned accesses whose page is
+/* Load a T from base + imm and hand the value (converted through T, so signed
+ * types sign-extend) to SET. The fast path takes aligned accesses whose page is
  * in the TLB (one compare, as QEMU's softmmu); the slow path, which ends the
  * block, takes everything else, misaligned ones included. */
-#define LOAD(T, dst, post) do { \
-	uint64_t va_ = x[d->rs1] + (int64_t)d->imm; \
+#define LOAD(T, base, SET) do { \
+	uint64_t va_ = (base) + (int64_t)d->imm; \
 	const struct hart_tlb_entry *e_ = &tlb_r[TLB_IDX(va_)]; \
 	if (likely(e_->tag == (va_ & (~0xfffull | (sizeof(T) - 1))))) { \
 		T t_; \
 		memcpy(&t_, (const void *)(uintptr_t)(e_->addend + va_), sizeof t_); \
-		dst = (uint64_t)t_; \
-		post; \
+		SET((uint64_t)t_); \
 		NEXT; \
 	} else { \
 		uint64_t v_; \
@@ -411,14 +483,13 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 		AFTER(); \
 		if (r_) \
 			goto exception; \
-		dst = (uint64_t)(T)v_; \
-		post; \
+		SET((uint64_t)(T)v_); \
 		EXIT(NPC); \
 	} \
 } while (0)
 
-#define STORE(T, val) do { \
-	uint64_t va_ = x[d->rs1] + (int64_t)d->imm; \
+#define STORE(T, base, val) do { \
+	uint64_t va_ = (base) + (int64_t)d->imm; \
 	T v_ = (T)(val); \
 	const struct hart_tlb_entry *e_ = &tlb_w[TLB_IDX(va_)]; \
 	if (likely(e_->tag == (va_ & (~0xfffull | (sizeof(T) - 1))))) { \
@@ -433,6 +504,141 @@ static const hart_dinsn *block_cut(struct hart_cache *c, const struct hart_block
 		EXIT(NPC); \
 	} \
 } while (0)
+
+/* Operand forwarding. The handlers of LUI, AUIPC, the integer ALU ops and the
+ * integer loads (the "producers", rd != 0) leave their result in r0 or r1 (host
+ * registers: slot k, the handler's suffix _k) as well as in x[rd]. An instruction
+ * that reads a register a producer before it in the same block left in a slot
+ * gets the handler variant taking it from there (chosen by block_build, see
+ * fwd_track), so a chain of dependent instructions does not wait for each value
+ * to make the round trip through memory. Each operation's semantics is written
+ * once below, in terms of A (rs1's value) and B (rs2's, or the immediate), and
+ * instantiated for every place its operands come from, M (x[]), 0 (r0), 1 (r1),
+ * and every slot its result goes to. */
+#define A_M (x[d->rs1])
+#define A_0 r0
+#define A_1 r1
+#define B_M (x[d->rs2])
+#define B_0 r0
+#define B_1 r1
+#define B_I ((uint64_t)(int64_t)d->imm)
+#define SET_0(v) do { r0 = (v); x[d->rd] = r0; } while (0)
+#define SET_1(v) do { r1 = (v); x[d->rd] = r1; } while (0)
+#define SET_FW(v) do { s->f[d->rd] = (v) | 0xffffffff00000000ull; s->mstatus |= MSTATUS_FS; } while (0)
+#define SET_FD(v) do { s->f[d->rd] = (v); s->mstatus |= MSTATUS_FS; } while (0)
+#define SX32(v) ((uint64_t)(int64_t)(int32_t)(v))
+
+#define E_ADD (A + B)
+#define E_SUB (A - B)
+#define E_SLL (A << (B & 63))
+#define E_SLT ((uint64_t)((int64_t)A < (int64_t)B))
+#define E_SLTU ((uint64_t)(A < B))
+#define E_XOR (A ^ B)
+#define E_SRL (A >> (B & 63))
+#define E_SRA ((uint64_t)((int64_t)A >> (B & 63)))
+#define E_OR (A | B)
+#define E_AND (A & B)
+#define E_ADDW SX32(A + B)
+#define E_SUBW SX32(A - B)
+#define E_SLLW SX32((uint32_t)A << (B & 31))
+#define E_SRLW SX32((uint32_t)A >> (B & 31))
+#define E_SRAW ((uint64_t)(int64_t)((int32_t)A >> (B & 31)))
+#define E_MUL (A * B)
+#define E_MULH ((uint64_t)(((__int128)(int64_t)A * (int64_t)B) >> 64))
+#define E_MULHSU ((uint64_t)(((__int128)(int64_t)A * (__int128)B) >> 64))
+#define E_MULHU ((uint64_t)(((unsigned __int128)A * B) >> 64))
+#define E_DIV (B == 0 ? ~0ull : ((int64_t)A == INT64_MIN && (int64_t)B == -1) ? A : \
+	       (uint64_t)((int64_t)A / (int64_t)B))
+#define E_DIVU (B == 0 ? ~0ull : A / B)
+#define E_REM (B == 0 ? A : ((int64_t)A == INT64_MIN && (int64_t)B == -1) ? 0 : \
+	       (uint64_t)((int64_t)A % (int64_t)B))
+#define E_REMU (B == 0 ? A : A % B)
+#define E_MULW SX32((uint32_t)A * (uint32_t)B)
+#define E_DIVW ((int32_t)B == 0 ? ~0ull : ((int32_t)A == INT32_MIN && (int32_t)B == -1) ? SX32(A) : \
+		SX32((int32_t)A / (int32_t)B))
+#define E_DIVUW ((uint32_t)B == 0 ? ~0ull : SX32((uint32_t)A / (uint32_t)B))
+#define E_REMW ((int32_t)B == 0 ? SX32(A) : ((int32_t)A == INT32_MIN && (int32_t)B == -1) ? 0 : \
+		SX32((int32_t)A % (int32_t)B))
+#define E_REMUW ((uint32_t)B == 0 ? SX32(A) : SX32((uint32_t)A % (uint32_t)B))
+/* branch conditions */
+#define E_BEQ (A == B)
+#define E_BNE (A != B)
+#define E_BLT ((int64_t)A < (int64_t)B)
+#define E_BGE ((int64_t)A >= (int64_t)B)
+#define E_BLTU (A < B)
+#define E_BGEU (A >= B)
+
+/* register-register ALU ops (name, semantics) and register-immediate ones
+ * (name, the register-register op whose semantics it shares, B = imm) */
+#define ALU_RR(X) X(ADD, E_ADD) X(SUB, E_SUB) X(SLL, E_SLL) X(SLT, E_SLT) X(SLTU, E_SLTU) \
+	X(XOR, E_XOR) X(SRL, E_SRL) X(SRA, E_SRA) X(OR, E_OR) X(AND, E_AND) X(ADDW, E_ADDW) \
+	X(SUBW, E_SUBW) X(SLLW, E_SLLW) X(SRLW, E_SRLW) X(SRAW, E_SRAW) X(MUL, E_MUL) \
+	X(MULH, E_MULH) X(MULHSU, E_MULHSU) X(MULHU, E_MULHU) X(DIV, E_DIV) X(DIVU, E_DIVU) \
+	X(REM, E_REM) X(REMU, E_REMU) X(MULW, E_MULW) X(DIVW, E_DIVW) X(DIVUW, E_DIVUW) \
+	X(REMW, E_REMW) X(REMUW, E_REMUW)
+#define ALU_RI(X) X(ADDI, E_ADD) X(SLTI, E_SLT) X(SLTIU, E_SLTU) X(XORI, E_XOR) X(ORI, E_OR) \
+	X(ANDI, E_AND) X(SLLI, E_SLL) X(SRLI, E_SRL) X(SRAI, E_SRA) X(ADDIW, E_ADDW) \
+	X(SLLIW, E_SLLW) X(SRLIW, E_SRLW) X(SRAIW, E_SRAW)
+#define BRANCHES(X) X(BEQ, E_BEQ) X(BNE, E_BNE) X(BLT, E_BLT) X(BGE, E_BGE) X(BLTU, E_BLTU) \
+	X(BGEU, E_BGEU)
+/* integer loads (name, type) and stores (name, type) */
+#define LOADS(X) X(LB, int8_t) X(LH, int16_t) X(LW, int32_t) X(LD, uint64_t) X(LBU, uint8_t) \
+	X(LHU, uint16_t) X(LWU, uint32_t)
+#define STORES(X) X(SB, uint8_t) X(SH, uint16_t) X(SW, uint32_t) X(SD, uint64_t)
+
+/* every (rs1, rs2) source combination: V(sa, sb), in the order of fwd index sa*3+sb */
+#define SRC2(V, ...) V(M, M, __VA_ARGS__) V(M, 0, __VA_ARGS__) V(M, 1, __VA_ARGS__) \
+	V(0, M, __VA_ARGS__) V(0, 0, __VA_ARGS__) V(0, 1, __VA_ARGS__) \
+	V(1, M, __VA_ARGS__) V(1, 0, __VA_ARGS__) V(1, 1, __VA_ARGS__)
+#define SRC1(V, ...) V(M, __VA_ARGS__) V(0, __VA_ARGS__) V(1, __VA_ARGS__)
+/* the handlers */
+#define H_RR(sa, sb, name, e) \
+	L_##name##_##sa##sb##_0: { uint64_t A = A_##sa, B = B_##sb; SET_0(e); NEXT; } \
+	L_##name##_##sa##sb##_1: { uint64_t A = A_##sa, B = B_##sb; SET_1(e); NEXT; }
+#define H_RI(sa, name, e) \
+	L_##name##_##sa##_0: { uint64_t A = A_##sa, B = B_I; SET_0(e); NEXT; } \
+	L_##name##_##sa##_1: { uint64_t A = A_##sa, B = B_I; SET_1(e); NEXT; }
+#define H_BR(sa, sb, name, e) L_##name##_##sa##sb: { uint64_t A = A_##sa, B = B_##sb; \
+	if (e) { EXIT(bpc + (int64_t)d->imm); } NEXT; }
+/* a branch back to its own block's start: only the budget to check (the block is
+ * stamped: nothing that ran since it was entered could change that) */
+#define H_BRS(sa, sb, name, e) L_##name##_##sa##sb##_S: { uint64_t A = A_##sa, B = B_##sb; \
+	if (e) { \
+		uint64_t i_ = base + d->idx + 1; \
+		if (likely(i_ + b->n <= lim)) { \
+			base = i_; \
+			d = b->insn; \
+			goto *d->handler; \
+		} \
+		EXIT(bpc); \
+	} \
+	NEXT; }
+#define H_LD(sa, name, T) L_##name##_##sa##_0: LOAD(T, A_##sa, SET_0); \
+	L_##name##_##sa##_1: LOAD(T, A_##sa, SET_1);
+#define H_ST(sa, sb, name, T) L_##name##_##sa##sb: STORE(T, A_##sa, B_##sb);
+#define H_JALR(sa, name, T) L_JALR_##sa: { \
+	uint64_t t = (A_##sa + (int64_t)d->imm) & ~1ull; \
+	x[d->rd] = NPC; \
+	EXIT(t); } \
+	L_JR_##sa: EXIT((A_##sa + (int64_t)d->imm) & ~1ull);
+#define GEN_RR(name, e) SRC2(H_RR, name, e)
+#define GEN_RI(name, e) SRC1(H_RI, name, e)
+#define GEN_BR(name, e) SRC2(H_BR, name, e) SRC2(H_BRS, name, e)
+#define GEN_LD(name, T) SRC1(H_LD, name, T)
+#define GEN_ST(name, T) SRC2(H_ST, name, T)
+/* their table: fwd[op][9 * k + sa * 3 + sb] (k: the producers' result slot;
+ * one-source ops: sb = M; branches to the block's start: k = 1) */
+#define T2(sa, sb, name, e) [FWD_##sa * 3 + FWD_##sb] = &&L_##name##_##sa##sb,
+#define T1(sa, name, e) [FWD_##sa * 3] = &&L_##name##_##sa,
+#define T2K(sa, sb, name, e) [FWD_##sa * 3 + FWD_##sb] = &&L_##name##_##sa##sb##_0, \
+	[9 + FWD_##sa * 3 + FWD_##sb] = &&L_##name##_##sa##sb##_1,
+#define T1K(sa, name, e) [FWD_##sa * 3] = &&L_##name##_##sa##_0, [9 + FWD_##sa * 3] = &&L_##name##_##sa##_1,
+#define TAB2(name, e) [OP_##name] = { SRC2(T2, name, e) },
+#define TAB1(name, e) [OP_##name] = { SRC1(T1, name, e) },
+#define TAB2K(name, e) [OP_##name] = { SRC2(T2K, name, e) },
+#define TAB1K(name, e) [OP_##name] = { SRC1(T1K, name, e) },
+#define T2S(sa, sb, name, e) [9 + FWD_##sa * 3 + FWD_##sb] = &&L_##name##_##sa##sb##_S,
+#define TABBR(name, e) [OP_##name] = { SRC2(T2, name, e) SRC2(T2S, name, e) },
 
 #define OP(name) L_##name
 #define FP_OPS(X) X(FMADD_S) X(FMSUB_S) X(FNMSUB_S) X(FNMADD_S) X(FADD_S) X(FSUB_S) \
@@ -455,12 +661,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse")))
 int hart_run(struct hart *h, uint64_t budget)
 {
 	static const void *const labels[H_NLABELS] = {
-		L(ILLEGAL) L(LUI) L(AUIPC) L(JAL) L(JALR) L(BEQ) L(BNE) L(BLT) L(BGE) L(BLTU)
-		L(BGEU) L(LB) L(LH) L(LW) L(LD) L(LBU) L(LHU) L(LWU) L(SB) L(SH) L(SW) L(SD)
-		L(ADDI) L(SLTI) L(SLTIU) L(XORI) L(ORI) L(ANDI) L(SLLI) L(SRLI) L(SRAI) L(ADD)
-		L(SUB) L(SLL) L(SLT) L(SLTU) L(XOR) L(SRL) L(SRA) L(OR) L(AND) L(ADDIW) L(SLLIW)
-		L(SRLIW) L(SRAIW) L(ADDW) L(SUBW) L(SLLW) L(SRLW) L(SRAW) L(MUL) L(MULH) L(MULHSU)
-		L(MULHU) L(DIV) L(DIVU) L(REM) L(REMU) L(MULW) L(DIVW) L(DIVUW) L(REMW) L(REMUW)
+		L(ILLEGAL) L(JAL)
 		L(FENCE) L(FENCE_I) L(ECALL) L(EBREAK) L(MRET) L(SRET) L(WFI) L(SFENCE_VMA)
 		[OP_CSRRW] = &&L_CSR, [OP_CSRRS] = &&L_CSR, [OP_CSRRC] = &&L_CSR,
 		[OP_CSRRWI] = &&L_CSR, [OP_CSRRSI] = &&L_CSR, [OP_CSRRCI] = &&L_CSR,
@@ -470,7 +671,14 @@ int hart_run(struct hart *h, uint64_t budget)
 		L(FLW) L(FLD) L(FSW) L(FSD)
 		FP_OPS(FP_LABEL)
 		[OP_NOPS] = &&L_END,
-		[H_LOAD_X0] = &&L_LOAD_X0, [H_J] = &&L_J, [H_JR] = &&L_JR,
+		[H_LOAD_X0] = &&L_LOAD_X0, [H_J] = &&L_J,
+	};
+	/* the handlers with forwarded operands (see SRC2), [op][0]: from x[] */
+	static const void *const fwd[H_NLABELS][18] = {
+		ALU_RR(TAB2K) ALU_RI(TAB1K) BRANCHES(TABBR) LOADS(TAB1K) STORES(TAB2)
+		[OP_JALR] = { SRC1(T1, JALR, 0) }, [H_JR] = { SRC1(T1, JR, 0) },
+		[OP_LUI] = { [0] = &&L_LUI_0, [9] = &&L_LUI_1 },
+		[OP_AUIPC] = { [0] = &&L_AUIPC_0, [9] = &&L_AUIPC_1 },
 	};
 	struct hart_state *s = &h->s;
 	struct hart_cache *c = hart_cache(h);
@@ -480,6 +688,7 @@ int hart_run(struct hart *h, uint64_t budget)
 	struct hart_block *b = &c->dummy, **lnk = NULL;
 	int ret = HART_EXIT_BUDGET, one = 0;
 	const struct hart_tlb_entry *tlb_r = c->tlb_r, *tlb_w = c->tlb_w;
+	uint64_t r0 = 0, r1 = 0;        /* forwarded results (see SRC2) */
 
 	if (s->wfi) {
 		if (!hart_wakeup_pending(h))
@@ -523,7 +732,7 @@ lookup:
 		if (b->pc != pc || !block_same(b, host)) {
 			if (b->pc != pc)
 				b = block_alloc(c, HIDX(pc));
-			if (!block_build(h, b, pc, host, labels))
+			if (!block_build(h, b, pc, host, labels, fwd))
 				goto fetch_slow;
 		}
 		block_stamp(h, c, b, host);
@@ -559,7 +768,8 @@ fetch_slow: {
 		goto lookup;
 	hart_dinsn *t = c->scratch.insn;
 	hart_decode(t, len == 4 ? raw : raw & 0xffff);
-	t->handler = handler_of(t, labels);
+	static const struct fwd none = { { -1, -1 }, 0 };
+	t->handler = handler_of(t, labels, fwd, &none, 0);
 	memset(&t[1], 0, sizeof t[1]);
 	t[1].handler = labels[OP_NOPS];
 	t[1].pcoff = len;
@@ -608,36 +818,23 @@ start:
 L_END:
 	EXIT_SLOT(PC_OF(d), HART_BLOCK_MAX);
 
-OP(LUI): x[d->rd] = (uint64_t)(int64_t)d->imm; NEXT;
-OP(AUIPC): x[d->rd] = PC_OF(d) + (int64_t)d->imm; NEXT;
+L_LUI_0: SET_0((uint64_t)(int64_t)d->imm); NEXT;
+L_LUI_1: SET_1((uint64_t)(int64_t)d->imm); NEXT;
+L_AUIPC_0: SET_0(PC_OF(d) + (int64_t)d->imm); NEXT;
+L_AUIPC_1: SET_1(PC_OF(d) + (int64_t)d->imm); NEXT;
 OP(JAL): {
-	uint64_t t = PC_OF(d) + (int64_t)d->imm;
-	x[d->rd] = NPC;
-	EXIT(t);
-}
-OP(JALR): {
-	uint64_t t = (x[d->rs1] + (int64_t)d->imm) & ~1ull;
+	uint64_t t = bpc + (int64_t)d->imm;
 	x[d->rd] = NPC;
 	EXIT(t);
 }
 L_J:                    /* jal x0 */
-	EXIT(PC_OF(d) + (int64_t)d->imm);
-L_JR:                   /* jalr x0 */
-	EXIT((x[d->rs1] + (int64_t)d->imm) & ~1ull);
-OP(BEQ): if (x[d->rs1] == x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
-OP(BNE): if (x[d->rs1] != x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
-OP(BLT): if ((int64_t)x[d->rs1] < (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
-OP(BGE): if ((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
-OP(BLTU): if (x[d->rs1] < x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
-OP(BGEU): if (x[d->rs1] >= x[d->rs2]) EXIT(PC_OF(d) + (int64_t)d->imm); NEXT;
-
-OP(LB): LOAD(int8_t, x[d->rd], (void)0);
-OP(LH): LOAD(int16_t, x[d->rd], (void)0);
-OP(LW): LOAD(int32_t, x[d->rd], (void)0);
-OP(LD): LOAD(uint64_t, x[d->rd], (void)0);
-OP(LBU): LOAD(uint8_t, x[d->rd], (void)0);
-OP(LHU): LOAD(uint16_t, x[d->rd], (void)0);
-OP(LWU): LOAD(uint32_t, x[d->rd], (void)0);
+	EXIT(bpc + (int64_t)d->imm);
+SRC1(H_JALR, JALR, 0)   /* jalr, and jalr x0 (L_JR_*) */
+ALU_RR(GEN_RR)
+ALU_RI(GEN_RI)
+BRANCHES(GEN_BR)
+LOADS(GEN_LD)
+STORES(GEN_ST)
 L_LOAD_X0: {            /* an integer load to x0: the access alone, on the slow path */
 	static const uint8_t size[] = { [OP_LB] = 1, [OP_LH] = 2, [OP_LW] = 4, [OP_LD] = 8,
 					[OP_LBU] = 1, [OP_LHU] = 2, [OP_LWU] = 4 };
@@ -648,95 +845,6 @@ L_LOAD_X0: {            /* an integer load to x0: the access alone, on the slow 
 	if (r_)
 		goto exception;
 	EXIT(NPC);
-}
-OP(SB): STORE(uint8_t, x[d->rs2]);
-OP(SH): STORE(uint16_t, x[d->rs2]);
-OP(SW): STORE(uint32_t, x[d->rs2]);
-OP(SD): STORE(uint64_t, x[d->rs2]);
-
-OP(ADDI): x[d->rd] = x[d->rs1] + (int64_t)d->imm; NEXT;
-OP(SLTI): x[d->rd] = (int64_t)x[d->rs1] < (int64_t)d->imm; NEXT;
-OP(SLTIU): x[d->rd] = x[d->rs1] < (uint64_t)(int64_t)d->imm; NEXT;
-OP(XORI): x[d->rd] = x[d->rs1] ^ (int64_t)d->imm; NEXT;
-OP(ORI): x[d->rd] = x[d->rs1] | (int64_t)d->imm; NEXT;
-OP(ANDI): x[d->rd] = x[d->rs1] & (int64_t)d->imm; NEXT;
-OP(SLLI): x[d->rd] = x[d->rs1] << d->imm; NEXT;
-OP(SRLI): x[d->rd] = x[d->rs1] >> d->imm; NEXT;
-OP(SRAI): x[d->rd] = (uint64_t)((int64_t)x[d->rs1] >> d->imm); NEXT;
-OP(ADD): x[d->rd] = x[d->rs1] + x[d->rs2]; NEXT;
-OP(SUB): x[d->rd] = x[d->rs1] - x[d->rs2]; NEXT;
-OP(SLL): x[d->rd] = x[d->rs1] << (x[d->rs2] & 63); NEXT;
-OP(SLT): x[d->rd] = (int64_t)x[d->rs1] < (int64_t)x[d->rs2]; NEXT;
-OP(SLTU): x[d->rd] = x[d->rs1] < x[d->rs2]; NEXT;
-OP(XOR): x[d->rd] = x[d->rs1] ^ x[d->rs2]; NEXT;
-OP(SRL): x[d->rd] = x[d->rs1] >> (x[d->rs2] & 63); NEXT;
-OP(SRA): x[d->rd] = (uint64_t)((int64_t)x[d->rs1] >> (x[d->rs2] & 63)); NEXT;
-OP(OR): x[d->rd] = x[d->rs1] | x[d->rs2]; NEXT;
-OP(AND): x[d->rd] = x[d->rs1] & x[d->rs2]; NEXT;
-OP(ADDIW): x[d->rd] = (uint64_t)(int64_t)(int32_t)(x[d->rs1] + (int64_t)d->imm); NEXT;
-OP(SLLIW): x[d->rd] = (uint64_t)(int64_t)(int32_t)((uint32_t)x[d->rs1] << d->imm); NEXT;
-OP(SRLIW): x[d->rd] = (uint64_t)(int64_t)(int32_t)((uint32_t)x[d->rs1] >> d->imm); NEXT;
-OP(SRAIW): x[d->rd] = (uint64_t)(int64_t)((int32_t)x[d->rs1] >> d->imm); NEXT;
-OP(ADDW): x[d->rd] = (uint64_t)(int64_t)(int32_t)(x[d->rs1] + x[d->rs2]); NEXT;
-OP(SUBW): x[d->rd] = (uint64_t)(int64_t)(int32_t)(x[d->rs1] - x[d->rs2]); NEXT;
-OP(SLLW): x[d->rd] = (uint64_t)(int64_t)(int32_t)((uint32_t)x[d->rs1] << (x[d->rs2] & 31)); NEXT;
-OP(SRLW): x[d->rd] = (uint64_t)(int64_t)(int32_t)((uint32_t)x[d->rs1] >> (x[d->rs2] & 31)); NEXT;
-OP(SRAW): x[d->rd] = (uint64_t)(int64_t)((int32_t)x[d->rs1] >> (x[d->rs2] & 31)); NEXT;
-
-OP(MUL): x[d->rd] = x[d->rs1] * x[d->rs2]; NEXT;
-OP(MULH):
-	x[d->rd] = (uint64_t)(((__int128)(int64_t)x[d->rs1] * (int64_t)x[d->rs2]) >> 64);
-	NEXT;
-OP(MULHSU):
-	x[d->rd] = (uint64_t)(((__int128)(int64_t)x[d->rs1] * (__int128)x[d->rs2]) >> 64);
-	NEXT;
-OP(MULHU):
-	x[d->rd] = (uint64_t)(((unsigned __int128)x[d->rs1] * x[d->rs2]) >> 64);
-	NEXT;
-OP(DIV): {
-	int64_t a = x[d->rs1], b = x[d->rs2];
-	x[d->rd] = b == 0 ? ~0ull : (a == INT64_MIN && b == -1) ? (uint64_t)a : (uint64_t)(a / b);
-	NEXT;
-}
-OP(DIVU): {
-	uint64_t a = x[d->rs1], b = x[d->rs2];
-	x[d->rd] = b == 0 ? ~0ull : a / b;
-	NEXT;
-}
-OP(REM): {
-	int64_t a = x[d->rs1], b = x[d->rs2];
-	x[d->rd] = b == 0 ? (uint64_t)a : (a == INT64_MIN && b == -1) ? 0 : (uint64_t)(a % b);
-	NEXT;
-}
-OP(REMU): {
-	uint64_t a = x[d->rs1], b = x[d->rs2];
-	x[d->rd] = b == 0 ? a : a % b;
-	NEXT;
-}
-OP(MULW):
-	x[d->rd] = (uint64_t)(int64_t)(int32_t)((uint32_t)x[d->rs1] * (uint32_t)x[d->rs2]);
-	NEXT;
-OP(DIVW): {
-	int32_t a = x[d->rs1], b = x[d->rs2];
-	int32_t r = b == 0 ? -1 : (a == INT32_MIN && b == -1) ? a : a / b;
-	x[d->rd] = (uint64_t)(int64_t)r;
-	NEXT;
-}
-OP(DIVUW): {
-	uint32_t a = x[d->rs1], b = x[d->rs2];
-	x[d->rd] = (uint64_t)(int64_t)(int32_t)(b == 0 ? ~0u : a / b);
-	NEXT;
-}
-OP(REMW): {
-	int32_t a = x[d->rs1], b = x[d->rs2];
-	int32_t r = b == 0 ? a : (a == INT32_MIN && b == -1) ? 0 : a % b;
-	x[d->rd] = (uint64_t)(int64_t)r;
-	NEXT;
-}
-OP(REMUW): {
-	uint32_t a = x[d->rs1], b = x[d->rs2];
-	x[d->rd] = (uint64_t)(int64_t)(int32_t)(b == 0 ? a : a % b);
-	NEXT;
 }
 
 OP(FENCE):
@@ -803,19 +911,19 @@ L_AMO: {
 OP(FLW):
 	if (!(s->mstatus & MSTATUS_FS))
 		goto illegal;
-	LOAD(uint32_t, s->f[d->rd], (s->f[d->rd] |= 0xffffffff00000000ull, s->mstatus |= MSTATUS_FS));
+	LOAD(uint32_t, x[d->rs1], SET_FW);
 OP(FLD):
 	if (!(s->mstatus & MSTATUS_FS))
 		goto illegal;
-	LOAD(uint64_t, s->f[d->rd], s->mstatus |= MSTATUS_FS);
+	LOAD(uint64_t, x[d->rs1], SET_FD);
 OP(FSW):
 	if (!(s->mstatus & MSTATUS_FS))
 		goto illegal;
-	STORE(uint32_t, s->f[d->rs2]);
+	STORE(uint32_t, x[d->rs1], s->f[d->rs2]);
 OP(FSD):
 	if (!(s->mstatus & MSTATUS_FS))
 		goto illegal;
-	STORE(uint64_t, s->f[d->rs2]);
+	STORE(uint64_t, x[d->rs1], s->f[d->rs2]);
 L_FP:
 	if (!(s->mstatus & MSTATUS_FS) || hart_exec_fp(h, d))
 		goto illegal;

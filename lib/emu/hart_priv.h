@@ -84,7 +84,7 @@ enum hart_op {
  * its handler and its place in the block. */
 typedef struct hart_dinsn {
 	const void *handler;    /* the interpreter's label for op (set when the block is built) */
-	int32_t imm;
+	int32_t imm;            /* in a block: a branch's or jal's relative to the block's pc */
 	uint32_t raw;           /* the instruction bits (16-bit ones: the parcel alone);
 				   F/D: rs3 = raw >> 27, rm = raw >> 12 & 7 */
 	uint16_t op;
