@@ -395,4 +395,20 @@ grep -q "exited normally" "$T/gdb.out" && grep -q "gdb_calls: PASS" "$T/live.out
 	|| bad "--gdb -w -: $(cat "$T/usage.err")"
 "$RUN" -r "$T/calls.rr" --gdb banana >/dev/null 2>"$T/spec.err"
 [ $? = 1 ] && grep -q "TCP port" "$T/spec.err" && ok "--gdb banana refused" || bad "--gdb banana: $(cat "$T/spec.err")"
+"$RUN" -r "$T/calls.rr" --gdb 300.1.2.3:1234 >/dev/null 2>"$T/spec.err"
+[ $? = 1 ] && grep -q "an IPv4 address" "$T/spec.err" && ok "--gdb 300.1.2.3:1234 refused" || bad "--gdb 300.1.2.3: $(cat "$T/spec.err")"
+# another address only when given, with a warning; the loopback by default
+port=$(free_port)
+start_stub "$T/calls.rr" "0.0.0.0:$port" "$T/any" && printf 'set pagination off\ntarget remote 127.0.0.1:%s\nkill\n' "$port" >"$T/any.gdb" \
+	&& timeout 60 gdb-multiarch -nx -batch -x "$T/any.gdb" "$G/gdb_calls.elf" >/dev/null 2>&1
+stop_stub "--gdb 0.0.0.0:PORT"
+grep -q "warning: gdb listens on 0.0.0.0:$port, not on the loopback" "$T/any.err" && grep -q "gdb killed" "$T/any.err" \
+	&& ok "--gdb 0.0.0.0:PORT: a warning, gdb connected" || bad "0.0.0.0: $(cat "$T/any.err")"
+port=$(free_port)
+start_stub "$T/calls.rr" "$port" "$T/lo"
+{ ! command -v ss >/dev/null || ss -ltn | grep -q "127.0.0.1:$port "; } && ! grep -q warning "$T/lo.err" \
+	&& ok "--gdb PORT listens on 127.0.0.1 only, no warning" || bad "--gdb PORT: $(ss -ltn | grep ":$port ") $(cat "$T/lo.err")"
+printf 'target remote 127.0.0.1:%s\nkill\n' "$port" >"$T/lo.gdb"
+timeout 60 gdb-multiarch -nx -batch -x "$T/lo.gdb" "$G/gdb_calls.elf" >/dev/null 2>&1
+stop_stub "--gdb PORT"
 exit $fail

@@ -325,8 +325,12 @@ static int gdb_main(const struct rr_options *o, const char *log, rr_session *s, 
 		msg(NULL, "%s", err);
 		return RR_EXIT_ERROR;
 	}
+	if (!rr_gdb_spec_local(o->gdb))
+		msg(NULL, "warning: gdb listens on %s, not on the loopback: whoever reaches it "
+		    "drives the guest and reads its memory", o->gdb);
 	if (!o->quiet)
-		msg(log, "waiting for gdb on %s%s at icount %llu", strncmp(o->gdb, "unix:", 5) ? "127.0.0.1:" : "", o->gdb,
+		msg(log, "waiting for gdb on %s%s at icount %llu",
+		    strncmp(o->gdb, "unix:", 5) && !strchr(o->gdb, ':') ? "127.0.0.1:" : "", o->gdb,
 		    (unsigned long long)rr_session_icount(s));
 	int fd = rr_gdb_accept(lfd, err, sizeof err);
 	if (fd < 0) {

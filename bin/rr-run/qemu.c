@@ -198,21 +198,18 @@ int rr_parse_smp(struct rr_options *o, const char *arg)
 	return 0;
 }
 
-/* -gdb tcp::PORT | tcp:localhost:PORT | tcp:127.0.0.1:PORT (and rr-run's PORT,
- * unix:PATH) into rr-run's --gdb form. */
+/* -gdb tcp::PORT | tcp:ADDR:PORT (and rr-run's PORT, ADDR:PORT, unix:PATH) into
+ * rr-run's --gdb form. */
 int rr_parse_gdb(struct rr_options *o, const char *arg)
 {
-	const char *port = arg;
+	const char *spec = arg;
 	if (!strncmp(arg, "tcp:", 4)) {
 		const char *a = arg + 4, *colon = strrchr(a, ':');
 		if (!colon)
 			return qerr("gdb", arg, "expected tcp::PORT");
-		size_t n = colon - a;
-		if (n && !(n == 9 && !strncmp(a, "localhost", 9)) && !(n == 9 && !strncmp(a, "127.0.0.1", 9)))
-			return qerr("gdb", arg, "rr-run listens on 127.0.0.1 only");
-		port = colon + 1;
+		spec = colon == a ? colon + 1 : a;
 	}
-	o->gdb = port;
+	o->gdb = spec;
 	return 0;
 }
 

@@ -1,7 +1,9 @@
-/* gdbsock: where the gdb stub listens (TCP on 127.0.0.1 or a unix socket of mode
- * 0600) and an rr_gdb_io over a connected fd (gdbstub.h). */
+/* gdbsock: where the gdb stub listens (TCP on 127.0.0.1 unless an address is
+ * given, or a unix socket of mode 0600) and an rr_gdb_io over a connected fd
+ * (gdbstub.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -49,11 +51,23 @@ int rr_gdb_listen(const char *spec, char *err, size_t errlen)
 		}
 		return fd;
 	}
-	char *end;
+	struct in_addr ip = { htonl(INADDR_LOOPBACK) };
+	const char *colon = strrchr(spec, ':'), *ps = colon ? colon + 1 : spec;
+	char host[64] = "127.0.0.1", *end;
+	if (colon) {
+		size_t n = (size_t)(colon - spec);
+		if (n == 0 || n >= sizeof host || (memcpy(host, spec, n), host[n] = 0,
+		    strcmp(host, "localhost") && inet_pton(AF_INET, host, &ip) != 1)) {
+			snprintf(err, errlen, "--gdb %s: an IPv4 address (or localhost) before the port", spec);
+			return -1;
+		}
+		if (!strcmp(host, "localhost"))
+			snprintf(host, sizeof host, "127.0.0.1");
+	}
 	errno = 0;
-	long port = strtol(spec, &end, 10);
-	if (errno || end == spec || *end || port < 1 || port > 65535) {
-		snprintf(err, errlen, "--gdb %s: a TCP port (1-65535) or unix:PATH", spec);
+	long port = strtol(ps, &end, 10);
+	if (errno || end == ps || *end || port < 1 || port > 65535) {
+		snprintf(err, errlen, "--gdb %s: a TCP port (1-65535), ADDR:PORT or unix:PATH", spec);
 		return -1;
 	}
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
@@ -63,13 +77,28 @@ int rr_gdb_listen(const char *spec, char *err, size_t errlen)
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+				  .sin_addr = ip };
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 1) < 0) {
-		snprintf(err, errlen, "127.0.0.1:%ld: %s", port, strerror(errno));
+		snprintf(err, errlen, "%s:%ld: %s", host, port, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int rr_gdb_spec_local(const char *spec)
+{
+	const char *colon = strrchr(spec, ':');
+	struct in_addr ip;
+	if (!strncmp(spec, "unix:", 5) || !colon || !strncmp(spec, "localhost:", 10))
+		return 1;
+	char host[64];
+	size_t n = (size_t)(colon - spec);
+	if (n >= sizeof host)
+		return 0;
+	memcpy(host, spec, n);
+	host[n] = 0;
+	return inet_pton(AF_INET, host, &ip) == 1 && (ntohl(ip.s_addr) >> 24) == 127;
 }
 
 int rr_gdb_accept(int lfd, char *err, size_t errlen)

@@ -66,10 +66,13 @@ int rr_gdb_feed(rr_gdb *g, const uint8_t *buf, size_t len);
  * was printed already. */
 int rr_gdb_muted(const rr_gdb *g);
 
-/* gdbsock.c. spec: "PORT" (TCP on 127.0.0.1) or "unix:PATH" (created with mode
- * 0600; an existing socket file there is replaced). A listening fd, or -1 with a
- * reason in err. */
+/* gdbsock.c. spec: "PORT" (TCP on 127.0.0.1), "ADDR:PORT" (an IPv4 address or
+ * localhost) or "unix:PATH" (created with mode 0600; an existing socket file
+ * there is replaced). A listening fd, or -1 with a reason in err. */
 int rr_gdb_listen(const char *spec, char *err, size_t errlen);
+/* 1 if spec listens on the loopback or a unix socket only (the caller warns
+ * otherwise: whoever reaches the port drives the guest and reads its memory). */
+int rr_gdb_spec_local(const char *spec);
 /* Wait for one connection on lfd (then closed) and return its fd, or -1. */
 int rr_gdb_accept(int lfd, char *err, size_t errlen);
 /* An io over a connected fd (opaque = the fd cast into a pointer). */
