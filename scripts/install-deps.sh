@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config libzstd-dev zstd libarchive-dev check libreadli
 libfdt-dev device-tree-compiler libslirp-dev libcairo2-dev libfontconfig-dev opensbi qemu-system-misc
 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
 clang llvm libclang-rt-14-dev gdb-multiarch python3 e2fsprogs cpio busybox-static bc
-parallel time valgrind perl debhelper dpkg-dev lintian"
+parallel time valgrind perl debhelper dpkg-dev lintian procps iproute2"
 GUEST="linux-source-6.1 gcc-riscv64-linux-gnu bc flex bison libelf-dev libssl-dev
 xz-utils dpkg-dev libc6-dev-riscv64-cross"
 [ "$1" = "--guest" ] && PKGS="$PKGS $GUEST"
