@@ -9,6 +9,7 @@
 #    gdb's "No more reverse-execution history" (replaylog:end) and the connection
 #    stays up: reverse-stepi from the end works;
 #  - monitor info replay / replay_seek; the guest's console printed once only;
+#  - reverse-finish and reverse-next (gdb's, on top of bs) in main and work;
 #  - a python client: garbage, bad checksums, an oversized and a truncated packet,
 #    malformed arguments, addresses outside memory: answered, the stub serves on;
 #    Ctrl-C interrupts a long continue and a long reverse-continue; --gdb unix:PATH
@@ -390,6 +391,19 @@ grep -q "a live run has no log: it cannot seek" "$T/gdb.out" && ok "live run: mo
 grep -q "exited normally" "$T/gdb.out" && grep -q "gdb_calls: PASS" "$T/live.out" \
 	&& ok "live run: the guest's power-off is gdb's 'exited normally' (W00), console on stdout" \
 	|| bad "live exit: $(tail -2 "$T/gdb.out") $(cat "$T/live.out")"
+# reverse-finish and reverse-next, gdb's commands on top of bs: from inside work(2)
+# back to its call in main (k = 2), then three lines back over the call of work(1)
+# (its breakpoint deleted) to the same line with k = 1
+start_stub "$T/calls.rr" "unix:$T/rn.sock" "$T/rn" && timeout 60 gdb-multiarch -nx -batch -ex 'set pagination off' \
+	-ex "target remote $T/rn.sock" -ex 'break work' -ex continue -ex continue -ex reverse-finish -ex 'echo @RF\n' \
+	-ex 'bt 1' -ex 'p k' -ex delete -ex reverse-next -ex reverse-next -ex reverse-next -ex 'echo @RN\n' -ex 'bt 1' \
+	-ex 'p k' -ex kill "$G/gdb_calls.elf" >"$T/rn.out" 2>&1
+stop_stub "reverse-finish, reverse-next"
+rf=$(sed -n '/^@RF$/,/^@RN$/p' "$T/rn.out") rn=$(sed -n '/^@RN$/,$p' "$T/rn.out")
+echo "$rf" | grep -q "in main () at gdb_calls.c:22" && echo "$rf" | grep -q '^\$[0-9]* = 2$' \
+	&& echo "$rn" | grep -q "main () at gdb_calls.c:22" && echo "$rn" | grep -q '^\$[0-9]* = 1$' \
+	&& ok "reverse-finish from work(2) to its call in main (k = 2); reverse-next x3 back over work(1) to k = 1" \
+	|| bad "reverse-finish/next: $(tail -12 "$T/rn.out")"
 "$RUN" -w - --gdb 1234 --bios none "$G/gdb_calls.elf" >/dev/null 2>"$T/usage.err"
 [ $? = 2 ] && grep -q "it must be a file" "$T/usage.err" && ok "--gdb while recording to stdout: usage error" \
 	|| bad "--gdb -w -: $(cat "$T/usage.err")"
