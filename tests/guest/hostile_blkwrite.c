@@ -13,8 +13,6 @@
  */
 #include "rt.h"
 
-#define VIRTIO_BASE  0x10001000ul
-#define VIRTIO_SLOTS 8
 
 static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)a; }
 static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
@@ -28,16 +26,6 @@ struct vq {
 	uint16_t last_used;
 };
 static struct vq q __attribute__((aligned(4096)));
-
-static uint64_t virtio_find(uint32_t id)
-{
-	for (int i = 0; i < VIRTIO_SLOTS; i++) {
-		uint64_t b = VIRTIO_BASE + 0x1000ul * i;
-		if (rd32(b) == 0x74726976 && rd32(b + 4) == 2 && rd32(b + 8) == id)
-			return b;
-	}
-	return 0;
-}
 
 static int virtio_init(uint64_t b)
 {
@@ -126,7 +114,7 @@ static int bad_bytes(uint64_t s, int nsec)
 
 int main(void)
 {
-	uint64_t b = virtio_find(2);
+	uint64_t b = rt_virtio_find(2);
 	rt_check("virtio-blk present", b != 0, 1);
 	if (!b || virtio_init(b) != 0) {
 		rt_printf("no usable virtio-blk device\n");

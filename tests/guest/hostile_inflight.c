@@ -16,8 +16,6 @@
  */
 #include "rt.h"
 
-#define VIRTIO_BASE  0x10001000ul
-#define VIRTIO_SLOTS 8
 #define QN 32
 #define NREQ 8
 #define ROUNDS 120
@@ -38,16 +36,6 @@ static struct { uint32_t type, reserved; uint64_t sector; } hdr[NREQ];
 static uint8_t buf[NREQ][1024] __attribute__((aligned(512)));
 static volatile uint8_t st[NREQ];
 static uint64_t blk;
-
-static uint64_t virtio_find(uint32_t id)
-{
-	for (int i = 0; i < VIRTIO_SLOTS; i++) {
-		uint64_t b = VIRTIO_BASE + 0x1000ul * i;
-		if (rd32(b) == 0x74726976 && rd32(b + 4) == 2 && rd32(b + 8) == id)
-			return b;
-	}
-	return 0;
-}
 
 static int blk_init(void)
 {
@@ -125,7 +113,7 @@ static void compute(int n)
 
 int main(void)
 {
-	blk = virtio_find(2);
+	blk = rt_virtio_find(2);
 	if (!blk || blk_init() < 0) {
 		rt_check("virtio-blk present and usable", 0, 1);
 		return rt_done("hostile_inflight");

@@ -26,8 +26,6 @@
  */
 #include "rt.h"
 
-#define VIRTIO_BASE  0x10001000ul
-#define VIRTIO_SLOTS 8
 
 static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)a; }
 static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
@@ -161,16 +159,6 @@ static struct { uint32_t type, reserved; uint64_t sector; } hdr;
 static volatile uint8_t status;
 static uint64_t blk;
 
-static uint64_t virtio_find(uint32_t id)
-{
-	for (int i = 0; i < VIRTIO_SLOTS; i++) {
-		uint64_t b = VIRTIO_BASE + 0x1000ul * i;
-		if (rd32(b) == 0x74726976 && rd32(b + 4) == 2 && rd32(b + 8) == id)
-			return b;
-	}
-	return 0;
-}
-
 static int blk_init(uint64_t b)
 {
 	wr32(b + 0x70, 0);
@@ -257,7 +245,7 @@ static void poll_code(uint8_t *p, int k)
 
 static void dma_cases(void)
 {
-	blk = virtio_find(2);
+	blk = rt_virtio_find(2);
 	if (!blk || blk_init(blk) < 0) {
 		rt_check("virtio-blk present and usable", 0, 1);
 		return;

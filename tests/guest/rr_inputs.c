@@ -14,8 +14,6 @@
 #include "rt.h"
 
 #define RTC_BASE     0x101000ul
-#define VIRTIO_BASE  0x10001000ul
-#define VIRTIO_SLOTS 8
 
 static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)a; }
 static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
@@ -36,16 +34,6 @@ static struct vq rngq __attribute__((aligned(4096)));
 static struct vq blkq __attribute__((aligned(4096)));
 static struct vq netrx __attribute__((aligned(4096)));
 static struct vq nettx __attribute__((aligned(4096)));
-
-static uint64_t virtio_find(uint32_t id)
-{
-	for (int i = 0; i < VIRTIO_SLOTS; i++) {
-		uint64_t b = VIRTIO_BASE + 0x1000ul * i;
-		if (rd32(b) == 0x74726976 && rd32(b + 4) == 2 && rd32(b + 8) == id)
-			return b;
-	}
-	return 0;
-}
 
 static void virtio_queue(uint64_t b, int n, struct vq *q)
 {
@@ -177,7 +165,7 @@ int main(void)
 	line[n] = 0;
 	rt_printf("serial line='%s' len=%d\n", line, n);
 
-	uint64_t rng = virtio_find(4);
+	uint64_t rng = rt_virtio_find(4);
 	if (rng && virtio_init(rng, &rngq) == 0) {
 		rngq.desc[0] = (struct vdesc){ (uint64_t)rngbuf, sizeof rngbuf, 2, 0 };
 		int got = virtio_submit(rng, &rngq);
@@ -189,7 +177,7 @@ int main(void)
 		rt_printf("rng absent\n");
 	}
 
-	uint64_t blk = virtio_find(2);
+	uint64_t blk = rt_virtio_find(2);
 	if (blk && virtio_init(blk, &blkq) == 0) {
 		int st = blk_rw(blk, 0, 0);
 		rt_printf("blk read0 status=%d fnv=%x\n", st, fnv(sector, 512));
@@ -205,7 +193,7 @@ int main(void)
 		rt_printf("blk absent\n");
 	}
 	/* virtio-net: ARP "who has 10.0.2.2, tell 10.0.2.15"; the gateway answers. */
-	uint64_t net = virtio_find(1);
+	uint64_t net = rt_virtio_find(1);
 	if (net && virtio_init2(net, &netrx, &nettx) == 0) {
 		static const uint8_t arp[42] = {
 			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06,

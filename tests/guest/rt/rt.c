@@ -300,3 +300,14 @@ uint64_t rt_run_in_mode(int prv, uint64_t (*fn)(uint64_t), uint64_t arg)
 	}
 	return mode_ret;
 }
+
+uint64_t rt_virtio_find(uint32_t device_id)
+{
+	for (int i = 0; i < 8; i++) {
+		uint64_t b = 0x10001000ul + 0x1000ul * i;
+		volatile uint32_t *r = (volatile uint32_t *)b;
+		if (r[0] == 0x74726976 && r[1] == 2 && r[2] == device_id)
+			return b;
+	}
+	return 0;
+}

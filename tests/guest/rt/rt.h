@@ -103,6 +103,11 @@ uint64_t rt_run_in_mode(int prv, uint64_t (*fn)(uint64_t), uint64_t arg);
 int rt_setjmp(uint64_t buf[16]);
 void rt_longjmp(uint64_t buf[16], int val) __attribute__((noreturn));
 
+/* The virtio-mmio transport of QEMU's virt board: the base of the first of the
+ * slots a device may sit in (version 2) with this device id (2 blk, 1 net, 4 rng,
+ * 18 input), or 0 if none. */
+uint64_t rt_virtio_find(uint32_t device_id);
+
 /* Length of the instruction at addr (2 or 4). */
 int rt_insn_len(uint64_t addr);
 
