@@ -161,26 +161,7 @@ static uint64_t blk;
 
 static int blk_init(uint64_t b)
 {
-	wr32(b + 0x70, 0);
-	wr32(b + 0x70, 1 | 2);
-	wr32(b + 0x24, 1);
-	wr32(b + 0x20, 1);
-	wr32(b + 0x24, 0);
-	wr32(b + 0x20, 0);
-	wr32(b + 0x70, 1 | 2 | 8);
-	if (!(rd32(b + 0x70) & 8))
-		return -1;
-	wr32(b + 0x30, 0);
-	if (rd32(b + 0x34) < 8)
-		return -1;
-	wr32(b + 0x38, 8);
-	uint64_t d = (uint64_t)q.desc, a = (uint64_t)&q.avail, u = (uint64_t)&q.used;
-	wr32(b + 0x80, d); wr32(b + 0x84, d >> 32);
-	wr32(b + 0x90, a); wr32(b + 0x94, a >> 32);
-	wr32(b + 0xa0, u); wr32(b + 0xa4, u >> 32);
-	wr32(b + 0x44, 1);
-	wr32(b + 0x70, 1 | 2 | 4 | 8);
-	return 0;
+	return rt_virtio_setup(b, 8, q.desc, &q.avail, &q.used);
 }
 
 /* Post a request (write: 1) of n bytes at buf, sector s, and notify. */

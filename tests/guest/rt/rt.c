@@ -311,3 +311,30 @@ uint64_t rt_virtio_find(uint32_t device_id)
 	}
 	return 0;
 }
+
+static void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)a; }
+
+int rt_virtio_setup(uint64_t b, uint32_t qsize, const void *desc, const void *avail, const void *used)
+{
+	wr32(b + 0x70, 0);                      /* status: reset, then ACKNOWLEDGE | DRIVER */
+	wr32(b + 0x70, 1 | 2);
+	wr32(b + 0x24, 1);                      /* driver features, high word: VERSION_1 */
+	wr32(b + 0x20, 1);
+	wr32(b + 0x24, 0);
+	wr32(b + 0x20, 0);
+	wr32(b + 0x70, 1 | 2 | 8);              /* FEATURES_OK */
+	if (!(rd32(b + 0x70) & 8))
+		return -1;
+	wr32(b + 0x30, 0);                      /* queue 0 */
+	if (rd32(b + 0x34) < qsize)
+		return -1;
+	wr32(b + 0x38, qsize);
+	uint64_t d = (uint64_t)desc, a = (uint64_t)avail, u = (uint64_t)used;
+	wr32(b + 0x80, d); wr32(b + 0x84, d >> 32);
+	wr32(b + 0x90, a); wr32(b + 0x94, a >> 32);
+	wr32(b + 0xa0, u); wr32(b + 0xa4, u >> 32);
+	wr32(b + 0x44, 1);                      /* ready */
+	wr32(b + 0x70, 1 | 2 | 4 | 8);          /* DRIVER_OK */
+	return 0;
+}

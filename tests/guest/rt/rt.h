@@ -107,6 +107,10 @@ void rt_longjmp(uint64_t buf[16], int val) __attribute__((noreturn));
  * slots a device may sit in (version 2) with this device id (2 blk, 1 net, 4 rng,
  * 18 input), or 0 if none. */
 uint64_t rt_virtio_find(uint32_t device_id);
+/* Bring the device at b up with VERSION_1 only and its queue 0 of qsize entries
+ * at desc, avail and used (which the caller has zeroed): 0, or -1 if the device
+ * refuses the features or has a smaller queue. */
+int rt_virtio_setup(uint64_t b, uint32_t qsize, const void *desc, const void *avail, const void *used);
 
 /* Length of the instruction at addr (2 or 4). */
 int rt_insn_len(uint64_t addr);
