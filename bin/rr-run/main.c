@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "rr-run.h"
 #include "emu/fdt.h"
+#include "emu/hart.h"
 #include "replay/gdbstub.h"
 
 static const char *prog = "rr-run";
@@ -196,7 +197,9 @@ static int debug_recording(const struct rr_options *o, const char *path, rr_reco
 		int stop;
 		while ((rc = rr_session_run(s, UINT64_MAX, &stop)) == RR_OK &&
 		       (stop == RR_STOP_BREAK || stop == RR_STOP_WATCH || stop == RR_STOP_ICOUNT))
-			; /* breakpoints left in the guest's code: passed */
+			if (stop == RR_STOP_BREAK) /* one left in the guest's harts: passed */
+				for (int k = 0; k < machine_nharts(rr_session_machine(s)); k++)
+					machine_hart(rr_session_machine(s), k)->skip_break_once = 1;
 		if (rc != RR_OK)
 			msg(path, "%s", rr_session_errmsg(s));
 		rr_session_recording_info(s, &ri);

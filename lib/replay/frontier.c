@@ -32,7 +32,6 @@ struct rr_frontier {
 	int behind;                 /* the current machine is rep's */
 	int ended;                  /* the guest stopped at the frontier (mexit) */
 	int mexit;
-	int err;
 	char msg[760];
 };
 
@@ -43,7 +42,7 @@ static int f_err(struct rr_frontier *f, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->msg, sizeof f->msg, fmt, ap);
 	va_end(ap);
-	return f->err = code;
+	return code;
 }
 
 static struct machine *front(struct rr_frontier *f) { return rr_recorder_machine(f->r); }
@@ -101,8 +100,8 @@ static int past(struct rr_frontier *f)
 		rr_session_close(rep);
 		return rc;
 	}
-	/* (behind, the frontier has not moved: rep is current, as checked above) */
-	carry(rr_session_machine(rep), front(f));
+	/* (behind, the frontier has not moved: rep is current, as checked above; it
+	 * gets the debugger's state when it becomes current, go_behind) */
 	rr_session_close(f->rep);
 	f->rep = rep;
 	f->rep_end = end;

@@ -438,7 +438,6 @@ int rr_recorder_sync(rr_recorder *r, int ended)
 		    machine_instructions(r->m) - r->snapped_at >= RR_SYNC_SNAPSHOT_MIN)
 			rr_recorder_snapshot(r);
 	}
-	r->unflushed++; /* flush even if nothing new was logged: the block may be open */
 	rec_flush(r);
 	return r->err;
 }
