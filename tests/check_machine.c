@@ -138,6 +138,28 @@ static void reseal(uint8_t *snap, size_t len)
 	memcpy(snap + len - 8, &h, 8);
 }
 
+/* The same blob in format 2 (before the HOST section): a copy without HOST, with
+ * the old magic, resealed. Its new length in *out_len. */
+static uint8_t *to_format2(const uint8_t *snap, size_t len, size_t *out_len)
+{
+	uint8_t *o = malloc(len);
+	memcpy(o, snap, 48);
+	memcpy(o, "RRSNAP02", 8);
+	size_t at = 48, n = 48;
+	while (at + 16 <= len) {
+		uint64_t sl;
+		memcpy(&sl, snap + at + 8, 8);
+		if (memcmp(snap + at, "HOST", 4)) {
+			memcpy(o + n, snap + at, 16 + sl);
+			n += 16 + sl;
+		}
+		at += 16 + sl;
+	}
+	reseal(o, n);
+	*out_len = n;
+	return o;
+}
+
 /* A snapshot taken midway, loaded into a fresh machine, finishes identically; so
  * does a chain of a full and incremental snapshots. */
 START_TEST(test_snapshot)
@@ -180,6 +202,39 @@ START_TEST(test_snapshot)
 	ck_assert_int_eq(machine_run(e, UINT64_MAX), MACHINE_EXIT_POWEROFF);
 	ck_assert_uint_eq(machine_state_hash(a), machine_state_hash(e));
 	ck_assert_str_eq(f1->serial + f1->nserial - f4->nserial, f4->serial);
+	/* format 2 (recordings made before the HOST section) still loads */
+	size_t l2v;
+	uint8_t *v2 = to_format2(snap, len, &l2v);
+	ck_assert_uint_eq(l2v, len - 16 - 8);   /* HOST held a count of 0 writes */
+	ck_assert_int_eq(machine_snapshot_info(v2, l2v, &si), 0);
+	ck_assert_int_eq(si.version, 2);
+	struct fake *f5 = fake_new();
+	struct machine *g = mk(&c, f5);
+	ck_assert_msg(load1(g, v2, l2v, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(machine_run(g, UINT64_MAX), MACHINE_EXIT_POWEROFF);
+	ck_assert_uint_eq(machine_state_hash(a), machine_state_hash(g));
+	/* a format 3 blob without its HOST section, and a HOST naming writes for a
+	 * machine without virtio-blk, are refused */
+	memcpy(v2, "RRSNAP03", 8);
+	reseal(v2, l2v);
+	ck_assert_int_eq(load1(g, v2, l2v, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "section") != NULL, "%s", err);
+	free(v2);
+	uint8_t *hw = malloc(len);
+	memcpy(hw, snap, len);
+	for (size_t at = 48; at + 16 <= len;) {
+		uint64_t sl;
+		memcpy(&sl, hw + at + 8, 8);
+		if (!memcmp(hw + at, "HOST", 4))
+			hw[at + 16] = 1;        /* count 1, no bytes for it */
+		at += 16 + sl;
+	}
+	reseal(hw, len);
+	ck_assert_int_eq(load1(g, hw, len, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "writes in flight") != NULL, "%s", err);
+	free(hw);
+	machine_free(g);
+	free(f5);
 
 	/* Crafted and damaged blobs are refused and leave the machine as it was. */
 	ck_assert_int_eq(machine_run(e, 0), MACHINE_EXIT_ICOUNT);

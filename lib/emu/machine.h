@@ -124,11 +124,13 @@ void *machine_snapshot_save(struct machine *m, int incremental, size_t *len);
 int machine_snapshot_load(struct machine *m, const void *const *blobs, const size_t *lens, int n,
 			  char *err, size_t errlen);
 struct machine_snapshot_info {
+	int version;                    /* 3 (this build's) or 2 (still loaded) */
 	int incremental;
 	uint32_t nharts;
 	uint64_t ram_size, icount, id, base_id;
 };
-/* Parse a blob's header: 0, or -1 if it is not a snapshot of this format. */
+/* Parse a blob's header: 0, or -1 if it is not a snapshot of a format this build
+ * loads (version 2 or 3). */
 int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_info *info);
 /* Give a full snapshot another id (and a new checksum): a full snapshot taken at a
  * point between the log's snapshots id and id+1 stands in for snapshot id, since

@@ -272,6 +272,21 @@ bad:
 	return -1;
 }
 
+void *machine_devices_host_save(struct machine *m, size_t *len)
+{
+	return virtio_blk_writes_save(m->dev->blk, len);
+}
+
+int machine_devices_host_load(struct machine *m, const void *buf, size_t len, int check_only,
+			      char *err, size_t errlen)
+{
+	if (virtio_blk_writes_load(m->dev->blk, buf, len, check_only) < 0) {
+		snprintf(err, errlen, "snapshot's data of the disk writes in flight is malformed");
+		return -1;
+	}
+	return 0;
+}
+
 void machine_devices_loaded(struct machine *m)
 {
 	struct machine_devices *d = m->dev;

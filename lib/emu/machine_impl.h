@@ -75,6 +75,14 @@ void *machine_devices_save(struct machine *m, int changed_only, size_t *len);
  * and the harts are in place. */
 int machine_devices_load(struct machine *m, const void *const *bufs, const size_t *lens, int n,
 			 int check_only, char *err, size_t errlen);
+/* The data the devices' host side holds for requests in flight that guest RAM may
+ * no longer hold (the writes' bounce buffers), as one malloc'd buffer; NULL if out
+ * of memory. Same calling rule as machine_devices_save. */
+void *machine_devices_host_save(struct machine *m, size_t *len);
+/* Check (check_only) or keep a buffer machine_devices_host_save made for the next
+ * machine_devices_loaded(). 0, or -1 with a reason. */
+int machine_devices_host_load(struct machine *m, const void *buf, size_t len, int check_only,
+			      char *err, size_t errlen);
 void machine_devices_loaded(struct machine *m);
 /* The devices' plain-data states in the board's order, with names; returns n. */
 int machine_device_states(struct machine *m, const void **st, size_t *len, const char **names);

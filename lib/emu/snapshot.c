@@ -6,8 +6,8 @@
  * A chain is a full snapshot followed by the incrementals taken after it, in order;
  * loading a chain gives the state at its last snapshot.
  *
- * Blob layout (version 2), every integer little-endian, whatever the host:
- *   0  "RRSNAP02"
+ * Blob layout (version 3), every integer little-endian, whatever the host:
+ *   0  "RRSNAP03"
  *   8  u32 flags           bit 0: incremental
  *  12  u32 nharts
  *  16  u64 ram_size        bytes
@@ -20,6 +20,10 @@
  *     'DEVS'  the devices' plain-data states and the disk overlay
  *             (machine_devices_save: each u64 length + bytes, then the overlay;
  *             an incremental's overlay holds only the chunks written since)
+ *     'HOST'  what the devices' host side holds for requests in flight besides
+ *             their states (machine_devices_host_save: virtio-blk's writes, u64
+ *             count, then count x (u64 id, u64 len, len bytes)); whole in an
+ *             incremental too
  *     'PAGE'  u64 count, then count x (u64 page index, 4096 bytes), indices rising
  *     'SUM '  u64 machine_hash_bytes(7, blob[0 .. this section's start))
  * Each field of MACH and HART is written explicitly from a table (name, element
@@ -27,6 +31,8 @@
  * structs. Loading checks everything before it changes anything: sizes, order,
  * the checksum, hart count, indices, privilege modes and CSR values that must be
  * legal, page indices, the chain's ids; on any failure the machine is unchanged.
+ * Version 2 ("RRSNAP02", recordings made before 2026-12-03) is the same without
+ * HOST; it still loads (writes in flight then take their data from guest RAM).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,11 +45,13 @@
 #define T_MACH TAG('M', 'A', 'C', 'H')
 #define T_HART TAG('H', 'A', 'R', 'T')
 #define T_DEVS TAG('D', 'E', 'V', 'S')
+#define T_HOST TAG('H', 'O', 'S', 'T')
 #define T_PAGE TAG('P', 'A', 'G', 'E')
 #define T_SUM  TAG('S', 'U', 'M', ' ')
 #define HDR 48
 
-static const char snap_magic[8] = "RRSNAP02";
+static const char snap_magic[8] = "RRSNAP03";
+static const char snap_magic_v2[8] = "RRSNAP02";
 
 /* ---- explicit field tables ---- */
 
@@ -231,6 +239,14 @@ void *machine_snapshot_save(struct machine *m, int incremental, size_t *len)
 	put_shdr(&b, T_DEVS, dlen);
 	put(&b, devs, dlen);
 	free(devs);
+	void *host = machine_devices_host_save(m, &dlen);
+	if (!host) {
+		free(b.p);
+		return NULL;
+	}
+	put_shdr(&b, T_HOST, dlen);
+	put(&b, host, dlen);
+	free(host);
 	/* PAGE: the section length and count are patched in once the pages are out,
 	 * so each page is looked at once; a full snapshot skips pages known to be zero */
 	size_t shdr_at = b.len;
@@ -278,8 +294,9 @@ int machine_snapshot_renumber(void *blob, size_t len, uint64_t id)
 int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_info *info)
 {
 	const uint8_t *p = blob;
-	if (!blob || len < HDR || memcmp(p, snap_magic, 8))
+	if (!blob || len < HDR || (memcmp(p, snap_magic, 8) && memcmp(p, snap_magic_v2, 8)))
 		return -1;
+	info->version = p[7] - '0';
 	info->incremental = get_le(p + 8, 4) & 1;
 	info->nharts = (uint32_t)get_le(p + 12, 4);
 	info->ram_size = get_le(p + 16, 8);
@@ -294,8 +311,8 @@ int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_
 /* One blob, parsed and checked. */
 struct parsed {
 	struct machine_snapshot_info info;
-	const uint8_t *mach, *hart[MACHINE_MAX_HARTS], *devs, *pages;
-	uint64_t devs_len, npages;
+	const uint8_t *mach, *hart[MACHINE_MAX_HARTS], *devs, *host, *pages;
+	uint64_t devs_len, host_len, npages;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -361,8 +378,9 @@ static int parse(struct machine *m, const uint8_t *p, size_t len, struct parsed 
 			return fail(err, errlen, "snapshot section %d: bad header or length %llu", nsec,
 				    (unsigned long long)n);
 		const uint8_t *d = q + 16;
+		int v3 = o->info.version >= 3, at = nsec - m->nharts;  /* 1: DEVS */
 		uint32_t want = nsec == 0 ? T_MACH : nhart < m->nharts ? T_HART
-			: nsec == m->nharts + 1 ? T_DEVS : nsec == m->nharts + 2 ? T_PAGE : T_SUM;
+			: at == 1 ? T_DEVS : at == 2 && v3 ? T_HOST : at == 2 + v3 ? T_PAGE : T_SUM;
 		if (tag != want)
 			return fail(err, errlen, "snapshot section %d: tag %08x, expected %08x", nsec, tag, want);
 		if (tag == T_MACH) {
@@ -378,6 +396,9 @@ static int parse(struct machine *m, const uint8_t *p, size_t len, struct parsed 
 		} else if (tag == T_DEVS) {
 			o->devs = d;
 			o->devs_len = n;
+		} else if (tag == T_HOST) {
+			o->host = d;
+			o->host_len = n;
 		} else if (tag == T_PAGE) {
 			if (n < 8)
 				return fail(err, errlen, "snapshot PAGE section too short");
@@ -467,10 +488,16 @@ int machine_snapshot_load(struct machine *m, const void *const *blobs, const siz
 		dv[i] = ps[i].devs;
 		dl[i] = ps[i].devs_len;
 	}
-	if (machine_devices_load(m, dv, dl, n, 1, err, errlen) < 0)
+	/* the host side's data of requests in flight: the last blob's (none in version 2) */
+	static const uint8_t no_host[8];
+	const void *hd = ps[n - 1].host ? ps[n - 1].host : no_host;
+	size_t hl = ps[n - 1].host ? ps[n - 1].host_len : sizeof no_host;
+	if (machine_devices_load(m, dv, dl, n, 1, err, errlen) < 0 ||
+	    machine_devices_host_load(m, hd, hl, 1, err, errlen) < 0)
 		goto out;
 	if (machine_devices_load(m, dv, dl, n, 0, err, errlen) < 0)
 		goto out;
+	machine_devices_host_load(m, hd, hl, 0, err, errlen); /* checked above */
 	/* From here nothing fails. */
 	struct parsed *last = &ps[n - 1];
 	fields_get(&m->st, last->mach, machine_state_fields, NF(machine_state_fields));

@@ -189,6 +189,15 @@ int virtio_blk_complete(struct virtio_dev *d, uint64_t id);
 /* Requests submitted to the host and not yet completed (also those submitted
  * before a device reset: the host still performs them). */
 int virtio_blk_inflight(struct virtio_dev *d);
+/* The data of the writes in flight that the host took from guest RAM at their
+ * submission (a snapshot's HOST section: the guest may change its buffers since),
+ * as one malloc'd buffer (layout in virtio_blk.c); d NULL or not blk: no write.
+ * NULL if out of memory. */
+void *virtio_blk_writes_save(struct virtio_dev *d, size_t *len);
+/* Check (check_only) or keep what virtio_blk_writes_save made, for the next
+ * virtio_state_loaded(): the requests in flight then take their data from it.
+ * 0, or -1 if malformed (or writes given for a machine without virtio-blk). */
+int virtio_blk_writes_load(struct virtio_dev *d, const void *data, size_t len, int check_only);
 
 /* ---- virtio-net ---- */
 /* virtio-net with MAC mac (NULL: 52:54:00:12:34:56); frames go out through

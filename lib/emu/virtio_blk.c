@@ -9,8 +9,12 @@
  * that do not need the disk (GET_ID, errors) complete at once.
  *
  * The plain-data state keeps the in-flight requests as (id, head) pairs in
- * submission order; the host-side records (bounce buffers) are parallel to it and
- * are rebuilt from guest RAM after a state load.
+ * submission order; the host-side records (bounce buffers) are parallel to it. A
+ * snapshot carries the data of the writes in flight besides the state
+ * (virtio_blk_writes_save): the guest may have changed its buffer since the
+ * submission, and the host writes what it took then. After a state load the records
+ * are rebuilt from that data and, for reads and for snapshots without it (format
+ * 2), from the state and guest RAM.
  *
  * A device reset with requests in flight drains them as QEMU does, as far as the
  * guest can tell: the writes among them are applied to the disk at once (from their
@@ -71,12 +75,21 @@ struct blk_rec {
 	uint64_t *held;                 /* the device's count of bytes held, or NULL */
 };
 
+/* The data of a write in flight, loaded from a snapshot for blk_state_loaded. */
+struct blk_saved {
+	uint64_t id;
+	uint32_t len;
+	uint8_t *buf;
+};
+
 struct blk_priv {
 	struct disk *disk;
 	uint64_t capacity;              /* sectors */
 	struct blk_rec *rec[VIRTQ_MAX_SIZE];  /* parallel to the in-flight ring */
 	uint64_t held;                  /* bytes charged for the records above */
 	struct virtq_req req;           /* scratch */
+	struct blk_saved saved[VIRTQ_MAX_SIZE]; /* from virtio_blk_writes_load */
+	uint32_t nsaved;
 };
 
 static const struct virtio_ops blk_ops;
@@ -322,12 +335,115 @@ static void free_records(struct blk_priv *p)
 	}
 }
 
+static void free_saved(struct blk_priv *p)
+{
+	for (uint32_t i = 0; i < p->nsaved; i++)
+		free(p->saved[i].buf);
+	p->nsaved = 0;
+}
+
+/* The record of a write in flight with the data the snapshot saved for it (taken
+ * out of p->saved), or NULL if it saved none for id and len. */
+static struct blk_rec *rec_from_saved(struct virtio_dev *d, const struct blk_inflight *e)
+{
+	struct blk_priv *p = BP(d);
+	for (uint32_t i = 0; i < p->nsaved; i++) {
+		struct blk_saved *w = &p->saved[i];
+		if (w->id != e->id || w->len != e->len || !w->buf)
+			continue;
+		struct blk_rec *r = calloc(1, sizeof *r);
+		if (!r)
+			return NULL;
+		r->disk = p->disk;
+		r->type = T_OUT;
+		r->sector = e->sector;
+		r->len = e->len;
+		r->buf = w->buf;
+		w->buf = NULL;
+		r->status = S_IOERR;
+		r->hreq.dev = d->index;
+		r->hreq.work = blk_work;
+		return r;
+	}
+	return NULL;
+}
+
+/* Layout: u64 count, then count x (u64 id, u64 len, len bytes), in submission
+ * order: every write in flight that a reset did not drain. */
+void *virtio_blk_writes_save(struct virtio_dev *d, size_t *len)
+{
+	struct virtio_blk_state *s = d && d->ops == &blk_ops ? BS(d) : NULL;
+	size_t total = 8;
+	uint64_t count = 0;
+	for (uint32_t k = 0; s && k < s->count; k++) {
+		uint32_t slot = (s->first + k) % VIRTQ_MAX_SIZE;
+		const struct blk_rec *r = BP(d)->rec[slot];
+		if (r && r->type == T_OUT && !(s->inflight[slot].flags & F_DRAINED)) {
+			total += 16 + r->len;
+			count++;
+		}
+	}
+	uint8_t *buf = malloc(total), *q = buf + 8;
+	if (!buf)
+		return NULL;
+	memcpy(buf, &count, 8);
+	for (uint32_t k = 0; s && k < s->count; k++) {
+		uint32_t slot = (s->first + k) % VIRTQ_MAX_SIZE;
+		const struct blk_rec *r = BP(d)->rec[slot];
+		if (r && r->type == T_OUT && !(s->inflight[slot].flags & F_DRAINED)) {
+			uint64_t l = r->len;
+			memcpy(q, &s->inflight[slot].id, 8);
+			memcpy(q + 8, &l, 8);
+			memcpy(q + 16, r->buf, r->len);
+			q += 16 + r->len;
+		}
+	}
+	*len = total;
+	return buf;
+}
+
+int virtio_blk_writes_load(struct virtio_dev *d, const void *data, size_t len, int check_only)
+{
+	const uint8_t *p = data, *end = p + len;
+	uint64_t count;
+	if (len < 8)
+		return -1;
+	memcpy(&count, p, 8);
+	p += 8;
+	if (count > VIRTQ_MAX_SIZE || (count && (!d || d->ops != &blk_ops)))
+		return -1;
+	struct blk_priv *bp = count ? BP(d) : NULL;
+	if (!check_only && bp)
+		free_saved(bp);
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t id, l;
+		if (end - p < 16)
+			return -1;
+		memcpy(&id, p, 8);
+		memcpy(&l, p + 8, 8);
+		if (l > VIRTIO_BLK_MAX_BYTES || l % 512 || l > (uint64_t)(end - p - 16))
+			return -1;
+		if (!check_only) {
+			struct blk_saved *w = &bp->saved[bp->nsaved++];
+			w->id = id;
+			w->len = (uint32_t)l;
+			/* no memory: the write is rebuilt from guest RAM instead */
+			if ((w->buf = l ? malloc(l) : NULL))
+				memcpy(w->buf, p + 16, l);
+		}
+		p += 16 + l;
+	}
+	return p == end ? 0 : -1;
+}
+
 /* After a state load: forget every record (the host was drained), then rebuild and
  * resubmit the requests the state says are in flight, from the state (type, sector,
  * length) and, for writes, the data still in the driver's buffers; drained ones
- * as no-ops of the same size (the bound on bytes held sees what it saw). This
- * repeats the original run exactly unless the guest changed a buffer it had handed
- * over, or issued overlapping requests that were in flight together. */
+ * as no-ops of the same size (the bound on bytes held sees what it saw). A write's
+ * data comes from the snapshot (virtio_blk_writes_load) when it saved it, else from
+ * guest RAM: then a guest that changed the buffer it had handed over gets the
+ * changed bytes written. Overlapping requests in flight together are performed in
+ * submission order, as the recording's host did. */
 static void blk_state_loaded(struct virtio_dev *d)
 {
 	struct virtio_blk_state *s = BS(d);
@@ -365,6 +481,8 @@ static void blk_state_loaded(struct virtio_dev *d)
 				r->hreq.dev = d->index;
 				r->hreq.work = blk_work;
 			}
+		} else if (ok && e->type == T_OUT && (r = rec_from_saved(d, e))) {
+			/* the data the host took at the submission */
 		} else if (ok && virtq_walk(d, 0, e->head, &p->req) == 0) {
 			r = rec_new(d, &p->req, e->type, e->sector, e->len);
 		}
@@ -378,11 +496,13 @@ static void blk_state_loaded(struct virtio_dev *d)
 		/* else (an inconsistent snapshot or no memory): the completion
 		 * finds no record and only releases the slot */
 	}
+	free_saved(p);
 }
 
 static void blk_free(struct virtio_dev *d)
 {
 	free_records(BP(d));
+	free_saved(BP(d));
 }
 
 static const struct virtio_ops blk_ops = {

@@ -10,7 +10,11 @@
  *     brought up again and the sectors read back: the writes are there;
  *   - if sector 1023 of the disk begins with POWEROFF_MAGIC: a read left in flight
  *     at power-off (rr-run's live run freed the device under its disk worker then,
- *     a crash in about one run of 15: RELIABILITY.md, "Known limits").
+ *     a crash in about one run of 15: RELIABILITY.md, "Known limits");
+ *   - if it begins with SCRIBBLE_MAGIC: every write buffer is changed (its first
+ *     byte flipped) while its request is in flight. The spec forbids it and QEMU
+ *     then writes either; rr-run writes what it took at the notify, and a state
+ *     restored with the write in flight must too (the snapshot's HOST section).
  * Needs a virtio-blk disk of at least 1024 sectors; the image is never changed
  * (rr-run's overlay, QEMU's snapshot=on). Prints "OK" when every check passes.
  */
@@ -20,6 +24,7 @@
 #define NREQ 8
 #define ROUNDS 120
 #define POWEROFF_MAGIC "rrkit: power off with a read in flight"
+#define SCRIBBLE_MAGIC "rrkit: change write buffers in flight"
 
 static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)a; }
 static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
@@ -124,6 +129,7 @@ int main(void)
 	wr32(blk + 0x50, 0);
 	rt_check("read sector 1023", wait_used(1), 1);
 	int poweroff_inflight = !memcmp(buf[0], POWEROFF_MAGIC, sizeof POWEROFF_MAGIC - 1);
+	int scribble = !memcmp(buf[0], SCRIBBLE_MAGIC, sizeof SCRIBBLE_MAGIC - 1);
 	int lost = 0, bad_status = 0, bad_bytes = 0;
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int j = 0; j < NREQ; j++) {
@@ -139,6 +145,8 @@ int main(void)
 				wr32(blk + 0x50, 0);            /* first batch */
 		}
 		wr32(blk + 0x50, 0);
+		for (int j = 0; scribble && j < NREQ; j += 2)
+			buf[j][0] ^= 0xff;
 		compute(2000 + 37 * (r % 5));
 		lost += NREQ - wait_used(NREQ);
 		for (int j = 0; j < NREQ; j++) {
@@ -161,6 +169,8 @@ int main(void)
 		post(j, 1, 900 + 2 * j);
 	}
 	wr32(blk + 0x50, 0);
+	for (int j = 0; scribble && j < 4; j++)
+		buf[j][0] ^= 0xff;
 	wr32(blk + 0x70, 0);
 	rt_check("status after the reset with writes in flight", rd32(blk + 0x70), 0);
 	rt_check("device up again", blk_init(), 0);
