@@ -19,5 +19,7 @@ done
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 echo "install-deps: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# wait for another apt (a fresh machine's unattended upgrades) rather than fail
+lock="-o DPkg::Lock::Timeout=900"
+$SUDO apt-get $lock update -qq >/dev/null
+$SUDO apt-get $lock install -y -qq --no-install-recommends $missing >/dev/null
