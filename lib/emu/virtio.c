@@ -157,14 +157,19 @@ void virtq_unpop(struct virtio_dev *d, int q)
 	d->s->q[q].last_avail--;
 }
 
-size_t virtq_read(struct virtio_dev *d, const struct virtq_req *r, uint64_t off,
-		  void *buf, size_t len)
+/* virtq_read (write 0: the readable segments, up to the first writable one) and
+ * virtq_write (write 1: the writable segments) in one. */
+static size_t virtq_copy(struct virtio_dev *d, const struct virtq_req *r, uint64_t off,
+			 uint8_t *buf, size_t len, int write)
 {
 	size_t done = 0;
 	for (int i = 0; i < r->nseg && done < len; i++) {
 		const struct virtq_seg *s = &r->seg[i];
-		if (s->write)
-			break;
+		if (s->write != (uint32_t)write) {
+			if (!write)
+				break;
+			continue;
+		}
 		if (off >= s->len) {
 			off -= s->len;
 			continue;
@@ -172,7 +177,8 @@ size_t virtq_read(struct virtio_dev *d, const struct virtq_req *r, uint64_t off,
 		size_t n = s->len - off;
 		if (n > len - done)
 			n = len - done;
-		if (physmem_dma_read(d->pm, s->addr + off, (uint8_t *)buf + done, n) < 0)
+		if ((write ? physmem_dma_write(d->pm, s->addr + off, buf + done, n)
+			   : physmem_dma_read(d->pm, s->addr + off, buf + done, n)) < 0)
 			break;
 		done += n;
 		off = 0;
@@ -180,27 +186,16 @@ size_t virtq_read(struct virtio_dev *d, const struct virtq_req *r, uint64_t off,
 	return done;
 }
 
+size_t virtq_read(struct virtio_dev *d, const struct virtq_req *r, uint64_t off,
+		  void *buf, size_t len)
+{
+	return virtq_copy(d, r, off, buf, len, 0);
+}
+
 size_t virtq_write(struct virtio_dev *d, const struct virtq_req *r, uint64_t off,
 		   const void *buf, size_t len)
 {
-	size_t done = 0;
-	for (int i = 0; i < r->nseg && done < len; i++) {
-		const struct virtq_seg *s = &r->seg[i];
-		if (!s->write)
-			continue;
-		if (off >= s->len) {
-			off -= s->len;
-			continue;
-		}
-		size_t n = s->len - off;
-		if (n > len - done)
-			n = len - done;
-		if (physmem_dma_write(d->pm, s->addr + off, (const uint8_t *)buf + done, n) < 0)
-			break;
-		done += n;
-		off = 0;
-	}
-	return done;
+	return virtq_copy(d, r, off, (uint8_t *)buf, len, 1);
 }
 
 void virtq_push(struct virtio_dev *d, int q, uint16_t head, uint32_t written)

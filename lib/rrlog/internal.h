@@ -156,6 +156,11 @@ int rl_qemu_validate_tail(struct rrlog_reader *r);
 size_t rl_qemu_mem(const struct rl_qemu *q);
 
 /* Reader fields shared with qemu.c. */
+/* Records error code on r with a message about file offset off; returns
+ * code. The reader's and the QEMU reader's one way to fail. */
+__attribute__((format(printf, 4, 5)))
+int rl_reader_err(rrlog_reader *r, int code, uint64_t off, const char *fmt, ...);
+
 struct rrlog_reader {
 	int fd, own_fd, seekable;
 	uint64_t file_size;          /* seekable only */

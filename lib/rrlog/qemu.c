@@ -38,18 +38,6 @@ struct rl_qemu {
 
 #define ULL(x) ((unsigned long long)(x))
 
-__attribute__((format(printf, 4, 5)))
-static int q_err(rrlog_reader *r, int code, uint64_t off, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->msg, sizeof r->msg, fmt, ap);
-	va_end(ap);
-	r->err = code;
-	r->err_off = off;
-	return code;
-}
-
 /* Makes n bytes available at q->buf + q->off (n <= Q_BUF).  Returns 1, 0 if the file
  * ends first, or an error. */
 static int q_need(rrlog_reader *r, size_t n)
@@ -67,7 +55,7 @@ static int q_need(rrlog_reader *r, size_t n)
 		if (k < 0 && errno == EINTR) continue;
 		if (k < 0) {
 			int e = errno;
-			return q_err(r, rl_errno_code(e), r->pos, "read failed at offset %llu: %s",
+			return rl_reader_err(r, rl_errno_code(e), r->pos, "read failed at offset %llu: %s",
 			             ULL(r->pos), strerror(e));
 		}
 		if (k == 0) q->eof = 1;
@@ -86,7 +74,7 @@ static int q_dgrow(rrlog_reader *r, size_t n, uint64_t at)
 	size_t c = q->dcap ? q->dcap : 256;
 	while (c < n) c *= 2;
 	uint8_t *p = realloc(q->dbuf, c);
-	if (!p) return q_err(r, RRLOG_ENOMEM, at, "out of memory");
+	if (!p) return rl_reader_err(r, RRLOG_ENOMEM, at, "out of memory");
 	q->dbuf = p;
 	q->dcap = c;
 	return 0;
@@ -97,13 +85,13 @@ static int q_array(rrlog_reader *r, uint64_t n, uint64_t at, size_t doff)
 {
 	struct rl_qemu *q = r->q;
 	if (n > Q_ARRAY_MAX || (r->seekable && n > r->file_size))
-		return q_err(r, RRLOG_ECORRUPT, at, "event at offset %llu: array of %llu bytes is "
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "event at offset %llu: array of %llu bytes is "
 		             "implausible", ULL(at), ULL(n));
 	if (q_dgrow(r, doff + n, at)) return r->err;
 	for (uint64_t got = 0; got < n;) {
 		int rc = q_need(r, 1);
 		if (rc < 0) return rc;
-		if (!rc) return q_err(r, RRLOG_ETRUNCATED, at, "event at offset %llu truncated",
+		if (!rc) return rl_reader_err(r, RRLOG_ETRUNCATED, at, "event at offset %llu truncated",
 		                      ULL(at));
 		size_t have = q->len - q->off < n - got ? q->len - q->off : n - got;
 		memcpy(q->dbuf + doff + got, q->buf + q->off, have);
@@ -143,11 +131,11 @@ static int q_event(rrlog_reader *r, struct rrlog_event *ev)
 	else if (id == Q_AUDIO_IN) fixed = 16;
 	else if (id == Q_RANDOM) fixed = 8;
 	else if (id == 21 || id > Q_END)
-		return q_err(r, RRLOG_ECORRUPT, at, "unknown QEMU event id %u at offset %llu (not a "
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "unknown QEMU event id %u at offset %llu (not a "
 		             "QEMU 7.2 log?)", id, ULL(at));
 	else fixed = 0;
 	if ((rc = q_need(r, 1 + fixed)) < 0) return rc;
-	if (!rc) return q_err(r, RRLOG_ETRUNCATED, at, "event at offset %llu truncated", ULL(at));
+	if (!rc) return rl_reader_err(r, RRLOG_ETRUNCATED, at, "event at offset %llu truncated", ULL(at));
 	q->off++;
 	ev->icount = q->icount;
 	switch (id) {
@@ -155,7 +143,7 @@ static int q_event(rrlog_reader *r, struct rrlog_event *ev)
 		ev->kind = RRLOG_INSN;
 		ev->value = q_take(q, 4);
 		if (q->icount + ev->value < q->icount)
-			return q_err(r, RRLOG_ECORRUPT, at, "icount overflows at offset %llu", ULL(at));
+			return rl_reader_err(r, RRLOG_ECORRUPT, at, "icount overflows at offset %llu", ULL(at));
 		q->icount += ev->value;
 		ev->icount = q->icount;
 		break;
@@ -169,10 +157,10 @@ static int q_event(rrlog_reader *r, struct rrlog_event *ev)
 		int n;
 		if (ev->sub == 0) { /* KEY: key kind, number u64 | qcode u32, down u8 */
 			if ((rc = q_need(r, 4)) < 0) return rc;
-			if (!rc) return q_err(r, RRLOG_ETRUNCATED, at, "event at offset %llu truncated", ULL(at));
+			if (!rc) return rl_reader_err(r, RRLOG_ETRUNCATED, at, "event at offset %llu truncated", ULL(at));
 			uint32_t kk = rl_getbe32(q->buf + q->off);
 			if (kk > 1)
-				return q_err(r, RRLOG_EUNSUPPORTED, at, "input event at offset %llu: unknown "
+				return rl_reader_err(r, RRLOG_EUNSUPPORTED, at, "input event at offset %llu: unknown "
 				             "key kind %u", ULL(at), kk);
 			n = 4 + (kk == 0 ? 8 : 4) + 1;
 		} else if (ev->sub == 1) { /* BTN: button u32, down u8 */
@@ -180,11 +168,11 @@ static int q_event(rrlog_reader *r, struct rrlog_event *ev)
 		} else if (ev->sub == 2 || ev->sub == 3) { /* REL/ABS: axis u32, value u64 */
 			n = 12;
 		} else {
-			return q_err(r, RRLOG_EUNSUPPORTED, at, "input event at offset %llu: unknown "
+			return rl_reader_err(r, RRLOG_EUNSUPPORTED, at, "input event at offset %llu: unknown "
 			             "input kind %u", ULL(at), ev->sub);
 		}
 		if ((rc = q_need(r, n)) < 0) return rc;
-		if (!rc) return q_err(r, RRLOG_ETRUNCATED, at, "event at offset %llu truncated", ULL(at));
+		if (!rc) return rl_reader_err(r, RRLOG_ETRUNCATED, at, "event at offset %llu truncated", ULL(at));
 		if (q_dgrow(r, n, at)) return r->err;
 		memcpy(q->dbuf, q->buf + q->off, n);
 		q->off += n;
@@ -232,7 +220,7 @@ static int q_event(rrlog_reader *r, struct rrlog_event *ev)
 		ev->value = q_take(q, 8);
 		uint64_t wpos = q_take(q, 8);
 		if (ev->value > Q_ARRAY_MAX / 16)
-			return q_err(r, RRLOG_ECORRUPT, at, "audio event at offset %llu: %llu samples is "
+			return rl_reader_err(r, RRLOG_ECORRUPT, at, "audio event at offset %llu: %llu samples is "
 			             "implausible", ULL(at), ULL(ev->value));
 		/* data = write position (8 bytes BE) then the sample pairs, as in QEMU */
 		if ((rc = q_array(r, 16 * ev->value, at, 8))) return rc;
@@ -292,18 +280,18 @@ int rl_qemu_open(rrlog_reader *r, const uint8_t *pre, size_t plen)
 	r->hi.tool = "QEMU 7.2";
 	r->hi.config = "";
 	if (version == 0)
-		return q_err(r, RRLOG_EUNSUPPORTED, 0, "QEMU replay log without a version number: the "
+		return rl_reader_err(r, RRLOG_EUNSUPPORTED, 0, "QEMU replay log without a version number: the "
 		             "recording did not end cleanly, so its event numbering cannot be checked");
 	if (version != QEMU_VERSION_72)
-		return q_err(r, RRLOG_EVERSION, 0, "QEMU replay log version 0x%x; this reader knows "
+		return rl_reader_err(r, RRLOG_EVERSION, 0, "QEMU replay log version 0x%x; this reader knows "
 		             "0x%x (QEMU 7.2)", version, QEMU_VERSION_72);
 	if (plen < Q_HDR)
-		return q_err(r, RRLOG_ETRUNCATED, plen, "QEMU replay log header truncated (%zu of %d "
+		return rl_reader_err(r, RRLOG_ETRUNCATED, plen, "QEMU replay log header truncated (%zu of %d "
 		             "bytes)", plen, Q_HDR);
 	struct rl_qemu *q = calloc(1, sizeof *q);
 	if (!q || !(q->buf = malloc(Q_BUF))) {
 		free(q);
-		return q_err(r, RRLOG_ENOMEM, 0, "out of memory");
+		return rl_reader_err(r, RRLOG_ENOMEM, 0, "out of memory");
 	}
 	r->q = q;
 	/* Keep the bytes already read after the header. */
@@ -320,15 +308,15 @@ int rl_qemu_open(rrlog_reader *r, const uint8_t *pre, size_t plen)
 		if (ev.kind == RRLOG_END) break;
 	}
 	if (rc == 1 && (q_need(r, 1) != 0 || r->err))
-		rc = q_err(r, RRLOG_ECORRUPT, q->base + q->off, "bytes after the END event at offset "
+		rc = rl_reader_err(r, RRLOG_ECORRUPT, q->base + q->off, "bytes after the END event at offset "
 		           "%llu", ULL(q->base + q->off));
 	else if (rc == 0)
-		rc = q_err(r, RRLOG_ETRUNCATED, q->base + q->off, "QEMU log ends at offset %llu without "
+		rc = rl_reader_err(r, RRLOG_ETRUNCATED, q->base + q->off, "QEMU log ends at offset %llu without "
 		           "an END event", ULL(q->base + q->off));
 	if (rc < 0 && rc != RRLOG_ETRUNCATED) {
 		char m[RL_ERRMSG];
 		snprintf(m, sizeof m, "%s", r->msg);
-		return q_err(r, RRLOG_EUNSUPPORTED, r->err_off, "does not decode as a QEMU 7.2 replay "
+		return rl_reader_err(r, RRLOG_EUNSUPPORTED, r->err_off, "does not decode as a QEMU 7.2 replay "
 		             "log (QEMU 7.1 uses the same version number): %s", m);
 	}
 	q_rewind(r);
@@ -340,7 +328,7 @@ int rl_qemu_next(rrlog_reader *r, struct rrlog_event *ev)
 	struct rl_qemu *q = r->q;
 	int rc = q_event(r, ev);
 	if (rc == 0)
-		return q_err(r, RRLOG_ETRUNCATED, q->base + q->off, "QEMU log ends at offset %llu "
+		return rl_reader_err(r, RRLOG_ETRUNCATED, q->base + q->off, "QEMU log ends at offset %llu "
 		             "without an END event", ULL(q->base + q->off));
 	if (rc < 0) return rc;
 	if (ev->kind == RRLOG_END) r->at_end = 1;
@@ -355,7 +343,7 @@ int rl_qemu_seek(rrlog_reader *r, uint64_t icount)
 		/* Events at or after icount may have been returned already. */
 		if (!r->seekable) {
 			if (icount < r->ret_icount)
-				return q_err(r, RRLOG_ESEEK, r->pos, "cannot seek backwards in a pipe (to "
+				return rl_reader_err(r, RRLOG_ESEEK, r->pos, "cannot seek backwards in a pipe (to "
 				             "icount %llu from %llu)", ULL(icount), ULL(r->ret_icount));
 		} else {
 			q_rewind(r);
@@ -385,7 +373,7 @@ int rl_qemu_validate_tail(rrlog_reader *r)
 	int rc = q_need(r, 1);
 	if (rc < 0) return rc;
 	if (rc)
-		return q_err(r, RRLOG_ECORRUPT, q->base + q->off, "bytes after the END event at offset "
+		return rl_reader_err(r, RRLOG_ECORRUPT, q->base + q->off, "bytes after the END event at offset "
 		             "%llu", ULL(q->base + q->off));
 	return 0;
 }

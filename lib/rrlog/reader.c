@@ -17,9 +17,7 @@
 
 #define ULL(x) ((unsigned long long)(x))
 
-/* Records error code with a message about file offset off; returns code. */
-__attribute__((format(printf, 4, 5)))
-static int r_err(rrlog_reader *r, int code, uint64_t off, const char *fmt, ...)
+int rl_reader_err(rrlog_reader *r, int code, uint64_t off, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -33,7 +31,7 @@ static int r_err(rrlog_reader *r, int code, uint64_t off, const char *fmt, ...)
 static int r_ioerr(rrlog_reader *r, const char *what)
 {
 	int e = errno;
-	return r_err(r, rl_errno_code(e), r->pos, "%s at offset %llu: %s", what, ULL(r->pos),
+	return rl_reader_err(r, rl_errno_code(e), r->pos, "%s at offset %llu: %s", what, ULL(r->pos),
 	             strerror(e));
 }
 
@@ -112,7 +110,7 @@ static int r_parse_header(rrlog_reader *r, const uint8_t *b, size_t n, uint32_t 
 	if (rl_getv(&p, end, &ni) || ni > (uint64_t)(end - p) / 35) goto bad;
 	size_t asz = ni * sizeof(struct rrlog_image) + (n / 2 + 1) * sizeof(struct rrlog_kv) + 2 * n + 8;
 	r->hmem = calloc(1, asz);
-	if (!r->hmem) return r_err(r, RRLOG_ENOMEM, 0, "out of memory for the header");
+	if (!r->hmem) return rl_reader_err(r, RRLOG_ENOMEM, 0, "out of memory for the header");
 	struct rrlog_image *im = r->hmem;
 	struct rrlog_kv *kv = (struct rrlog_kv *)(im + ni);
 	char *sp = (char *)(kv + n / 2 + 1);
@@ -138,7 +136,7 @@ static int r_parse_header(rrlog_reader *r, const uint8_t *b, size_t n, uint32_t 
 	r->hi.nkv = nk;
 	return 0;
 bad:
-	return r_err(r, RRLOG_ECORRUPT, RL_FHDR_FIXED + (p - b),
+	return rl_reader_err(r, RRLOG_ECORRUPT, RL_FHDR_FIXED + (p - b),
 	             "header: malformed field at offset %llu", ULL(RL_FHDR_FIXED + (p - b)));
 }
 
@@ -146,22 +144,22 @@ static int r_open_rrlog(rrlog_reader *r, const uint8_t *pre)
 {
 	uint32_t version = rl_get32(pre + 8), n = rl_get32(pre + 12);
 	if (version == 0 || version > RRLOG_FORMAT_VERSION)
-		return r_err(r, RRLOG_EVERSION, 8, "log format version %u; this reader knows 1..%u",
+		return rl_reader_err(r, RRLOG_EVERSION, 8, "log format version %u; this reader knows 1..%u",
 		             version, RRLOG_FORMAT_VERSION);
 	if (n > RL_HDR_MAX)
-		return r_err(r, RRLOG_ECORRUPT, 12, "header length %u exceeds the limit (%u)", n,
+		return rl_reader_err(r, RRLOG_ECORRUPT, 12, "header length %u exceeds the limit (%u)", n,
 		             RL_HDR_MAX);
 	uint8_t *b = malloc((size_t)n + 12);
-	if (!b) return r_err(r, RRLOG_ENOMEM, 0, "out of memory for the header");
+	if (!b) return rl_reader_err(r, RRLOG_ENOMEM, 0, "out of memory for the header");
 	memcpy(b, pre + 8, 8);
 	long k = r_read(r, b + 8, (size_t)n + 4);
 	int rc;
 	if (k < 0) rc = r->err;
 	else if ((size_t)k < (size_t)n + 4)
-		rc = r_err(r, RRLOG_ETRUNCATED, r->pos, "header truncated: %llu of %llu bytes",
+		rc = rl_reader_err(r, RRLOG_ETRUNCATED, r->pos, "header truncated: %llu of %llu bytes",
 		           ULL(RL_FHDR_FIXED + k), ULL(RL_FHDR_FIXED + n + 4));
 	else if (rl_crc32c(0, b, 8 + n) != rl_get32(b + 8 + n))
-		rc = r_err(r, RRLOG_ECORRUPT, 0, "header checksum mismatch");
+		rc = rl_reader_err(r, RRLOG_ECORRUPT, 0, "header checksum mismatch");
 	else
 		rc = r_parse_header(r, b + 8, n, version);
 	free(b);
@@ -187,17 +185,17 @@ static int r_open(int fd, int own, rrlog_reader **out)
 	uint8_t pre[RL_FHDR_FIXED];
 	long k = r_read(r, pre, sizeof pre);
 	if (k < 0) return r->err;
-	if (k == 0) return r_err(r, RRLOG_ENOTLOG, 0, "empty file, not a log");
+	if (k == 0) return rl_reader_err(r, RRLOG_ENOTLOG, 0, "empty file, not a log");
 	size_t m = (size_t)k < RL_MAGIC_LEN ? (size_t)k : RL_MAGIC_LEN;
 	if (!memcmp(pre, RL_MAGIC, m)) {
 		if (k < RL_FHDR_FIXED)
-			return r_err(r, RRLOG_ETRUNCATED, k, "header truncated: %ld of at least %d bytes",
+			return rl_reader_err(r, RRLOG_ETRUNCATED, k, "header truncated: %ld of at least %d bytes",
 			             k, RL_FHDR_FIXED);
 		return r_open_rrlog(r, pre);
 	}
 	if (k >= 4 && pre[0] == 0 && pre[1] == 0xe0 && pre[2] == 0x20) return rl_qemu_open(r, pre, k);
 	if (k >= 12 && !memcmp(pre, "\0\0\0\0\0\0\0\0\0\0\0\0", 12)) return rl_qemu_open(r, pre, k);
-	return r_err(r, RRLOG_ENOTLOG, 0, "not a log: unknown magic (neither rrlog nor a QEMU replay log)");
+	return rl_reader_err(r, RRLOG_ENOTLOG, 0, "not a log: unknown magic (neither rrlog nor a QEMU replay log)");
 }
 
 int rrlog_reader_open_fd(int fd, rrlog_reader **out)
@@ -217,7 +215,7 @@ int rrlog_reader_open(const char *path, rrlog_reader **out)
 		r->fd = -1;
 		rl_index_init(&r->ix, RL_INDEX_CAP_LOG2);
 		rl_index_init(&r->rix, RL_INDEX_CAP_LOG2);
-		return r_err(r, rl_errno_code(e) == RRLOG_ENOMEM ? RRLOG_ENOMEM : RRLOG_EIO, 0,
+		return rl_reader_err(r, rl_errno_code(e) == RRLOG_ENOMEM ? RRLOG_ENOMEM : RRLOG_EIO, 0,
 		             "cannot open: %s", strerror(e));
 	}
 	return r_open(fd, 1, out);
@@ -261,17 +259,17 @@ static int r_read_bhdr(rrlog_reader *r, struct rl_bhdr *h)
 	if (k < 0) return r->err;
 	if (k == 0) return 0;
 	if (k < RL_BHDR)
-		return r_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: header truncated "
+		return rl_reader_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: header truncated "
 		             "(%ld of %d bytes)", r->next_seq, ULL(at), k, RL_BHDR);
 	int rc = rl_bhdr_get(b, h);
 	if (rc == -1)
-		return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: bad block magic",
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: bad block magic",
 		             r->next_seq, ULL(at));
 	if (rc == -2)
-		return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: header checksum mismatch",
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: header checksum mismatch",
 		             r->next_seq, ULL(at));
 	if (h->seq != r->next_seq)
-		return r_err(r, RRLOG_ECORRUPT, at, "block at offset %llu: numbered %u, expected %u",
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "block at offset %llu: numbered %u, expected %u",
 		             ULL(at), h->seq, r->next_seq);
 	const char *bad = NULL;
 	if (h->type < RRLOG_BLOCK_EVENTS || h->type > RRLOG_BLOCK_INDEX) bad = "unknown block type";
@@ -287,7 +285,7 @@ static int r_read_bhdr(rrlog_reader *r, struct rl_bhdr *h)
 	else if (h->type == RRLOG_BLOCK_DATA && (!h->raw || h->raw > RL_DATA_CHUNK || h->first != h->last)) bad = "bad data block";
 	else if (h->type == RRLOG_BLOCK_INDEX && (h->codec != RL_CODEC_RAW || (uint64_t)h->count * RL_IENT != h->raw)) bad = "bad index block";
 	if (bad)
-		return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: %s", h->seq, ULL(at), bad);
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: %s", h->seq, ULL(at), bad);
 	r->cur_off = at;
 	return 1;
 }
@@ -300,23 +298,23 @@ static int r_read_payload(rrlog_reader *r, const struct rl_bhdr *h, uint8_t *dst
 	uint8_t *src = h->codec == RL_CODEC_RAW ? dst : NULL;
 	if (!src) {
 		if (r_grow(&r->cbuf, &r->ccap, h->stored ? h->stored : 1))
-			return r_err(r, RRLOG_ENOMEM, at, "out of memory");
+			return rl_reader_err(r, RRLOG_ENOMEM, at, "out of memory");
 		src = r->cbuf;
 	}
 	long k = r_read(r, src, h->stored);
 	if (k < 0) return r->err;
 	if ((uint32_t)k < h->stored)
-		return r_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated (%ld of %u "
+		return rl_reader_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated (%ld of %u "
 		             "payload bytes)", h->seq, ULL(at), k, h->stored);
 	if (rl_crc32c(0, src, h->stored) != h->pcrc)
-		return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: checksum mismatch",
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: checksum mismatch",
 		             h->seq, ULL(at));
 	if (h->codec == RL_CODEC_ZSTD) {
 		if (!r->zd && !(r->zd = ZSTD_createDCtx()))
-			return r_err(r, RRLOG_ENOMEM, at, "out of memory");
+			return rl_reader_err(r, RRLOG_ENOMEM, at, "out of memory");
 		size_t n = ZSTD_decompressDCtx(r->zd, dst, h->raw, src, h->stored);
 		if (ZSTD_isError(n) || n != h->raw)
-			return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: bad compressed data%s%s",
+			return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: bad compressed data%s%s",
 			             h->seq, ULL(at), ZSTD_isError(n) ? ": " : "",
 			             ZSTD_isError(n) ? ZSTD_getErrorName(n) : "");
 	}
@@ -337,16 +335,16 @@ static int r_load_block(rrlog_reader *r, uint64_t min)
 		int rc = r_read_bhdr(r, &h);
 		if (rc < 0) return rc;
 		if (rc == 0)
-			return r_err(r, RRLOG_ETRUNCATED, at, "log ends at offset %llu without an END event "
+			return rl_reader_err(r, RRLOG_ETRUNCATED, at, "log ends at offset %llu without an END event "
 			             "(the writer did not finish: killed or crashed?)", ULL(at));
 		if (h.type == RRLOG_BLOCK_INDEX)
-			return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: index block before "
+			return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: index block before "
 			             "the END event", h.seq, ULL(at));
 		if (h.type == RRLOG_BLOCK_DATA && !r->skip_data)
-			return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: data block without "
+			return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: data block without "
 			             "an event that owns it", h.seq, ULL(at));
 		if (h.type == RRLOG_BLOCK_EVENTS && h.first < r->last_icount)
-			return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: icount %llu is below "
+			return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: icount %llu is below "
 			             "the previous event's %llu", h.seq, ULL(at), ULL(h.first),
 			             ULL(r->last_icount));
 		r->next_seq++;
@@ -354,7 +352,7 @@ static int r_load_block(rrlog_reader *r, uint64_t min)
 			long k = r_skip(r, h.stored);
 			if (k < 0) return r->err;
 			if ((uint32_t)k < h.stored)
-				return r_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated",
+				return rl_reader_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated",
 				             h.seq, ULL(at));
 			if (h.type == RRLOG_BLOCK_EVENTS) {
 				r->skip_data = 2;
@@ -365,10 +363,10 @@ static int r_load_block(rrlog_reader *r, uint64_t min)
 		}
 		r->skip_data = 0;
 		if (!r->ubuf && !(r->ubuf = malloc(r->ucap = RL_EVBLOCK_MAX)))
-			return r_err(r, RRLOG_ENOMEM, at, "out of memory");
+			return rl_reader_err(r, RRLOG_ENOMEM, at, "out of memory");
 		if ((rc = r_read_payload(r, &h, r->ubuf))) return rc;
 		if (r->validating && rl_index_add(&r->ix, at, h.seq, h.first, h.last, h.count))
-			return r_err(r, RRLOG_ENOMEM, at, "out of memory");
+			return rl_reader_err(r, RRLOG_ENOMEM, at, "out of memory");
 		r->cur = h;
 		r->blk_off = at;
 		r->have_block = 1;
@@ -395,11 +393,11 @@ static int r_pass_payload(rrlog_reader *r, const struct rl_bhdr *h, uint64_t at)
 		crc = rl_crc32c(crc, tmp, k);
 		done += k;
 		if ((size_t)k < want)
-			return r_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated (%u of %u "
+			return rl_reader_err(r, RRLOG_ETRUNCATED, at, "block %u at offset %llu: truncated (%u of %u "
 			             "payload bytes)", h->seq, ULL(at), done, h->stored);
 	}
 	if (crc != h->pcrc)
-		return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: checksum mismatch",
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: checksum mismatch",
 		             h->seq, ULL(at));
 	return 0;
 }
@@ -415,18 +413,18 @@ static int r_collect(rrlog_reader *r, uint64_t len, uint64_t icount, int skip)
 		int rc = r_read_bhdr(r, &h);
 		if (rc < 0) return rc;
 		if (rc == 0)
-			return r_err(r, RRLOG_ETRUNCATED, at, "log ends at offset %llu inside the data of "
+			return rl_reader_err(r, RRLOG_ETRUNCATED, at, "log ends at offset %llu inside the data of "
 			             "the event at icount %llu", ULL(at), ULL(icount));
 		uint64_t want = len - got < RL_DATA_CHUNK ? len - got : RL_DATA_CHUNK;
 		if (h.type != RRLOG_BLOCK_DATA || h.count != chunk || h.first != icount || h.raw != want)
-			return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: expected data chunk "
+			return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: expected data chunk "
 			             "%u of the event at icount %llu", h.seq, ULL(at), chunk, ULL(icount));
 		r->next_seq++;
 		if (skip) {
 			if ((rc = r_pass_payload(r, &h, at))) return rc;
 		} else {
 			if (r_grow(&r->xbuf, &r->xcap, got + want))
-				return r_err(r, RRLOG_ENOMEM, at, "out of memory for a %llu-byte event",
+				return rl_reader_err(r, RRLOG_ENOMEM, at, "out of memory for a %llu-byte event",
 				             ULL(len));
 			if ((rc = r_read_payload(r, &h, r->xbuf + got))) return rc;
 		}
@@ -448,7 +446,7 @@ static inline int r_getv(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 static int r_corrupt(rrlog_reader *r, const char *bad)
 {
 	r->have_block = 0;
-	return r_err(r, RRLOG_ECORRUPT, r->cur_off, "block %u at offset %llu: event %u: %s",
+	return rl_reader_err(r, RRLOG_ECORRUPT, r->cur_off, "block %u at offset %llu: event %u: %s",
 	             r->cur.seq, ULL(r->cur_off), r->cur.count - r->left, bad);
 }
 
@@ -658,7 +656,7 @@ int rrlog_reader_seek_pos(rrlog_reader *r, const struct rrlog_pos *pos)
 	if (r->q || !r->seekable) return RRLOG_EUNSUPPORTED;
 	if (!r->hdr_end) return r->err ? r->err : RRLOG_EINVAL;
 	if (pos->offset < r->hdr_end || pos->offset >= r->file_size)
-		return r_err(r, RRLOG_EINVAL, pos->offset, "no events block at offset %llu",
+		return rl_reader_err(r, RRLOG_EINVAL, pos->offset, "no events block at offset %llu",
 		             ULL(pos->offset));
 	r->err = 0;
 	r->msg[0] = 0;
@@ -667,12 +665,12 @@ int rrlog_reader_seek_pos(rrlog_reader *r, const struct rrlog_pos *pos)
 	int rc = r_load_block(r, 0);
 	if (rc < 0) return rc;
 	if (rc == 0 || r->blk_off != pos->offset || pos->index >= r->cur.count)
-		return r_err(r, RRLOG_EINVAL, pos->offset, "no event %u in a block at offset %llu",
+		return rl_reader_err(r, RRLOG_EINVAL, pos->offset, "no event %u in a block at offset %llu",
 		             pos->index, ULL(pos->offset));
 	for (uint32_t i = 0; i <= pos->index; i++)
 		if ((rc = r_decode(r, &r->pev, 0)) != 1) return rc;
 	if (r->pev.icount != pos->icount)
-		return r_err(r, RRLOG_EINVAL, pos->offset, "the event at offset %llu index %u has icount "
+		return rl_reader_err(r, RRLOG_EINVAL, pos->offset, "the event at offset %llu index %u has icount "
 		             "%llu, not %llu", ULL(pos->offset), pos->index, ULL(r->pev.icount),
 		             ULL(pos->icount));
 	r->pend = 1;
@@ -688,7 +686,7 @@ static int r_add_snapshot(rrlog_reader *r, uint64_t off, const struct rl_bhdr *h
 	if (r->nsnaps == r->snaps_cap) {
 		size_t cap = r->snaps_cap ? 2 * r->snaps_cap : 64;
 		void *ns = realloc(r->snaps, cap * sizeof *r->snaps);
-		if (!ns) return r_err(r, RRLOG_ENOMEM, off, "out of memory");
+		if (!ns) return rl_reader_err(r, RRLOG_ENOMEM, off, "out of memory");
 		r->snaps = ns;
 		r->snaps_cap = cap;
 	}
@@ -807,7 +805,7 @@ static void r_find_footer(rrlog_reader *r)
 static int r_add_to_rix(rrlog_reader *r, uint64_t off, const struct rl_bhdr *h)
 {
 	if (h->type == RRLOG_BLOCK_EVENTS && rl_index_add(&r->rix, off, h->seq, h->first, h->last, h->count))
-		return r_err(r, RRLOG_ENOMEM, off, "out of memory");
+		return rl_reader_err(r, RRLOG_ENOMEM, off, "out of memory");
 	return 0;
 }
 
@@ -872,7 +870,7 @@ int rrlog_reader_seek(rrlog_reader *r, uint64_t icount)
 			r->pend = 0;
 		}
 		if (r->ret_any && icount < r->ret_icount)
-			return r_err(r, RRLOG_ESEEK, r->pos, "cannot seek backwards in a pipe (to icount "
+			return rl_reader_err(r, RRLOG_ESEEK, r->pos, "cannot seek backwards in a pipe (to icount "
 			             "%llu from %llu)", ULL(icount), ULL(r->ret_icount));
 	} else {
 		if (!r->hdr_end) return r->err ? r->err : RRLOG_EINVAL; /* header never read */
@@ -950,23 +948,23 @@ static int r_validate_tail(rrlog_reader *r)
 	int rc = r_read_bhdr(r, &h);
 	if (rc < 0) return rc;
 	if (rc == 0)
-		return r_err(r, RRLOG_ETRUNCATED, at, "log ends at offset %llu after END: the index "
+		return rl_reader_err(r, RRLOG_ETRUNCATED, at, "log ends at offset %llu after END: the index "
 		             "and footer are missing", ULL(at));
 	if (h.type != RRLOG_BLOCK_INDEX)
-		return r_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: expected the index block "
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "block %u at offset %llu: expected the index block "
 		             "after END", h.seq, ULL(at));
 	if (h.aux != RL_INDEX_CAP_LOG2 || h.count != r->ix.n)
-		return r_err(r, RRLOG_ECORRUPT, at, "index block at offset %llu: %u entries, expected %u",
+		return rl_reader_err(r, RRLOG_ECORRUPT, at, "index block at offset %llu: %u entries, expected %u",
 		             ULL(at), h.count, r->ix.n);
 	uint8_t *buf = malloc((size_t)h.raw + 1);
-	if (!buf) return r_err(r, RRLOG_ENOMEM, at, "out of memory");
+	if (!buf) return rl_reader_err(r, RRLOG_ENOMEM, at, "out of memory");
 	rc = r_read_payload(r, &h, buf);
 	for (uint32_t i = 0; !rc && i < h.count; i++) {
 		struct rl_ient e;
 		const struct rl_ient *x = &r->ix.e[i];
 		if (rl_ient_get(buf + (size_t)i * RL_IENT, &e) || e.offset != x->offset ||
 		    e.first != x->first || e.last != x->last || e.events != x->events || e.seq != x->seq)
-			rc = r_err(r, RRLOG_ECORRUPT, at + RL_BHDR + (uint64_t)i * RL_IENT,
+			rc = rl_reader_err(r, RRLOG_ECORRUPT, at + RL_BHDR + (uint64_t)i * RL_IENT,
 			           "index entry %u at offset %llu does not match the blocks", i,
 			           ULL(at + RL_BHDR + (uint64_t)i * RL_IENT));
 	}
@@ -977,13 +975,13 @@ static int r_validate_tail(rrlog_reader *r)
 	long k = r_read(r, f, RL_FOOT + 1);
 	if (k < 0) return r->err;
 	if (k < RL_FOOT)
-		return r_err(r, RRLOG_ETRUNCATED, fo, "footer truncated at offset %llu", ULL(fo));
+		return rl_reader_err(r, RRLOG_ETRUNCATED, fo, "footer truncated at offset %llu", ULL(fo));
 	if (memcmp(f, RL_FOOT_MAGIC, 8) || rl_get32(f + 28) != rl_crc32c(0, f, 28))
-		return r_err(r, RRLOG_ECORRUPT, fo, "bad footer at offset %llu", ULL(fo));
+		return rl_reader_err(r, RRLOG_ECORRUPT, fo, "bad footer at offset %llu", ULL(fo));
 	if (rl_get64(f + 8) != at || rl_get64(f + 16) != r->events_seen || rl_get32(f + 24) != h.count)
-		return r_err(r, RRLOG_ECORRUPT, fo, "footer at offset %llu does not match the log", ULL(fo));
+		return rl_reader_err(r, RRLOG_ECORRUPT, fo, "footer at offset %llu does not match the log", ULL(fo));
 	if (k > RL_FOOT)
-		return r_err(r, RRLOG_ECORRUPT, fo + RL_FOOT, "unexpected bytes after the footer at "
+		return rl_reader_err(r, RRLOG_ECORRUPT, fo + RL_FOOT, "unexpected bytes after the footer at "
 		             "offset %llu", ULL(fo + RL_FOOT));
 	return 0;
 }
