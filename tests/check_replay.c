@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "replay/replay.h"
+#include "replay/debug.h"
 #include "fake_host.h"
 
 static char dir[64];
@@ -192,6 +193,62 @@ START_TEST(test_seek_save_restore)
 	ck_assert(strstr(rr_session_errmsg(b), "past the end"));
 	ck_assert_int_eq(rr_session_seek(b, pts[0]), RR_OK);   /* still usable */
 	ck_assert_uint_eq(machine_state_hash(rr_session_machine(b)), want[0]);
+	rr_session_close(a);
+	rr_session_close(b);
+}
+END_TEST
+
+/* reverse-continue scans two snapshot intervals at a time (the one before on
+ * another core, in a sibling session): for breakpoints at pcs of several points of
+ * the run, the stops going back from the end are those of the one-core scan. */
+START_TEST(test_reverse_continue_parallel)
+{
+	struct fake_host f;
+	uint64_t end;
+	record(tpath("rc.rr"), &f, 7000, &end);
+	rr_session *a = NULL, *b = NULL;
+	ck_assert_int_eq(rr_session_open(tpath("rc.rr"), NULL, &a), RR_OK);
+	ck_assert_int_eq(rr_session_open(tpath("rc.rr"), NULL, &b), RR_OK);
+	const struct rrlog_snapshot_ref *list;
+	size_t n;
+	ck_assert_int_eq(rr_session_snapshots(a, &list, &n), RR_OK);
+	ck_assert_uint_ge(n, 6);
+	struct dbg one, two;
+	dbg_init(&one, a);
+	dbg_init(&two, b);
+	one.no_sib = 1;                         /* one core */
+	int stop, used_job = 0;
+	for (int p = 1; p <= 9; p++) {
+		ck_assert_int_eq(dbg_seek(&one, end * p / 10), RR_OK);
+		uint64_t pc = machine_hart(rr_session_machine(a), 0)->s.pc;
+		ck_assert_int_eq(dbg_bp_add(&one, pc, 0), 0);
+		ck_assert_int_eq(dbg_bp_add(&two, pc, 0), 0);
+		ck_assert_int_eq(dbg_seek(&one, end - 1), RR_OK);
+		ck_assert_int_eq(dbg_seek(&two, end - 1), RR_OK);
+		for (int k = 0; k < 6; k++) {
+			struct dbg_stop s1, s2;
+			int e1 = dbg_reverse_continue(&one, &s1), e2 = dbg_reverse_continue(&two, &s2);
+			ck_assert_int_eq(e1, e2);
+			ck_assert_uint_eq(rr_session_icount(a), rr_session_icount(b));
+			ck_assert_int_eq(s1.hart, s2.hart);
+			ck_assert_uint_eq(machine_state_hash(rr_session_machine(a)),
+					  machine_state_hash(rr_session_machine(b)));
+			if (e1 != DBG_BREAK)
+				break;
+			ck_assert_uint_eq(machine_hart(rr_session_machine(b), 0)->s.pc, pc);
+		}
+		/* the hit furthest back is in an interval the other core scans when the
+		 * break is single and early (p = 1: the first tenth of the run) */
+		used_job |= two.sib != NULL;
+		ck_assert_int_eq(dbg_bp_del(&one, pc, 0), 0);
+		ck_assert_int_eq(dbg_bp_del(&two, pc, 0), 0);
+	}
+	ck_assert(used_job);
+	ck_assert(one.sib == NULL);
+	(void)stop;
+	dbg_fini(&one);
+	dbg_fini(&two);
+	ck_assert(two.sib == NULL);
 	rr_session_close(a);
 	rr_session_close(b);
 }
@@ -437,6 +494,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_record_replay);
 	tcase_add_test(tc, test_seek_save_restore);
+	tcase_add_test(tc, test_reverse_continue_parallel);
 	tcase_add_test(tc, test_go_live);
 	tcase_add_test(tc, test_recording_session);
 	tcase_add_test(tc, test_config_text);

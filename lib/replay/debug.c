@@ -5,14 +5,19 @@
  * the hart had executed one instruction less; reverse-continue replays one
  * snapshot interval at a time, from the latest snapshot before the current point
  * up to it, noting every breakpoint hit and watched access, and goes to the last
- * one; if there is none it tries the interval before. A watched access is
+ * one; if there is none it tries the interval before. While it scans an interval,
+ * a thread scans the one before in a second session on the same log (two cores:
+ * two intervals at a time); its finds count only when the later interval has none,
+ * so the answer is the one-core answer. A watched access is
  * reported once the replay has gone past the instruction that made it: going
  * forward just after it, going backwards just before it. gdb's RISC-V watchpoints
  * are "nonsteppable" (it steps over the access itself, in the direction it runs),
  * so for gdb (watch_before) both stops are one instruction short of that. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include "replay/debug.h"
+#include "replay/internal.h"
 #include "emu/physmem.h"
 
 void dbg_init(struct dbg *d, rr_session *s)
@@ -78,6 +83,8 @@ void dbg_fini(struct dbg *d)
 		rr_state_free(d->near[i]);
 		d->near[i] = NULL;
 	}
+	rr_session_close(d->sib);
+	d->sib = NULL;
 }
 
 /* ---- memory ---- */
@@ -569,6 +576,81 @@ error:
 	return finish(d, st);
 }
 
+/* Replay [t0, hi) noting every breakpoint hit and watched access: *last is the
+ * icount to go back to for the last one (UINT64_MAX: none), *found its stop.
+ * DBG_ICOUNT (scanned), DBG_INTR (d->poll said stop) or DBG_ERROR. */
+static int scan(struct dbg *d, uint64_t t0, uint64_t hi, uint64_t *last, struct dbg_stop *found)
+{
+	*last = UINT64_MAX;
+	if (dbg_seek(d, t0) != RR_OK)
+		return DBG_ERROR;
+	for (;;) {
+		struct dbg_stop cur;
+		int ev = forward(d, hi, &cur);
+		uint64_t now = rr_session_icount(d->s);
+		if (ev == DBG_BREAK) {
+			*last = now;
+			*found = cur;
+			clear_skips(d);
+			machine_hart(d->m, cur.hart)->skip_break_once = 1;
+		} else if (ev == DBG_WATCH) {
+			/* just before the instruction that made the access; gdb steps
+			 * back over it itself */
+			*last = d->watch_before ? now : now - 1;
+			*found = cur;
+		} else if (ev == DBG_INTR) {
+			return DBG_INTR;
+		} else {
+			return DBG_ICOUNT; /* at hi, or the end */
+		}
+	}
+}
+
+/* A scan on the other core: d is a controller of d's sibling session with the
+ * same breakpoints and watchpoints; cancel stops it (the later scan found one). */
+struct scan_job {
+	struct dbg d;
+	uint64_t t0, hi, last;
+	struct dbg_stop found;
+	int rc, cancel;
+};
+
+static int job_cancelled(void *opaque)
+{
+	return __atomic_load_n((int *)opaque, __ATOMIC_ACQUIRE);
+}
+
+static void *job_run(void *opaque)
+{
+	struct scan_job *j = opaque;
+	j->rc = scan(&j->d, j->t0, j->hi, &j->last, &j->found);
+	return NULL;
+}
+
+/* Set j up on d's sibling (opened at the first use): 0, or -1 (scan on one core). */
+static int job_init(struct dbg *d, struct scan_job *j)
+{
+	if (!d->sib && (d->no_sib || rr_session_sibling(d->s, &d->sib) != RR_OK)) {
+		d->no_sib = 1;
+		return -1;
+	}
+	dbg_init(&j->d, d->sib);
+	j->d.watch_before = d->watch_before;
+	j->d.poll = job_cancelled;
+	j->d.poll_opaque = &j->cancel;
+	j->cancel = 0;
+	for (int i = 0; i < d->nbp; i++)
+		if (dbg_bp_add(&j->d, d->bps[i].addr, d->bps[i].hw) < 0) {
+			dbg_fini(&j->d);
+			return -1;
+		}
+	for (int i = 0; i < d->nwp; i++) {
+		j->d.wps[j->d.nwp++] = d->wps[i];       /* the same physical ranges */
+		wp_apply(&j->d, &d->wps[i], 1);
+	}
+	return 0;
+}
+
 int dbg_reverse_continue(struct dbg *d, struct dbg_stop *st)
 {
 	const struct rrlog_snapshot_ref *list;
@@ -577,6 +659,8 @@ int dbg_reverse_continue(struct dbg *d, struct dbg_stop *st)
 	if (no_reverse(d, st))
 		return finish(d, st);
 	uint64_t orig = rr_session_icount(d->s), hi = orig;
+	struct scan_job job;
+	int have_job = 0;
 	if (rr_session_snapshots(d->s, &list, &n) != RR_OK || !n)
 		goto error;
 	while (hi > list[0].icount) {
@@ -584,38 +668,44 @@ int dbg_reverse_continue(struct dbg *d, struct dbg_stop *st)
 		for (size_t i = 0; i < n; i++)
 			if (list[i].icount < hi)
 				k = i;
-		uint64_t t0 = list[k].icount;
-		if (dbg_seek(d, t0) != RR_OK)
-			goto error;
-		uint64_t last = UINT64_MAX;
-		struct dbg_stop found = { 0 }, cur;
-		for (;;) {
-			int ev = forward(d, hi, &cur);
-			uint64_t now = rr_session_icount(d->s);
-			if (ev == DBG_BREAK) {
-				last = now;
-				found = cur;
-				clear_skips(d);
-				machine_hart(d->m, cur.hart)->skip_break_once = 1;
-				continue;
-			}
-			if (ev == DBG_WATCH) {
-				/* just before the instruction that made the access; gdb steps
-				 * back over it itself */
-				last = d->watch_before ? now : now - 1;
-				found = cur;
-				continue;
-			}
-			if (ev == DBG_INTR) {
-				d->interrupted = 0;
-				if (dbg_seek(d, orig) != RR_OK)
-					goto error;
-				st->ev = DBG_INTR;
-				return finish(d, st);
-			}
-			break; /* DBG_ICOUNT at hi, or the end */
+		uint64_t t0 = list[k].icount, last;
+		/* the interval before this one, on the other core */
+		int par = 0;
+		pthread_t th;
+		if (k > 0 && (have_job || job_init(d, &job) == 0)) {
+			have_job = 1;
+			job.t0 = list[k - 1].icount;
+			job.hi = t0;
+			job.cancel = 0;
+			par = pthread_create(&th, NULL, job_run, &job) == 0;
 		}
+		struct dbg_stop found = { 0 };
+		int rc = scan(d, t0, hi, &last, &found);
+		if (par) {
+			if (rc != DBG_ICOUNT || last != UINT64_MAX)
+				__atomic_store_n(&job.cancel, 1, __ATOMIC_RELEASE);
+			pthread_join(th, NULL);
+		}
+		if (rc == DBG_INTR) {
+			d->interrupted = 0;
+			if (dbg_seek(d, orig) != RR_OK)
+				goto error;
+			st->ev = DBG_INTR;
+			if (have_job)
+				dbg_fini(&job.d);
+			return finish(d, st);
+		}
+		if (rc == DBG_ERROR)
+			goto error;
+		if (last == UINT64_MAX && par && job.rc == DBG_ICOUNT) {
+			last = job.last;        /* the later interval had none */
+			found = job.found;
+			t0 = job.t0;
+		}
+		/* (a failed scan on the other core: the interval is scanned here next) */
 		if (last != UINT64_MAX) {
+			if (have_job)
+				dbg_fini(&job.d);
 			if (dbg_seek(d, last) != RR_OK)
 				goto error;
 			*st = found;
@@ -625,11 +715,15 @@ int dbg_reverse_continue(struct dbg *d, struct dbg_stop *st)
 		}
 		hi = t0;
 	}
+	if (have_job)
+		dbg_fini(&job.d);
 	if (rr_session_icount(d->s) != list[0].icount && dbg_seek(d, list[0].icount) != RR_OK)
 		goto error;
 	st->ev = DBG_BEGIN;
 	return finish(d, st);
 error:
+	if (have_job)
+		dbg_fini(&job.d);
 	snprintf(d->msg, sizeof d->msg, "%s", rr_session_errmsg(d->s));
 	st->ev = DBG_ERROR;
 	return finish(d, st);

@@ -76,6 +76,11 @@ struct dbg {
 	 * next steps back replay from there instead of from the log's snapshot. */
 	rr_state *near[2];
 	int near_next;
+	/* reverse-continue scans the interval before the current one on another core,
+	 * in a second session on the same log (opened at the first use; no_sib: that
+	 * failed or this session has none, scans stay on one core) */
+	rr_session *sib;
+	int no_sib;
 };
 
 void dbg_init(struct dbg *d, rr_session *s);

@@ -28,6 +28,11 @@ int rr_hash_images(struct rr_config *cfg, struct rrlog_image *img, char *err, si
  * and the id of the last SNAPSHOT at or before the current point. */
 int rr_session_head_pos(rr_session *s, struct rrlog_pos *pos);
 uint64_t rr_session_chain_id(const rr_session *s);
+/* A second session on s's log, with the images s found and no output, at the
+ * log's first icount: for the debugger's scans on another core (debug.c). RR_OK,
+ * RR_EINVAL for a session that is not a replay of a seekable log file (live, a
+ * recording, stdin), or the open's error; *out is NULL unless RR_OK. */
+int rr_session_sibling(rr_session *s, rr_session **out);
 const char *rr_session_path(const rr_session *s);
 
 /* frontier.c: the recording session's half of each rr_session_* call (the

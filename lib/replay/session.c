@@ -608,6 +608,27 @@ int rr_session_open(const char *path, const struct rr_session_options *o, rr_ses
 	return rc;
 }
 
+int rr_session_sibling(rr_session *s, rr_session **out)
+{
+	*out = NULL;
+	if (!s || s->fr || s->borrowed || s->live || !s->seekable || !s->path || !strcmp(s->path, "-"))
+		return RR_EINVAL;
+	const char *roles[4], **fields[4], *imgs[5];
+	int n = rr_config_images(&s->cfg.mc, roles, fields), k = 0;
+	for (int i = 0; i < n; i++)
+		if (*fields[i])
+			imgs[k++] = *fields[i];
+	imgs[k] = NULL;
+	struct rr_session_options o = { .images = imgs, .no_hash_check = s->o.no_hash_check };
+	rr_session *sib;
+	int rc = rr_session_open(s->path, &o, &sib);
+	if (rc != RR_OK)
+		rr_session_close(sib);
+	else
+		*out = sib;
+	return rc;
+}
+
 int rr_session_live(struct machine *m, rr_session **out)
 {
 	*out = NULL;
