@@ -110,7 +110,7 @@ struct hart_watch {
 };
 /* Room for the hart's caches (software TLB, decoded blocks, code-page map): their
  * layout is private to the hart (struct hart_cache in hart_priv.h). */
-#define HART_CACHE_BYTES (12992u * 1024u)
+#define HART_CACHE_BYTES (14016u * 1024u)
 
 /* The hart: state plus environment and caches. Fields others rely on: */
 struct hart {
@@ -123,6 +123,9 @@ struct hart {
 	int ebreak_exits;                   /* ebreak returns HART_EXIT_BREAK (debugger attached) */
 	int skip_break_once;                /* the next hart_run ignores a breakpoint or an
 					       exiting ebreak at its first pc (debugger resume) */
+	int cpu;                            /* HART_CPU_INTERP (default) or HART_CPU_JIT:
+					       configuration, any time between runs */
+	int jit_hot;                        /* JIT: compile a block at its n-th entry (0: 8) */
 	char fatal_msg[160];                /* why HART_EXIT_FATAL: "pc=0x... cause=..." */
 	/* A watched access (hart_add_watch): the run ends after the instruction that
 	 * made it, as a stop request (HART_EXIT_STOP). The caller clears watch_hit. */
@@ -143,6 +146,10 @@ struct hart {
 	_Alignas(64) unsigned char cache[HART_CACHE_BYTES];
 };
 
+enum { HART_CPU_INTERP = 0, HART_CPU_JIT = 1 };
+/* Is the JIT available in this build (x86-64)? Elsewhere HART_CPU_JIT interprets. */
+int hart_jit_available(void);
+
 enum hart_exit {
 	HART_EXIT_BUDGET = 0,   /* executed the whole budget */
 	HART_EXIT_WFI,          /* executed WFI with nothing pending: s.wfi = 1, pc past it */
@@ -153,6 +160,8 @@ enum hart_exit {
 
 /* Initialise a hart (zeroes everything), attach it to a memory map. */
 void hart_init(struct hart *h, int hartid, struct physmem *pm);
+/* Release what hart_init() and the runs allocated (the JIT's code buffer). */
+void hart_fini(struct hart *h);
 /* Reset architectural state: M-mode, pc = reset_pc, misa/mstatus at reset values. */
 void hart_reset(struct hart *h, uint64_t reset_pc);
 /* Run at most `budget` instructions (see the contract above). Returns enum hart_exit.
