@@ -49,6 +49,13 @@
  * in a call out of the interpreter, which ends the block, so they are seen exactly
  * where the one-instruction-at-a-time interpreter saw them.
  *
+ * --cpu jit (hart_jit.c, hart.h): insn[0] of a block whose first instruction the
+ * JIT emits inline gets L_HOT, which counts entries and compiles the block, then
+ * L_JIT, which runs its code (chaining across compiled blocks) and resumes the
+ * interpreter at the instruction the code handed back, with the forwarding slots
+ * reloaded from x[] (b->fwdreg). A cut copy of the block runs insn[0]'s own
+ * handler (b->h0).
+ *
  * Loads and stores hit a per-privilege TLB that maps a virtual page to a host
  * pointer; anything else goes to the slow paths in hart_mmu.c. Every out-of-line
  * call first stores pc/instret back into h->s ("SYNC"), so MMIO callbacks, CSR

@@ -1,5 +1,34 @@
 /* hart: one RV64GC hardware thread (M/S/U, Sv39/Sv48), an interpreter of decoded
- * blocks (hart.c).
+ * blocks (hart.c), and optionally (h->cpu = HART_CPU_JIT) a template JIT to x86-64
+ * for the hot ones (hart_jit.c).
+ *
+ * The two cores. The interpreter is the reference and the default; the JIT is an
+ * accelerator inside it, not a second emulator. It compiles a block (the
+ * interpreter's decoded block, the same boundaries) at its h->jit_hot-th entry,
+ * and emits inline only: LUI, AUIPC, the integer register-register and
+ * register-immediate ALU ops except DIV/DIVU/REM/REMU(W) and MULHSU, loads and
+ * stores whose page hits the TLB fast path (the interpreter's one-compare check,
+ * same tags), the conditional branches, JAL, JALR, FENCE, and instructions
+ * writing x0 as no-ops (not loads). Everything else (CSRs, system, AMO, F/D, the
+ * divisions, a TLB miss, a misaligned access) makes the compiled code return the
+ * instruction's index, and the interpreter runs it with its own handler and goes
+ * on from there: no slow path, trap or callout has a second implementation, and
+ * the compiled code never calls out. It keeps x[] up to date after every
+ * instruction, so a return needs no spill. Counting, chaining and invalidation are
+ * the interpreter's: a block is entered only if it ends within the budget
+ * (instruction k of a block runs at its start count + k, no refund), it chains
+ * into another compiled block only through the checks of the interpreter's block
+ * exit (link or index, pc, stamp == the epoch, the budget), and its code, a pure
+ * function of the block, goes when the block is rebuilt; so both cores stop at
+ * the same instruction with the same state for any budget (state hashes agree,
+ * and a recording made with one replays with the other). The inline ops' x86
+ * templates are tied to the interpreter's semantics by tests: check_hart
+ * jit_ops (random blocks of every inline op on boundary operands, interpreter
+ * against JIT), check_hart's whole suite with RRKIT_CPU=jit, and
+ * tests/tools/rr-core-diff (every guest program in lockstep, tests/jit.sh). Code
+ * lives in an 8 MiB buffer per hart, one memfd mapped read-write for the
+ * emitter and read-execute for running (never both in one mapping), flushed
+ * whole when full; no buffer (memfd refused, not x86-64): the interpreter runs.
  *
  * Contract with the rest of the machine (machine.c, devices, record/replay):
  *  - All architectural state lives in `struct hart_state`: plain data, no pointers,
