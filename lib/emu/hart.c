@@ -847,7 +847,7 @@ L_END:
  * A cut copy of the block (d is not b->insn) and a hart switched back to the
  * interpreter run insn[0]'s own handler (b->h0). */
 L_HOT:
-	if (d != b->insn || h->cpu != HART_CPU_JIT || ++b->hot < (h->jit_hot ? (uint32_t)h->jit_hot : 8u))
+	if (d != b->insn || h->cpu != HART_CPU_JIT || ++b->hot < (h->jit_hot ? (uint32_t)h->jit_hot : 16u))
 		goto *b->h0;
 	b->jit = hart_jit_compile(h, b, labels[H_HOT]);
 	if (!b->jit) {

@@ -26,9 +26,9 @@
  * jit_ops (random blocks of every inline op on boundary operands, interpreter
  * against JIT), check_hart's whole suite with RRKIT_CPU=jit, and
  * tests/tools/rr-core-diff (every guest program in lockstep, tests/jit.sh). Code
- * lives in an 8 MiB buffer per hart, one memfd mapped read-write for the
- * emitter and read-execute for running (never both in one mapping), flushed
- * whole when full; no buffer (memfd refused, not x86-64): the interpreter runs.
+ * lives in a 4 MiB buffer per hart, a memfd mapped read-execute only and written
+ * with pwrite (no mapping of it is ever writable), flushed whole when full; no
+ * buffer (memfd refused, not x86-64): the interpreter runs.
  *
  * Contract with the rest of the machine (machine.c, devices, record/replay):
  *  - All architectural state lives in `struct hart_state`: plain data, no pointers,
@@ -154,7 +154,7 @@ struct hart {
 					       exiting ebreak at its first pc (debugger resume) */
 	int cpu;                            /* HART_CPU_INTERP (default) or HART_CPU_JIT:
 					       configuration, any time between runs */
-	int jit_hot;                        /* JIT: compile a block at its n-th entry (0: 8) */
+	int jit_hot;                        /* JIT: compile a block at its n-th entry (0: 16) */
 	char fatal_msg[160];                /* why HART_EXIT_FATAL: "pc=0x... cause=..." */
 	/* A watched access (hart_add_watch): the run ends after the instruction that
 	 * made it, as a stop request (HART_EXIT_STOP). The caller clears watch_hit. */

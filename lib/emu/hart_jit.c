@@ -28,9 +28,11 @@
 
 #if defined(__x86_64__) && defined(__linux__)
 #include <sys/mman.h>
+#include <stdlib.h>
 #include <unistd.h>
 
-#define JIT_BUF_SIZE (8u << 20)
+#define JIT_BUF_SIZE (4u << 20)
+#define JIT_STAGE (32u << 10)   /* the most one block's code takes, and more */
 #define JIT_MARGIN 512          /* the most one instruction (with its stubs) takes */
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
@@ -41,17 +43,18 @@ int hart_jit_available(void)
 	return 1;
 }
 
-/* ---- the emitter: bytes at rw + pos, run at rx + pos ---- */
+/* ---- the emitter: the byte for buffer offset pos at buf[pos - base] ---- */
 
 struct em {
 	uint8_t *buf;
-	size_t pos, end;
+	size_t base, pos, end;
+	int bad;                /* a short jump too long: do not use this code */
 };
 
 static void b1(struct em *e, unsigned v)
 {
 	if (e->pos < e->end)
-		e->buf[e->pos] = (uint8_t)v;
+		e->buf[e->pos - e->base] = (uint8_t)v;
 	e->pos++;
 }
 
@@ -105,13 +108,17 @@ static void rm(struct em *e, unsigned op, int w, int reg, int base, int32_t disp
 	mem(e, reg, base, disp);
 }
 
-/* op r/m, imm32 (81 /ext) */
+/* op r/m, imm (81 /ext imm32, or 83 /ext imm8 when it fits) */
 static void ri(struct em *e, int ext, int w, int r, int32_t imm)
 {
+	int short_ = imm >= -128 && imm <= 127;
 	rex(e, w, 0, r, 0);
-	b1(e, 0x81);
+	b1(e, short_ ? 0x83 : 0x81);
 	b1(e, 0xc0 | ext << 3 | (r & 7));
-	b4(e, (uint32_t)imm);
+	if (short_)
+		b1(e, (uint8_t)imm);
+	else
+		b4(e, (uint32_t)imm);
 }
 
 /* shifts: C1 /ext ib, D3 /ext (by cl) */
@@ -132,14 +139,14 @@ static void shcl(struct em *e, int ext, int w, int r)
 
 static void mov_imm(struct em *e, int r, uint64_t v)
 {
-	if ((int64_t)v == (int32_t)v) {         /* mov r64, simm32 */
+	if (v <= 0xffffffffu) {                 /* mov r32, imm32 (zero-extends) */
+		rex(e, 0, 0, r, 0);
+		b1(e, 0xb8 + (r & 7));
+		b4(e, (uint32_t)v);
+	} else if ((int64_t)v == (int32_t)v) {  /* mov r64, simm32 */
 		rex(e, 1, 0, r, 0);
 		b1(e, 0xc7);
 		b1(e, 0xc0 | (r & 7));
-		b4(e, (uint32_t)v);
-	} else if (v <= 0xffffffffu) {          /* mov r32, imm32 */
-		rex(e, 0, 0, r, 0);
-		b1(e, 0xb8 + (r & 7));
 		b4(e, (uint32_t)v);
 	} else {
 		rex(e, 1, 0, r, 0);
@@ -165,11 +172,28 @@ static size_t jmp(struct em *e, size_t to)
 	return e->pos - 4;
 }
 
+/* jcc rel8 (for jumps known to land within 127 bytes ahead, patched by patch8) */
+static size_t jcc8(struct em *e, int cc)
+{
+	b1(e, 0x70 + cc);
+	b1(e, 0);
+	return e->pos - 1;
+}
+
+static void patch8(struct em *e, size_t at, size_t to)
+{
+	size_t d = to - (at + 1);
+	if (d > 127)
+		e->bad = 1;     /* cannot happen (short stretches only) */
+	else if (at < e->end)
+		e->buf[at - e->base] = (uint8_t)d;
+}
+
 static void patch(struct em *e, size_t at, size_t to)
 {
 	uint32_t v = (uint32_t)(to - (at + 4));
 	if (at + 4 <= e->end)
-		memcpy(e->buf + at, &v, 4);
+		memcpy(e->buf + (at - e->base), &v, 4);
 }
 
 static void push(struct em *e, int r)
@@ -226,21 +250,22 @@ static int buf_make(struct hart_jit_buf *j)
 		close(fd);
 		return -1;
 	}
-	void *rw = mmap(NULL, JIT_BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	void *rx = mmap(NULL, JIT_BUF_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
-	close(fd);
-	if (rw == MAP_FAILED || rx == MAP_FAILED) {
-		if (rw != MAP_FAILED)
-			munmap(rw, JIT_BUF_SIZE);
+	uint8_t *stage = malloc(JIT_STAGE);
+	struct em e = { stage, 0, 0, JIT_STAGE, 0 };
+	if (stage)
+		emit_trampolines(&e);
+	if (rx == MAP_FAILED || !stage || pwrite(fd, stage, TRAMP_END, 0) != TRAMP_END) {
 		if (rx != MAP_FAILED)
 			munmap(rx, JIT_BUF_SIZE);
+		free(stage);
+		close(fd);
 		return -1;
 	}
-	j->rw = rw;
+	j->fd = fd;
 	j->rx = rx;
+	j->stage = stage;
 	j->size = JIT_BUF_SIZE;
-	struct em e = { j->rw, 0, j->size };
-	emit_trampolines(&e);
 	j->used = TRAMP_END;
 	return 0;
 }
@@ -248,11 +273,12 @@ static int buf_make(struct hart_jit_buf *j)
 void hart_jit_free(struct hart *h)
 {
 	struct hart_jit_buf *j = &hart_cache(h)->jit;
-	if (j->rw) {
-		munmap(j->rw, j->size);
+	if (j->rx) {
 		munmap(j->rx, j->size);
+		close(j->fd);
+		free(j->stage);
 	}
-	j->rw = j->rx = NULL;
+	j->rx = j->stage = NULL;
 }
 
 int hart_jit_enter(struct hart *h, const void *code, struct hart_jit_io *io)
@@ -383,25 +409,25 @@ static void try_enter(struct comp *q, int inc)
 {
 	struct em *e = &q->e;
 	rm(e, 0x39, 1, RCX, RDX, OFF_B_PC);             /* cmp [rdx].pc, rcx */
-	size_t j1 = jcc(e, CC_NE, 0);
+	size_t j1 = jcc8(e, CC_NE);
 	rm(e, 0x8b, 1, RAX, R14, OFF_C_CUR);
 	rm(e, 0x39, 1, RAX, RDX, OFF_B_STAMP);
-	size_t j2 = jcc(e, CC_NE, 0);
+	size_t j2 = jcc8(e, CC_NE);
 	rm(e, 0x0fb6, 0, RAX, RDX, OFF_B_N);            /* movzx eax, byte [rdx].n */
 	rr(e, 0x01, 1, RAX, R12);                       /* add rax, r12 */
 	ri(e, 0, 1, RAX, inc);
 	rr(e, 0x39, 1, RAX, R13);                       /* cmp rax, r13 */
-	size_t j3 = jcc(e, CC_A, 0);
+	size_t j3 = jcc8(e, CC_A);
 	rm(e, 0x8b, 1, RAX, RDX, OFF_B_JIT);
 	rr(e, 0x85, 1, RAX, RAX);                       /* test rax, rax */
-	size_t j4 = jcc(e, CC_E, 0);
+	size_t j4 = jcc8(e, CC_E);
 	ri(e, 0, 1, R12, inc);                          /* base += inc */
 	rr(e, 0x89, 1, R15, RDX);                       /* b = rdx */
 	b1(e, 0xff); b1(e, 0xe0);                       /* jmp rax */
-	patch(e, j1, e->pos);
-	patch(e, j2, e->pos);
-	patch(e, j3, e->pos);
-	patch(e, j4, e->pos);
+	patch8(e, j1, e->pos);
+	patch8(e, j2, e->pos);
+	patch8(e, j3, e->pos);
+	patch8(e, j4, e->pos);
 }
 
 /* Leave the block to the constant pc `to` after `inc` of its instructions, through
@@ -413,10 +439,10 @@ static void exit_static(struct comp *q, uint64_t to, int slot, int inc, int k)
 		rr(e, 0x89, 1, RAX, R12);
 		ri(e, 0, 1, RAX, inc + q->b->n);
 		rr(e, 0x39, 1, RAX, R13);
-		size_t j = jcc(e, CC_A, 0);
+		size_t j = jcc8(e, CC_A);
 		ri(e, 0, 1, R12, inc);
 		jmp(e, q->start);
-		patch(e, j, e->pos);
+		patch8(e, j, e->pos);
 		ret_k(q, k);
 		return;
 	}
@@ -448,16 +474,16 @@ static void exit_dynamic(struct comp *q, int slot, int inc, int k, int fix_rd, i
 	b1(e, 3 << 6 | (RAX & 7) << 3 | (R14 & 7));
 	b4(e, (uint32_t)OFF_C_INDEX);
 	rm(e, 0x39, 1, RCX, RDX, OFF_B_PC);
-	size_t j = jcc(e, CC_NE, 0);
+	size_t j = jcc8(e, CC_NE);
 	rm(e, 0x89, 1, RDX, R15, link);                 /* the link: a hint */
 	try_enter(q, inc);
-	patch(e, j, e->pos);
+	patch8(e, j, e->pos);
 	if (fix_rd)
 		rm(e, 0x89, 1, fix_reg, RBX, xdisp(fix_rd));
 	ret_k(q, k);
 }
 
-/* the address of a load/store in rax, its TLB entry's tag checked against the set
+/* The address of a load/store in rax, its TLB entry's tag checked against the set
  * in rdx (+ the read set: rbp, the write set: the cache's tlb_w); on a miss
  * return k. Then rax = the host address. */
 static void tlb_path(struct comp *q, const hart_dinsn *d, int size, int write, int k)
@@ -599,9 +625,9 @@ static int emit_insn(struct comp *q, int k)
 		a = rc_get(e, rc, d->rs1, -1);
 		bb = rc_get(e, rc, d->rs2, a);
 		rr(e, 0x39, 1, a, bb);
-		size_t j = jcc(e, cc[op] ^ 1, 0);       /* not taken: on */
+		size_t j = jcc8(e, cc[op] ^ 1);         /* not taken: on */
 		exit_static(q, q->b->pc + (int64_t)imm, k, k + 1, k);
-		patch(e, j, e->pos);
+		patch8(e, j, e->pos);
 		return 0;
 	}
 	case OP_JAL:
@@ -649,16 +675,16 @@ const void *hart_jit_compile(struct hart *h, struct hart_block *b, const void *h
 	struct hart_jit_buf *j = &hart_cache(h)->jit;
 	if (j->failed || !hart_jit_inline(&b->insn[0]))
 		return NULL;
-	if (!j->rw && buf_make(j) < 0) {
+	if (!j->rx && buf_make(j) < 0) {
 		j->failed = 1;
 		return NULL;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct comp q;
 		memset(&q, 0, sizeof q);
-		q.e.buf = j->rw;
-		q.e.pos = (j->used + 15) & ~(size_t)15;
-		q.e.end = j->size;
+		q.e.buf = j->stage;
+		q.e.base = q.e.pos = (j->used + 15) & ~(size_t)15;
+		q.e.end = q.e.base + JIT_STAGE <= j->size ? q.e.base + JIT_STAGE : j->size;
 		q.b = b;
 		q.start = q.e.pos;
 		for (int i = 0; i < NCREG; i++)
@@ -681,7 +707,14 @@ const void *hart_jit_compile(struct hart *h, struct hart_block *b, const void *h
 			patch(&q.e, q.stub[i].at, q.e.pos);
 			ret_k(&q, q.stub[i].k);
 		}
+		if (q.e.bad)
+			return NULL;
 		if (!full && q.e.pos <= q.e.end) {
+			size_t len = q.e.pos - q.start;
+			if (pwrite(j->fd, j->stage, len, (off_t)q.start) != (ssize_t)len) {
+				j->failed = 1;  /* interpret from now on */
+				return NULL;
+			}
 			j->used = q.e.pos;
 			j->compiled++;
 			return j->rx + q.start;

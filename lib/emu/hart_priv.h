@@ -169,10 +169,12 @@ struct hart_jit_io {
 	const struct hart_tlb_entry *tlb_r;
 };
 
-/* The code buffer of one hart: one memfd mapped twice, written through rw and
- * run through rx (never writable and executable in one mapping). */
+/* The code buffer of one hart: a memfd mapped read-execute only (rx); code is
+ * assembled in `stage` and written into the file with pwrite (no mapping of it is
+ * ever writable). */
 struct hart_jit_buf {
-	uint8_t *rw, *rx;
+	uint8_t *rx, *stage;
+	int fd;
 	size_t size, used;
 	int failed;                             /* no buffer could be made: interpret */
 	uint64_t flushes, compiled;
