@@ -12,20 +12,23 @@
 #        loopback through user-mode networking (slirp on both machines)
 # Prints, best of RUNS: rr-run live / record (-w) / replay (-r), QEMU plain TCG,
 # -icount shift=auto, -icount shift=auto,rr=record, their MIPS (rr-run's instruction
-# count), ratios, log sizes and peak RSS.
-#   bench/linux-cpu.sh [-n RUNS] [-s SCALE] [-w cpu|mem|io]
+# count), ratios, log sizes and peak RSS; with -c jit also rr-run --cpu jit
+# (jlive / jrecord / jreplay rows: the JIT's recording replayed by the JIT) and the
+# JIT's ratios; every run interleaves all the rows.
+#   bench/linux-cpu.sh [-n RUNS] [-s SCALE] [-w cpu|mem|io] [-c interp|jit|both]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${BUILD:-$top/build}
 G=${RRKIT_CACHE:-$top/cache}/guest
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
-runs=3 scale=1 work=cpu
+runs=3 scale=1 work=cpu cores=interp
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) runs=$2; shift ;;
 	-s) scale=$2; shift ;;
 	-w) work=$2; shift ;;
-	*) echo "usage: bench/linux-cpu.sh [-n RUNS] [-s SCALE] [-w cpu|mem|io]" >&2; exit 2 ;;
+	-c) cores=$2; shift ;;
+	*) echo "usage: bench/linux-cpu.sh [-n RUNS] [-s SCALE] [-w cpu|mem|io] [-c interp|jit|both]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -67,24 +70,45 @@ measure() {
 	tail -n 1 "$T/t" | awk '{ printf "%.2f %s %s\n", $1 + $2, $3, $4 }' >>"$T/$n"
 }
 # shellcheck disable=SC2086
+rows=""
+case $cores in interp|both) rows="live record replay" ;; esac
+case $cores in jit|both) rows="$rows jlive jrecord jreplay" ;; esac
+[ -n "$rows" ] || { echo "linux-cpu.sh: -c interp, jit or both" >&2; exit 2; }
 for i in $(seq "$runs"); do
-	measure live "$B/rr-run" -m 256M $img --drive "$G/disk.img" $net_rr --append "$APPEND"
-	measure record "$B/rr-run" -w "$T/w.rr" -m 256M $img --drive "$G/disk.img" $net_rr --append "$APPEND"
-	measure replay "$B/rr-run" -r "$T/w.rr"
+	case $cores in interp|both)
+	measure live "$B/rr-run" --cpu interp -m 256M $img --drive "$G/disk.img" $net_rr --append "$APPEND"
+	measure record "$B/rr-run" --cpu interp -w "$T/w.rr" -m 256M $img --drive "$G/disk.img" $net_rr --append "$APPEND"
+	measure replay "$B/rr-run" --cpu interp -r "$T/w.rr"
+	esac
+	case $cores in jit|both)
+	measure jlive "$B/rr-run" --cpu jit -m 256M $img --drive "$G/disk.img" $net_rr --append "$APPEND"
+	measure jrecord "$B/rr-run" --cpu jit -w "$T/j.rr" -m 256M $img --drive "$G/disk.img" $net_rr --append "$APPEND"
+	measure jreplay "$B/rr-run" --cpu jit -r "$T/j.rr"
+	esac
 	measure qplain qemu-system-riscv64 $qimg $qd_plain $net_q -append "$APPEND"
 	measure qicount qemu-system-riscv64 $qimg $qd_plain $net_q -append "$APPEND" -icount shift=auto
 	measure qrecord qemu-system-riscv64 $qimg $qd_rr $net_qrr -append "$APPEND" \
 		-icount shift=auto,rr=record,rrfile="$T/w.qemu"
 done
+[ -f "$T/w.rr" ] || cp "$T/j.rr" "$T/w.rr"
 ic=$("$B/rr-dump" --stats "$T/w.rr" 2>/dev/null | sed -n 's/^icount: [0-9]*\.\.\([0-9]*\).*/\1/p')
 best() { sort -n "$T/$1" | head -1 | cut -d' ' -f1; }
 rss() { sort -n -k2 "$T/$1" | tail -1 | cut -d' ' -f2; }
 echo "workload $work, scale $scale, best of $runs (CPU seconds); instructions (rr-run recording): $ic"
+[ -f "$T/out.record" ] || cp "$T/out.jrecord" "$T/out.record"
 tr -d '\r' <"$T/out.record" | grep -a -e '  -$' -e '^mem done' -e 'wget' | head -5 | sed 's/^/  guest: /'
-for n in live record replay qplain qicount qrecord; do
+for n in $rows qplain qicount qrecord; do
 	t=$(best $n)
 	printf '%-8s %7.2f s  %6.0f MIPS  peak RSS %s KB\n' "$n" "$t" "$(echo "$ic / $t / 1000000" | bc -l)" "$(rss $n)"
 done
 echo "log bytes: rr-run $(wc -c <"$T/w.rr"), QEMU $(cat "$T"/w.qemu* 2>/dev/null | wc -c)"
 r() { echo "scale=2; $(best "$1") / $(best "$2")" | bc -l; }
-echo "ratios (CPU time): record/qemu-rr=record $(r record qrecord), live/qemu-icount $(r live qicount), live/qemu-plain $(r live qplain), record/live $(r record live), replay/record $(r replay record)"
+case $cores in interp|both)
+echo "ratios (CPU time): record/qemu-rr=record $(r record qrecord), live/qemu-icount $(r live qicount), live/qemu-plain $(r live qplain), record/live $(r record live), replay/record $(r replay record)" ;;
+esac
+case $cores in jit|both)
+echo "JIT ratios (CPU time): record/qemu-rr=record $(r jrecord qrecord), live/qemu-icount $(r jlive qicount), live/qemu-plain $(r jlive qplain), record/live $(r jrecord jlive), replay/record $(r jreplay jrecord)" ;;
+esac
+case $cores in both)
+echo "JIT / interpreter (CPU time): live $(r jlive live), record $(r jrecord record), replay $(r jreplay replay)" ;;
+esac

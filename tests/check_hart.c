@@ -64,6 +64,12 @@ static void setup(void)
 	ck_assert_int_eq(physmem_add_device(&pm, DEV_BASE, 0x1000, NULL, dev_read, dev_write, "dev"), 0);
 	h = calloc(1, sizeof *h);
 	hart_init(h, 0, &pm);
+	/* RRKIT_CPU=jit: the whole suite on the JIT, every block compiled at once */
+	const char *cpu = getenv("RRKIT_CPU");
+	if (cpu && strcmp(cpu, "jit") == 0) {
+		h->cpu = HART_CPU_JIT;
+		h->jit_hot = 1;
+	}
 	hart_reset(h, RAM_BASE);
 	h->get_mtime = get_mtime;
 	h->s.mtvec = TVEC;
@@ -75,6 +81,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	hart_fini(h);
 	free(h);
 	free(ram);
 }
@@ -2167,6 +2174,138 @@ START_TEST(test_forwarding)
 }
 END_TEST
 
+/* The JIT's inline ops (and the ones it hands back) against the interpreter: random
+ * blocks of ALU, LUI/AUIPC, load, store and branch instructions on random operands
+ * (boundary values mostly), run by each core from the same state: the same
+ * registers, pc, count and memory after every block. */
+static uint64_t jrng;
+static uint64_t jrand(void)
+{
+	jrng ^= jrng << 13;
+	jrng ^= jrng >> 7;
+	jrng ^= jrng << 17;
+	return jrng;
+}
+
+static uint64_t jval(void)
+{
+	static const uint64_t v[] = { 0, 1, 2, 31, 32, 63, 64, 0x7fffffff, 0x80000000ull,
+		0xffffffffull, 0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull,
+		~0ull, ~1ull, 0xfffffffffffff800ull };
+	return jrand() % 3 ? v[jrand() % (sizeof v / sizeof v[0])] : jrand();
+}
+
+/* One random instruction at asm_pc; s0 (x8) stays the data pointer. */
+static int jit_rand_insn(void)
+{
+	int rd = 1 + jrand() % 31, rs1 = jrand() % 32, rs2 = jrand() % 32;
+	if (rd == S0)
+		rd = jrand() % 2 ? 0 : A0;
+	int32_t imm = (int32_t)(jrand() % 4096) - 2048;
+	static const int rr3[][2] = { { 0, 0 }, { 0, 0x20 }, { 1, 0 }, { 2, 0 }, { 3, 0 }, { 4, 0 },
+		{ 5, 0 }, { 5, 0x20 }, { 6, 0 }, { 7, 0 }, { 0, 1 }, { 1, 1 }, { 2, 1 }, { 3, 1 },
+		{ 4, 1 }, { 5, 1 }, { 6, 1 }, { 7, 1 } };
+	static const int rw3[][2] = { { 0, 0 }, { 0, 0x20 }, { 1, 0 }, { 5, 0 }, { 5, 0x20 },
+		{ 0, 1 }, { 4, 1 }, { 5, 1 }, { 6, 1 }, { 7, 1 } };
+	int k;
+	switch (jrand() % 9) {
+	case 0:
+		k = jrand() % 18;
+		emit(enc_r(rr3[k][1], rs2, rs1, rr3[k][0], rd, 0x33));
+		return 1;
+	case 1:
+		k = jrand() % 10;
+		emit(enc_r(rw3[k][1], rs2, rs1, rw3[k][0], rd, 0x3b));
+		return 1;
+	case 2: {
+		static const int f3[] = { 0, 2, 3, 4, 6, 7 };
+		emit(enc_i(imm, rs1, f3[jrand() % 6], rd, 0x13));
+		return 1;
+	}
+	case 3: {                       /* shifts by immediates */
+		int f = jrand() % 3, sh = jrand() % 64;
+		if (jrand() % 2)
+			emit(enc_i((f == 2 ? 0x400 : 0) | sh, rs1, f ? 5 : 1, rd, 0x13));
+		else
+			emit(enc_i((f == 2 ? 0x400 : 0) | (sh & 31), rs1, f ? 5 : 1, rd, 0x1b));
+		return 1;
+	}
+	case 4:
+		emit(enc_i(imm, rs1, 0, rd, 0x1b));     /* addiw */
+		return 1;
+	case 5:
+		emit(enc_u((int32_t)jrand(), rd, jrand() % 2 ? 0x37 : 0x17));
+		return 1;
+	case 6:                         /* loads, some misaligned (slow path) */
+		emit(enc_i((int32_t)(jrand() % 512) - 256, S0, jrand() % 7, rd, 0x03));
+		return 1;
+	case 7:
+		emit(enc_s((int32_t)(jrand() % 512) - 256, rs2, S0, jrand() % 4, 0x23));
+		return 1;
+	default: {                      /* a branch over the next instruction */
+		static const int f3[] = { 0, 1, 4, 5, 6, 7 };
+		emit(enc_b(8, rs2, rs1, f3[jrand() % 6]));
+		emit(enc_i(imm, rs1, 0, rd, 0x13));
+		return 2;
+	}
+	}
+}
+
+/* Build the program of round `seed` and its registers into the fresh hart. */
+static void jit_round(uint64_t seed, int jit, uint64_t *ninsn)
+{
+	jrng = seed * 0x9e3779b97f4a7c15ull | 1;
+	if (jit) {
+		h->cpu = HART_CPU_JIT;
+		h->jit_hot = 1;
+	} else {
+		h->cpu = HART_CPU_INTERP;
+	}
+	for (int r = 1; r < 32; r++)
+		h->s.x[r] = jval();
+	h->s.x[S0] = DATA + 0x1000;
+	for (int i = 0; i < 1024; i++)
+		wr64(DATA + 8 * i, jval());
+	int n = 0;
+	while (n < 200)
+		n += jit_rand_insn();
+	emit(enc_j(0, 0));              /* j . */
+	*ninsn = 0;
+}
+
+START_TEST(test_jit_ops)
+{
+	for (uint64_t seed = 1; seed <= 300; seed++) {
+		struct hart_state st[2];
+		static uint8_t data[2][8192];
+		for (int jit = 0; jit < 2; jit++) {
+			teardown();
+			setup();
+			uint64_t n;
+			jit_round(seed, jit, &n);
+			/* the straight-line part, however long, then some turns of `j .` */
+			run(7);
+			run(100);
+			run(405);
+			st[jit] = h->s;
+			memcpy(data[jit], host(DATA), sizeof data[jit]);
+		}
+		if (memcmp(&st[0], &st[1], sizeof st[0])) {
+			for (int r = 0; r < 32; r++)
+				if (st[0].x[r] != st[1].x[r])
+					fprintf(stderr, "seed %llu: x%d 0x%llx / 0x%llx\n",
+						(unsigned long long)seed, r, (unsigned long long)st[0].x[r],
+						(unsigned long long)st[1].x[r]);
+			ck_abort_msg("seed %llu: interpreter and JIT differ (pc 0x%llx / 0x%llx)",
+				     (unsigned long long)seed, (unsigned long long)st[0].pc,
+				     (unsigned long long)st[1].pc);
+		}
+		ck_assert_msg(memcmp(data[0], data[1], sizeof data[0]) == 0, "seed %llu: memory differs",
+			      (unsigned long long)seed);
+	}
+}
+END_TEST
+
 START_TEST(test_speed)
 {
 	/* a 3-instruction loop; not a benchmark, just "not pathological" */
@@ -2202,7 +2341,7 @@ static Suite *hart_suite(void)
 		{ "block_smc", test_block_smc }, { "block_dma", test_block_dma },
 		{ "block_satp", test_block_satp }, { "block_breakpoint", test_block_breakpoint },
 		{ "block_two_harts", test_block_two_harts }, { "block_trusted", test_block_trusted },
-		{ "forwarding", test_forwarding },
+		{ "forwarding", test_forwarding }, { "jit_ops", test_jit_ops },
 	};
 	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
 		TCase *tc = tcase_create(tests[i].name);

@@ -400,7 +400,7 @@ static int replay_main(const struct rr_options *o, const char *log)
 	/* --stop-at prints the state on stdout: the guest's output on the way is dropped */
 	static struct debuggers dbgs; /* the console mutes itself while they go back */
 	struct rr_session_options so = { .output = o->stop_at == UINT64_MAX ? console_out : NULL,
-					 .opaque = &dbgs };
+					 .opaque = &dbgs, .cpu = o->cfg.cpu };
 	/* QEMU's rr=replay repeats the machine options: their images are the ones to use */
 	const char *images[5] = { 0 };
 	struct machine_config given = o->cfg;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rr-run.h"
+#include "emu/hart.h"
 
 static const char *prog = "rr-run";
 #include "../common/msg.h"
@@ -98,6 +99,8 @@ void rr_usage(FILE *f)
 "  --no-reboot         a guest reset ends the run (default: the machine reboots)\n"
 "  --input             add a virtio-input keyboard\n"
 "  --icount-shift N    virtual ns per instruction = 2^N (default 0)\n"
+"  --cpu interp|jit    the harts' core: the interpreter (default, the reference) or\n"
+"                      the x86-64 JIT (env RRKIT_CPU); not recorded: any core replays\n"
 "  --icount-sleep on|off  pace idle virtual time to real time (default on)\n"
 "  --hash-interval N   with -w: a state hash every N instructions (default 10000000)\n"
 "  --snapshot-every N  with -w: a snapshot every N instructions (default 100000000;\n"
@@ -184,6 +187,18 @@ static int parse_net(struct rr_options *o, const char *arg)
 	return 0;
 }
 
+/* "interp" or "jit" into o->cfg.cpu: 0, or -1 (o unchanged) for anything else. */
+static int rr_parse_cpu(struct rr_options *o, const char *s)
+{
+	if (strcmp(s, "interp") == 0)
+		o->cfg.cpu = HART_CPU_INTERP;
+	else if (strcmp(s, "jit") == 0)
+		o->cfg.cpu = HART_CPU_JIT;
+	else
+		return -1;
+	return 0;
+}
+
 int rr_parse_options(int argc, char **argv, struct rr_options *o)
 {
 	memset(o, 0, sizeof *o);
@@ -195,6 +210,12 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 	o->hash_interval = RR_DEFAULT_HASH_INTERVAL;
 	o->snapshot_interval = RR_DEFAULT_SNAPSHOT_INTERVAL;
 	o->stop_at = UINT64_MAX;
+	/* the core: RRKIT_CPU=interp|jit, overridden by --cpu */
+	const char *cpu_env = getenv("RRKIT_CPU");
+	if (cpu_env && *cpu_env && rr_parse_cpu(o, cpu_env) < 0) {
+		msg(NULL, "RRKIT_CPU=%s: interp or jit", cpu_env);
+		return -1;
+	}
 	int c, idx;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, "+w:r:m:hq", longopts, &idx)) != -1) {
@@ -312,8 +333,13 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 		case OPT_Q_SNAPSHOT: o->q_snapshot = 1; break; /* the disk is never written anyway */
 		case OPT_Q_GDB_1234: o->gdb = "1234"; break;
 		case OPT_Q_WAIT_GDB: o->q.wait_gdb = 1; break; /* --gdb always waits */
+		case OPT_Q_CPU:
+			if (rr_parse_cpu(o, optarg) == 0)       /* --cpu interp|jit */
+				break;
+			/* QEMU's -cpu */
+			/* fall through */
 		case OPT_MACHINE: case OPT_Q_DISPLAY: case OPT_Q_SERIAL: case OPT_Q_NETDEV: case OPT_Q_NIC:
-		case OPT_Q_DEVICE: case OPT_Q_OBJECT: case OPT_Q_ICOUNT: case OPT_Q_CPU: case OPT_Q_ACCEL:
+		case OPT_Q_DEVICE: case OPT_Q_OBJECT: case OPT_Q_ICOUNT: case OPT_Q_ACCEL:
 		case OPT_Q_GLOBAL:
 			if (rr_qemu_option(o, longopts[idx].name, optarg))
 				return -1;

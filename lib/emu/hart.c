@@ -49,6 +49,13 @@
  * in a call out of the interpreter, which ends the block, so they are seen exactly
  * where the one-instruction-at-a-time interpreter saw them.
  *
+ * --cpu jit (hart_jit.c, hart.h): insn[0] of a block whose first instruction the
+ * JIT emits inline gets L_HOT, which counts entries and compiles the block, then
+ * L_JIT, which runs its code (chaining across compiled blocks) and resumes the
+ * interpreter at the instruction the code handed back, with the forwarding slots
+ * reloaded from x[] (b->fwdreg). A cut copy of the block runs insn[0]'s own
+ * handler (b->h0).
+ *
  * Loads and stores hit a per-privilege TLB that maps a virtual page to a host
  * pointer; anything else goes to the slow paths in hart_mmu.c. Every out-of-line
  * call first stores pc/instret back into h->s ("SYNC"), so MMIO callbacks, CSR
@@ -80,6 +87,11 @@ void hart_init(struct hart *h, int hartid, struct physmem *pm)
 	h->pm = pm;
 	blocks_clear(h);
 	hart_reset(h, 0);
+}
+
+void hart_fini(struct hart *h)
+{
+	hart_jit_free(h);
 }
 
 void hart_reset(struct hart *h, uint64_t reset_pc)
@@ -253,7 +265,7 @@ static void fwd_track(const hart_dinsn *d, struct fwd *f)
  * gets a handler that does not write it (pure ones become no-ops; a load does the
  * access alone; jal/jalr only jump), and the handlers called out of line (CSR,
  * F/D, AMO) check rd themselves. */
-enum { H_LOAD_X0 = OP_NOPS + 1, H_J, H_JR, H_NLABELS };
+enum { H_LOAD_X0 = OP_NOPS + 1, H_J, H_JR, H_HOT, H_JITL, H_NLABELS };
 static const void *handler_of(const hart_dinsn *d, const void *const *labels,
 			      const void *const (*fwd)[18], const struct fwd *f, int self)
 {
@@ -335,6 +347,8 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 			memcpy(&raw, host + p, 4);
 		hart_dinsn *d = &b->insn[n];
 		hart_decode(d, raw);
+		b->fwdreg[n][0] = f.reg[0] > 0 ? f.reg[0] : 0;
+		b->fwdreg[n][1] = f.reg[1] > 0 ? f.reg[1] : 0;
 		if ((d->op >= OP_BEQ && d->op <= OP_BGEU) || d->op == OP_JAL)
 			d->imm += p;    /* relative to the block's pc */
 		d->handler = handler_of(d, labels, fwd, &f, d->imm == 0);
@@ -353,7 +367,16 @@ static struct hart_block *block_build(struct hart *h, struct hart_block *b, uint
 	e->handler = labels[OP_NOPS];
 	e->pcoff = p;
 	e->idx = n - 1;
+	b->fwdreg[n][0] = f.reg[0] > 0 ? f.reg[0] : 0;
+	b->fwdreg[n][1] = f.reg[1] > 0 ? f.reg[1] : 0;
 	b->n = n;
+	b->jit = NULL;
+	if (h->cpu == HART_CPU_JIT && !hart_cache(h)->jit.failed && hart_jit_inline(&b->insn[0])) {
+		/* counted until hot, then compiled (L_HOT in hart_run) */
+		b->h0 = b->insn[0].handler;
+		b->insn[0].handler = labels[H_HOT];
+		b->hot = 0;
+	}
 	b->nbytes = p;
 	for (int i = 0; i <= HART_BLOCK_MAX; i++)
 		b->link[i] = &hart_cache(h)->dummy;
@@ -389,6 +412,7 @@ static struct hart_block *block_alloc(struct hart_cache *c, uint32_t slot)
 	if (c->index[b->slot % HART_INDEX] == b)
 		c->index[b->slot % HART_INDEX] = &c->dummy;
 	b->pc = 1;
+	b->jit = NULL;
 	b->slot = slot;
 	c->index[slot] = b;
 	return b;
@@ -672,6 +696,7 @@ int hart_run(struct hart *h, uint64_t budget)
 		FP_OPS(FP_LABEL)
 		[OP_NOPS] = &&L_END,
 		[H_LOAD_X0] = &&L_LOAD_X0, [H_J] = &&L_J,
+		[H_HOT] = &&L_HOT, [H_JITL] = &&L_JIT,
 	};
 	/* the handlers with forwarded operands (see SRC2), [op][0]: from x[] */
 	static const void *const fwd[H_NLABELS][18] = {
@@ -817,6 +842,35 @@ start:
 
 L_END:
 	EXIT_SLOT(PC_OF(d), HART_BLOCK_MAX);
+
+/* --cpu jit: insn[0] of a block whose first instruction the JIT emits inline.
+ * A cut copy of the block (d is not b->insn) and a hart switched back to the
+ * interpreter run insn[0]'s own handler (b->h0). */
+L_HOT:
+	if (d != b->insn || h->cpu != HART_CPU_JIT || ++b->hot < (h->jit_hot ? (uint32_t)h->jit_hot : 16u))
+		goto *b->h0;
+	b->jit = hart_jit_compile(h, b, labels[H_HOT]);
+	if (!b->jit) {
+		b->insn[0].handler = b->h0;
+		goto *b->h0;
+	}
+	b->insn[0].handler = &&L_JIT;
+L_JIT: {
+	if (d != b->insn || h->cpu != HART_CPU_JIT)
+		goto *b->h0;
+	/* the compiled code runs (and chains) while it can, then hands back the
+	 * instruction the interpreter goes on with, x[] up to date: reload the
+	 * forwarding slots its handler expects */
+	struct hart_jit_io io = { &x[16], c, b, base, lim, c->tlb_r };
+	unsigned k = (unsigned)hart_jit_enter(h, b->jit, &io);
+	b = io.b;
+	base = io.base;
+	bpc = b->pc;
+	d = &b->insn[k];
+	r0 = x[b->fwdreg[k][0]];
+	r1 = x[b->fwdreg[k][1]];
+	goto *(k ? d->handler : b->h0);
+}
 
 L_LUI_0: SET_0((uint64_t)(int64_t)d->imm); NEXT;
 L_LUI_1: SET_1((uint64_t)(int64_t)d->imm); NEXT;

@@ -1,5 +1,34 @@
 /* hart: one RV64GC hardware thread (M/S/U, Sv39/Sv48), an interpreter of decoded
- * blocks (hart.c).
+ * blocks (hart.c), and optionally (h->cpu = HART_CPU_JIT) a template JIT to x86-64
+ * for the hot ones (hart_jit.c).
+ *
+ * The two cores. The interpreter is the reference and the default; the JIT is an
+ * accelerator inside it, not a second emulator. It compiles a block (the
+ * interpreter's decoded block, the same boundaries) at its h->jit_hot-th entry,
+ * and emits inline only: LUI, AUIPC, the integer register-register and
+ * register-immediate ALU ops except DIV/DIVU/REM/REMU(W) and MULHSU, loads and
+ * stores whose page hits the TLB fast path (the interpreter's one-compare check,
+ * same tags), the conditional branches, JAL, JALR, FENCE, and instructions
+ * writing x0 as no-ops (not loads). Everything else (CSRs, system, AMO, F/D, the
+ * divisions, a TLB miss, a misaligned access) makes the compiled code return the
+ * instruction's index, and the interpreter runs it with its own handler and goes
+ * on from there: no slow path, trap or callout has a second implementation, and
+ * the compiled code never calls out. It keeps x[] up to date after every
+ * instruction, so a return needs no spill. Counting, chaining and invalidation are
+ * the interpreter's: a block is entered only if it ends within the budget
+ * (instruction k of a block runs at its start count + k, no refund), it chains
+ * into another compiled block only through the checks of the interpreter's block
+ * exit (link or index, pc, stamp == the epoch, the budget), and its code, a pure
+ * function of the block, goes when the block is rebuilt; so both cores stop at
+ * the same instruction with the same state for any budget (state hashes agree,
+ * and a recording made with one replays with the other). The inline ops' x86
+ * templates are tied to the interpreter's semantics by tests: check_hart
+ * jit_ops (random blocks of every inline op on boundary operands, interpreter
+ * against JIT), check_hart's whole suite with RRKIT_CPU=jit, and
+ * tests/tools/rr-core-diff (every guest program in lockstep, tests/jit.sh). Code
+ * lives in a 4 MiB buffer per hart, a memfd mapped read-execute only and written
+ * with pwrite (no mapping of it is ever writable), flushed whole when full; no
+ * buffer (memfd refused, not x86-64): the interpreter runs.
  *
  * Contract with the rest of the machine (machine.c, devices, record/replay):
  *  - All architectural state lives in `struct hart_state`: plain data, no pointers,
@@ -110,7 +139,7 @@ struct hart_watch {
 };
 /* Room for the hart's caches (software TLB, decoded blocks, code-page map): their
  * layout is private to the hart (struct hart_cache in hart_priv.h). */
-#define HART_CACHE_BYTES (12992u * 1024u)
+#define HART_CACHE_BYTES (14016u * 1024u)
 
 /* The hart: state plus environment and caches. Fields others rely on: */
 struct hart {
@@ -123,6 +152,9 @@ struct hart {
 	int ebreak_exits;                   /* ebreak returns HART_EXIT_BREAK (debugger attached) */
 	int skip_break_once;                /* the next hart_run ignores a breakpoint or an
 					       exiting ebreak at its first pc (debugger resume) */
+	int cpu;                            /* HART_CPU_INTERP (default) or HART_CPU_JIT:
+					       configuration, any time between runs */
+	int jit_hot;                        /* JIT: compile a block at its n-th entry (0: 16) */
 	char fatal_msg[160];                /* why HART_EXIT_FATAL: "pc=0x... cause=..." */
 	/* A watched access (hart_add_watch): the run ends after the instruction that
 	 * made it, as a stop request (HART_EXIT_STOP). The caller clears watch_hit. */
@@ -143,6 +175,10 @@ struct hart {
 	_Alignas(64) unsigned char cache[HART_CACHE_BYTES];
 };
 
+enum { HART_CPU_INTERP = 0, HART_CPU_JIT = 1 };
+/* Is the JIT available in this build (x86-64)? Elsewhere HART_CPU_JIT interprets. */
+int hart_jit_available(void);
+
 enum hart_exit {
 	HART_EXIT_BUDGET = 0,   /* executed the whole budget */
 	HART_EXIT_WFI,          /* executed WFI with nothing pending: s.wfi = 1, pc past it */
@@ -153,6 +189,8 @@ enum hart_exit {
 
 /* Initialise a hart (zeroes everything), attach it to a memory map. */
 void hart_init(struct hart *h, int hartid, struct physmem *pm);
+/* Release what hart_init() and the runs allocated (the JIT's code buffer). */
+void hart_fini(struct hart *h);
 /* Reset architectural state: M-mode, pc = reset_pc, misa/mstatus at reset values. */
 void hart_reset(struct hart *h, uint64_t reset_pc);
 /* Run at most `budget` instructions (see the contract above). Returns enum hart_exit.

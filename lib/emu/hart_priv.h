@@ -141,11 +141,43 @@ struct hart_block {
 	uint8_t n, nbytes, nw;
 	int8_t wofs;
 	uint32_t slot;          /* the index slot pointing at it */
-	hart_dinsn insn[HART_BLOCK_MAX + 1];    /* right after the header: one cache line */
+	const void *jit;        /* its compiled code (hart_jit.c), NULL: none */
+	hart_dinsn insn[HART_BLOCK_MAX + 1];    /* right after the header */
 	/* The block each exit (instruction index, HART_BLOCK_MAX: the end) went to
 	 * last: a hint, checked like the index before use (&dummy: none). */
 	struct hart_block *link[HART_BLOCK_MAX + 1];
 	uint64_t w[8], m[8];                    /* only read to check the block */
+	/* --cpu jit: insn[0]'s own handler while insn[0].handler counts entries
+	 * (hot) or enters the compiled code; hot = 255: not compilable */
+	const void *h0;
+	uint32_t hot;
+	/* the registers in the forwarding slots before each instruction (hart.c's
+	 * struct fwd, 0: none), for resuming the interpreter inside the block */
+	uint8_t fwdreg[HART_BLOCK_MAX + 1][2];
+};
+
+/* The compiled code's bridge with hart_run (hart_jit.c): hart_jit_enter() runs the
+ * code of block b from its start with base the count at its start; the code
+ * chains into other compiled blocks while they are stamped and end by lim, and
+ * returns the index k of the instruction of (io->b, io->base) the interpreter
+ * goes on with (k = b->n: the block's end). x[] is up to date at the return. */
+struct hart_jit_io {
+	uint64_t *x16;                          /* &h->s.x[16] */
+	struct hart_cache *c;
+	struct hart_block *b;
+	uint64_t base, lim;
+	const struct hart_tlb_entry *tlb_r;
+};
+
+/* The code buffer of one hart: a memfd mapped read-execute only (rx); code is
+ * assembled in `stage` and written into the file with pwrite (no mapping of it is
+ * ever writable). */
+struct hart_jit_buf {
+	uint8_t *rx, *stage;
+	int fd;
+	size_t size, used;
+	int failed;                             /* no buffer could be made: interpret */
+	uint64_t flushes, compiled;
 };
 
 struct hart_cache {
@@ -171,6 +203,7 @@ struct hart_cache {
 	 * maps such a page, so every store to it takes the slow path (and ends the
 	 * epoch). A write TLB fill clears the page's bit. */
 	uint64_t code[HART_CODE_PAGES / 64];
+	struct hart_jit_buf jit;                /* --cpu jit (hart_jit.c) */
 	struct hart_block *index[HART_INDEX];   /* &dummy when empty */
 	struct hart_block dummy;                /* pc 1: matches nothing */
 	/* not initialised (only reached through index): */
@@ -267,6 +300,20 @@ void hart_tlb_drop_writes(struct hart *h, const uint8_t *page);
 /* sfence.vma: flush va's page (va_valid) or everything. */
 void hart_sfence_vma(struct hart *h, int va_valid, uint64_t va);
 
+
+/* hart_jit.c (--cpu jit, x86-64 only) */
+/* Does the JIT emit op inline (else the block's code returns to the interpreter
+ * before it)? */
+int hart_jit_inline(const hart_dinsn *d);
+/* Compile block b (stamped, its fwdreg filled): its code, or NULL if the buffer
+ * cannot be had or b's first instruction is not inline. A full buffer is flushed
+ * whole first: every block's code is dropped and insn[0].handler set back to
+ * hot_label (counting again). */
+const void *hart_jit_compile(struct hart *h, struct hart_block *b, const void *hot_label);
+/* Run compiled code (see struct hart_jit_io). */
+int hart_jit_enter(struct hart *h, const void *code, struct hart_jit_io *io);
+/* Unmap the buffer. */
+void hart_jit_free(struct hart *h);
 
 /* hart_fp.c: execute an F/D operation >= OP_FP_FIRST (FS already known on).
  * Returns 0, or -1 for an illegal instruction (invalid rounding mode). */

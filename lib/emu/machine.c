@@ -450,6 +450,7 @@ struct machine *machine_new(const struct machine_config *cfg, struct emu_host *h
 		struct hart *h = &m->harts[i];
 		hart_init(h, i, &m->pm);
 		h->get_mtime = hart_get_mtime;
+		h->cpu = cfg->cpu;
 		h->opaque = m;
 		m->st.mtimecmp[i] = ~0ull;
 	}
@@ -476,6 +477,8 @@ void machine_free(struct machine *m)
 	if (!m)
 		return;
 	machine_devices_free(m);
+	for (int i = 0; i < m->nharts; i++)
+		hart_fini(&m->harts[i]);
 	free(m->fdt);
 	free(m->page_hash);
 	free(m->boot_page_index);

@@ -140,6 +140,7 @@ struct rr_session_options {
 	 * whose SHA-256 matches is taken from here first. */
 	const char *const *images;
 	int no_hash_check;           /* do not compare STATE_HASH events */
+	int cpu;                     /* the harts' core: HART_CPU_INTERP (0) or HART_CPU_JIT */
 };
 
 /* Open a recording (a log or a bundle; "-" reads a log from stdin, which cannot

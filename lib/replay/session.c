@@ -558,6 +558,7 @@ static int session_open(rr_session *s, const char *path)
 		return s_err(s, RR_EBADLOG, "%s", err);
 	if ((rc = find_images(s, h)) != RR_OK)
 		return rc;
+	s->cfg.mc.cpu = s->o.cpu;       /* not the recording's: any core replays it */
 	s->m = machine_new(&s->cfg.mc, &s->host, err, sizeof err);
 	if (!s->m)
 		return s_err(s, RR_EMACHINE, "%s", err);

@@ -8,7 +8,10 @@
 # -k keeps going after a mismatch (reports each); -q prints only the summary.
 # Exit: 0 all agree, 1 a mismatch or a failure, 2 usage/setup trouble.
 # Env: BUILD (default <repo>/build), QEMU (default qemu-system-riscv64),
-#      KEEP=DIR keeps the programs and outputs of mismatching seeds in DIR.
+#      KEEP=DIR keeps the programs and outputs of mismatching seeds in DIR,
+#      CORE_DIFF=1 also runs each program on rr-run's two cores in lockstep
+#      (BUILD/tests/tools/rr-core-diff: interpreter and JIT, the same registers and
+#      icount at every stop), RRKIT_CPU=jit compares QEMU with the JIT.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 TOP=${TOP:-$(cd "$here/../.." && pwd)}
@@ -60,6 +63,10 @@ while [ "$seed" -le "$last" ]; do
 	qrc=$?
 	timeout 60 "$RUN" -q --bios none "$s.elf" </dev/null >"$s.r" 2>"$s.rerr"
 	rrc=$?
+	if [ -n "${CORE_DIFF:-}" ] && [ $rrc -eq 0 ]; then
+		timeout 60 "$B/tests/tools/rr-core-diff" -s "$seed" -c 8 "$s.elf" >"$s.core" 2>&1 ||
+			{ rrc=99; cat "$s.core" >>"$s.rerr"; }
+	fi
 	if [ $qrc -eq 0 ] && [ $rrc -eq 0 ] && cmp -s "$s.q" "$s.r" && [ -s "$s.q" ]; then
 		agree=$((agree + 1))
 		rm -f "$s".*
