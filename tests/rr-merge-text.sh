@@ -26,6 +26,12 @@ line=$(grep -n "kind=BOGUS" "$T/bad.txt" | cut -d: -f1)
 [ $st = 2 ] && grep -q "dump with --full" "$T/err" && ok "a dump without --full: exit 2, $(cat "$T/err")" || bad "short dump: exit $st"
 printf 'icount=5 kind=INSN\nicount=3 kind=INSN\n' | "$B/rr-merge" --from-text -o "$T/x.rr" - 2>"$T/err"; st=$?
 [ $st = 2 ] && ok "icounts going backwards: exit 2, $(cat "$T/err")" || bad "backwards: exit $st"
+# Found by fuzz_text: a len= after data= (here behind a NUL in the key, "len\0\0ata=")
+# once sent the writer 616263 bytes from a 1-byte buffer.
+printf 'icount=7 kind=CHAR_READ dev=0 len=1 data=0a len\000\000ata=616263\n' | "$B/rr-merge" --from-text -o "$T/x.rr" - 2>"$T/err"; st=$?
+[ $st = 2 ] && ok "a NUL inside a field: exit 2, $(cat "$T/err")" || bad "NUL field: exit $st"
+printf 'icount=7 kind=CHAR_READ dev=0 len=1 data=0a len=3\n' | "$B/rr-merge" --from-text -o "$T/x.rr" - 2>"$T/err"; st=$?
+[ $st = 2 ] && grep -q "len= changed after data=" "$T/err" && ok "len= after data=: exit 2, $(cat "$T/err")" || bad "len after data: exit $st $(cat "$T/err")"
 [ ! -e "$T/x.rr" ] && [ ! -e "$T/x.rr.part" ] && ok "nothing left under OUT" || bad "left: $(ls "$T")"
 # A hostile header made with sed: the kernel is /dev/zero, then a FIFO. Replay opens
 # only regular files whose SHA-256 matches: a clear refusal at once, no hang.

@@ -250,21 +250,29 @@ static int t_key(const char **pp, const char *end, char *k, size_t n)
 	const char *p = *pp;
 	while (p < end && *p == ' ') p++;
 	size_t i = 0;
-	while (p < end && *p != '=' && *p != ' ' && i + 1 < n) k[i++] = *p++;
+	while (p < end && *p != '=' && *p != ' ' && i + 1 < n) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) return -1; /* no NUL or control byte in a key */
+		k[i++] = *p++;
+	}
 	k[i] = 0;
 	if (p >= end || *p != '=' || !i) return -1;
 	*pp = p + 1;
 	return 0;
 }
 
-/* A bare value (up to a space) into v. */
+/* A bare value (up to a space) into v; a value too long for v or holding a control
+ * byte (a NUL would cut it short) comes back empty, which every caller refuses. */
 static void t_word(const char **pp, const char *end, char *v, size_t n)
 {
 	const char *p = *pp;
 	size_t i = 0;
-	while (p < end && *p != ' ' && i + 1 < n) v[i++] = *p++;
-	v[i] = 0;
-	while (p < end && *p != ' ') p++;
+	int bad = 0;
+	while (p < end && *p != ' ') {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || i + 1 >= n) bad = 1;
+		else v[i++] = *p;
+		p++;
+	}
+	v[bad ? 0 : i] = 0;
 	*pp = p;
 }
 
@@ -366,6 +374,7 @@ int rrlog_text_line(rrlog_text *t, const char *line, size_t n, struct rrlog_even
 	ev->kind = kind;
 	const struct kind_fmt *kf = &kfmt[kind];
 	int have_len = 0;
+	size_t data_len = 0; /* bytes decoded from data= */
 	while (p < end) {
 		if (t_key(&p, end, k, sizeof k)) return t_err(t, "bad field%s", "");
 		if (!strcmp(k, "text")) {
@@ -391,6 +400,7 @@ int rrlog_text_line(rrlog_text *t, const char *line, size_t n, struct rrlog_even
 				t->data[i] = (uint8_t)(a << 4 | b);
 			}
 			ev->data = t->data;
+			data_len = ev->len;
 			continue;
 		}
 		t_word(&p, end, v, sizeof v);
@@ -416,5 +426,6 @@ int rrlog_text_line(rrlog_text *t, const char *line, size_t n, struct rrlog_even
 		else return t_err(t, "unknown field '%s'", k);
 	}
 	if (ev->len && !ev->data) return t_err(t, "len= without data= (dump with --full)%s", "");
+	if (ev->data && ev->len != data_len) return t_err(t, "len= changed after data=%s", "");
 	return RRLOG_TEXT_EVENT;
 }
