@@ -12,7 +12,7 @@ G=${RRKIT_CACHE:-$top/cache}/guest
 out=${1:-$(mktemp)}
 bb=/bin/busybox
 W="$bb seq 1 20000 | $bb sort -r | $bb sha256sum; $bb yes abcdefgh | $bb head -c 400000 | $bb sha256sum; $bb poweroff -f"
-valgrind --tool=callgrind --callgrind-out-file="$out" "$B/rr-run" --stats -m 256M \
+valgrind --smc-check=all --tool=callgrind --callgrind-out-file="$out" "$B/rr-run" --stats -m 256M \
 	--kernel "$G/Image" --initrd "$G/initramfs.cpio.gz" --drive "$G/disk.img" \
 	--append "console=ttyS0 quiet rdinit=/bin/sh -- -c \"$W\"" </dev/null >/dev/null 2>"$out.err"
 ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out.err")

@@ -4,8 +4,11 @@
 #
 #   sh scripts/determinism-matrix.sh [VARIANT...]        (make determinism-matrix)
 #
-# VARIANT is COMPILER-OPT[-san] (default: all eight of gcc/clang x O0/O2 x -/san),
-# each built into build-det/VARIANT as scripts/determinism-soak.sh does.
+# VARIANT is COMPILER-OPT[-san][-interp] (default: all eight of gcc/clang x O0/O2 x
+# -/san, and gcc-O2-interp), each built into build-det/COMPILER-OPT[-san] as
+# scripts/determinism-soak.sh does; the core is the axis -interp names: its rr-run
+# runs with --cpu interp, the others with --cpu jit (which interprets on hosts
+# without a JIT).
 # Recordings:
 #   bare  rr_inputs on 2 harts (console line, RTC, entropy, disk, net, idle), with
 #         a snapshot every 15000 and a hash every 4000 instructions: recorded by
@@ -26,7 +29,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 G=$top/build/guest C=$top/cache/guest
 [ -f "$G/rr_inputs.elf" ] || { echo "make guest-tests first"; exit 2; }
-variants=${*:-gcc-O0 gcc-O2 clang-O0 clang-O2 gcc-O0-san gcc-O2-san clang-O0-san clang-O2-san}
+variants=${*:-gcc-O0 gcc-O2 clang-O0 clang-O2 gcc-O0-san gcc-O2-san clang-O0-san clang-O2-san gcc-O2-interp}
+dir_of() { echo "build-det/${1%-interp}"; }
+cpu_of() { case $1 in *-interp) echo interp ;; *) echo jit ;; esac; }
 recorders=${MATRIX_RECORDERS:-}
 linux=${MATRIX_LINUX:-1}
 T=$(mktemp -d)
@@ -42,11 +47,12 @@ now() { date +%s; }
 # ---- builds ----
 built=
 for v in $variants; do
-	cc=${v%%-*} rest=${v#*-}
+	b=${v%-interp}
+	cc=${b%%-*} rest=${b#*-}
 	opt=${rest%%-*} san=
 	case $rest in *-san) san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" ;; esac
 	command -v "$cc" >/dev/null || { bad "$v: no $cc"; continue; }
-	D=build-det/$v
+	D=$(dir_of "$v")
 	t0=$(now)
 	if ! make -s -j2 B="$D" CC="$cc" CFLAGS="-$opt -g -std=gnu11 -fPIC $san" LDFLAGS="$san" \
 		"$D/rr-run" "$D/rr-dump" >"$T/build.log" 2>&1; then
@@ -63,8 +69,8 @@ spent() { read -r _ s <"$T/time.$1"; echo "$1 $((s + $2))" >"$T/time.$1"; }
 # ---- recordings ----
 head -c 1048576 /dev/urandom >"$T/disk.img"
 record_bare() { # V
-	D=build-det/$1
-	echo "matrix line" | timeout 300 "$D/rr-run" -q -w "$T/bare.$1.rr" --smp 2 --snapshot-every 15000 \
+	D=$(dir_of "$1")
+	echo "matrix line" | timeout 300 "$D/rr-run" --cpu "$(cpu_of "$1")" -q -w "$T/bare.$1.rr" --smp 2 --snapshot-every 15000 \
 		--hash-interval 4000 --bios none --drive "$T/disk.img" --net user "$G/rr_inputs.elf" \
 		>"$T/bare.$1.out" 2>"$T/err" || { bad "$1: record bare: $(tail -2 "$T/err")"; return 1; }
 }
@@ -76,11 +82,11 @@ feed() { # OUTFILE PROMPT LINE: the line once PROMPT shows in OUTFILE
 	sleep 2
 }
 record_linux() { # V NAME SMP
-	D=build-det/$1
+	D=$(dir_of "$1")
 	mkfifo "$T/in.$2.$1"
 	feed "$T/$2.$1.out" "type a line:" "typed for the matrix" >"$T/in.$2.$1" &
 	fp=$!
-	timeout 3600 "$D/rr-run" -q -w "$T/$2.$1.rr" --snapshot-every 30000000 --smp "$3" -m 256M \
+	timeout 3600 "$D/rr-run" --cpu "$(cpu_of "$1")" -q -w "$T/$2.$1.rr" --snapshot-every 30000000 --smp "$3" -m 256M \
 		--kernel "$C/Image" --initrd "$C/initramfs.cpio.gz" \
 		--append "console=ttyS0 quiet rrdemo=1 rrdemo.port=$port" \
 		--drive "$C/disk.img" --net user <"$T/in.$2.$1" >"$T/$2.$1.out" 2>"$T/err"
@@ -124,12 +130,12 @@ fi
 for l in $logs; do
 	first=
 	for v in $built; do
-		D=build-det/$v
+		D=$(dir_of "$v") cpu=$(cpu_of "$v")
 		t0=$(now)
-		timeout 3600 "$D/rr-run" -r "$T/$l.rr" </dev/null >"$T/$l.by.$v" 2>"$T/err"
+		timeout 3600 "$D/rr-run" --cpu "$cpu" -r "$T/$l.rr" </dev/null >"$T/$l.by.$v" 2>"$T/err"
 		st=$?
 		last=$("$D/rr-dump" "$T/$l.rr" | tail -n 1 | sed 's/^icount=\([0-9]*\) .*/\1/')
-		timeout 3600 "$D/rr-run" -r "$T/$l.rr" --stop-at "$last" >"$T/$l.end.$v" 2>/dev/null
+		timeout 3600 "$D/rr-run" --cpu "$cpu" -r "$T/$l.rr" --stop-at "$last" >"$T/$l.end.$v" 2>/dev/null
 		spent "$v" $(( $(now) - t0 ))
 		nrep=$((nrep + 1))
 		res=ok why=

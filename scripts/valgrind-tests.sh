@@ -6,7 +6,7 @@
 #
 # Makes build/valgrind/, a BUILD folder whose rr-run, rr-dump, rr-diff, rr-cut and
 # rr-merge run the real ones (from build/) under
-#   valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite
+#   valgrind --smc-check=all --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite
 #            --error-exitcode=99 --track-fds=no
 # with one log file a process (build/valgrind/logs/), and runs the tests through
 # tests/run-tests.sh with BUILD set to it. A test fails as usual, and the run fails
@@ -24,7 +24,7 @@ mkdir -p "$V/logs"
 for t in rr-run rr-dump rr-diff rr-cut rr-merge; do
 	cat >"$V/$t" <<EOF
 #!/bin/sh
-exec valgrind -q --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \\
+exec valgrind -q --smc-check=all --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \\
 	--show-leak-kinds=definite --error-exitcode=99 --log-file="$V/logs/$t.%p.log" "$R/$t" "\$@"
 EOF
 	chmod +x "$V/$t"

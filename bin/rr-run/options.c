@@ -99,8 +99,8 @@ void rr_usage(FILE *f)
 "  --no-reboot         a guest reset ends the run (default: the machine reboots)\n"
 "  --input             add a virtio-input keyboard\n"
 "  --icount-shift N    virtual ns per instruction = 2^N (default 0)\n"
-"  --cpu interp|jit    the harts' core: the interpreter (default, the reference) or\n"
-"                      the x86-64 JIT (env RRKIT_CPU); not recorded: any core replays\n"
+"  --cpu interp|jit    the harts' core: the interpreter (the reference) or the JIT\n"
+"                      (default on x86-64; env RRKIT_CPU); not recorded: any core replays\n"
 "  --icount-sleep on|off  pace idle virtual time to real time (default on)\n"
 "  --hash-interval N   with -w: a state hash every N instructions (default 10000000)\n"
 "  --snapshot-every N  with -w: a snapshot every N instructions (default 100000000;\n"
@@ -210,7 +210,8 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 	o->hash_interval = RR_DEFAULT_HASH_INTERVAL;
 	o->snapshot_interval = RR_DEFAULT_SNAPSHOT_INTERVAL;
 	o->stop_at = UINT64_MAX;
-	/* the core: RRKIT_CPU=interp|jit, overridden by --cpu */
+	/* the core: the fastest this build has, RRKIT_CPU=interp|jit, then --cpu */
+	o->cfg.cpu = hart_cpu_default();
 	const char *cpu_env = getenv("RRKIT_CPU");
 	if (cpu_env && *cpu_env && rr_parse_cpu(o, cpu_env) < 0) {
 		msg(NULL, "RRKIT_CPU=%s: interp or jit", cpu_env);

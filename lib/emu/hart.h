@@ -2,7 +2,8 @@
  * blocks (hart.c), and optionally (h->cpu = HART_CPU_JIT) a template JIT to x86-64
  * for the hot ones (hart_jit.c).
  *
- * The two cores. The interpreter is the reference and the default; the JIT is an
+ * The two cores. The interpreter is the reference (a zeroed hart runs it); the
+ * JIT, which the tools run by default where it exists (hart_cpu_default()), is an
  * accelerator inside it, not a second emulator. It compiles a block (the
  * interpreter's decoded block, the same boundaries) at its h->jit_hot-th entry,
  * and emits inline only: LUI, AUIPC, the integer register-register and
@@ -25,7 +26,8 @@
  * templates are tied to the interpreter's semantics by tests: check_hart
  * jit_ops (random blocks of every inline op on boundary operands, interpreter
  * against JIT), check_hart's whole suite with RRKIT_CPU=jit, and
- * tests/tools/rr-core-diff (every guest program in lockstep, tests/jit.sh). Code
+ * tests/tools/rr-core-diff (every guest program in lockstep, tests/jit.sh; Linux
+ * and a userland workload on 1 and 2 harts, tests/slow/jit-linux.sh). Code
  * lives in a 4 MiB buffer per hart, a memfd mapped read-execute only and written
  * with pwrite (no mapping of it is ever writable), flushed whole when full; no
  * buffer (memfd refused, not x86-64): the interpreter runs.
@@ -152,7 +154,7 @@ struct hart {
 	int ebreak_exits;                   /* ebreak returns HART_EXIT_BREAK (debugger attached) */
 	int skip_break_once;                /* the next hart_run ignores a breakpoint or an
 					       exiting ebreak at its first pc (debugger resume) */
-	int cpu;                            /* HART_CPU_INTERP (default) or HART_CPU_JIT:
+	int cpu;                            /* HART_CPU_INTERP (0) or HART_CPU_JIT:
 					       configuration, any time between runs */
 	int jit_hot;                        /* JIT: compile a block at its n-th entry (0: 16) */
 	char fatal_msg[160];                /* why HART_EXIT_FATAL: "pc=0x... cause=..." */
@@ -178,6 +180,10 @@ struct hart {
 enum { HART_CPU_INTERP = 0, HART_CPU_JIT = 1 };
 /* Is the JIT available in this build (x86-64)? Elsewhere HART_CPU_JIT interprets. */
 int hart_jit_available(void);
+/* The core the tools run when the user names none: the JIT where this build has
+ * one, else the interpreter. A zeroed hart or machine_config stays on the
+ * interpreter, the reference. */
+int hart_cpu_default(void);
 
 enum hart_exit {
 	HART_EXIT_BUDGET = 0,   /* executed the whole budget */

@@ -43,6 +43,11 @@ int hart_jit_available(void)
 	return 1;
 }
 
+int hart_cpu_default(void)
+{
+	return HART_CPU_JIT;
+}
+
 /* ---- the emitter: the byte for buffer offset pos at buf[pos - base] ---- */
 
 struct em {
@@ -729,6 +734,11 @@ const void *hart_jit_compile(struct hart *h, struct hart_block *b, const void *h
 int hart_jit_available(void)
 {
 	return 0;
+}
+
+int hart_cpu_default(void)
+{
+	return HART_CPU_INTERP;
 }
 
 int hart_jit_inline(const hart_dinsn *d)

@@ -144,7 +144,8 @@ struct rr_session_options {
 };
 
 /* Open a recording (a log or a bundle; "-" reads a log from stdin, which cannot
- * seek backwards) into a machine ready at the first instruction the log covers. */
+ * seek backwards) into a machine ready at the first instruction the log covers.
+ * o NULL: no output, state hashes compared, the core hart_cpu_default(). */
 int rr_session_open(const char *path, const struct rr_session_options *o, rr_session **out);
 /* A session over a live machine (borrowed; its host answers every input), for a
  * debugger of a live run: it runs, but cannot seek, go back or save. */

@@ -600,6 +600,8 @@ int rr_session_open(const char *path, const struct rr_session_options *o, rr_ses
 	s->consumed = 1;
 	if (o)
 		s->o = *o;
+	else
+		s->o.cpu = hart_cpu_default();
 	if (!path)
 		return s_err(s, RR_EINVAL, "no log given");
 	int rc = session_open(s, path);

@@ -1,15 +1,18 @@
 /* rr-core-diff: the JIT against the interpreter, in lockstep.
  *
- *   rr-core-diff [-s SEED] [-n MAXSTOPS] [-j HOT] [--smp N] [-b BIOS] [-i INITRD]
- *                [-a APPEND] [-m MiB] KERNEL
+ *   rr-core-diff [-s SEED] [-n MAXSTOPS] [-j HOT] [-c BITS] [--smp N] [-b BIOS]
+ *                [-i INITRD] [-a APPEND] [-m MiB] [-o CONSOLE]
+ *                [-t ICOUNT:LINE]... KERNEL
  *
  * Builds the same machine twice (the fake host of the unit tests: no clock, no
  * threads, the same answers to both), one with HART_CPU_INTERP, one with
  * HART_CPU_JIT (blocks compiled at their HOT-th entry, default 1), and runs both
- * to the same icounts, chosen at random (1 to 2^17 instructions apart, so budget
- * ends fall inside blocks); at every stop the exit, icount, every hart's
- * architectural state and the machine's state hashes (RAM, devices) must be the
- * same. Exit 0 when the guest stopped the same way on both, 1 at the first
+ * to the same icounts, chosen at random (1 to 2^BITS instructions apart, BITS 17
+ * by default, so budget ends fall inside blocks); at every stop the exit, icount,
+ * every hart's architectural state, the machine's state hashes (RAM, devices) and
+ * the console output so far must be the same. -o writes the console output to
+ * CONSOLE at the end; -t types LINE and a newline on the console of both at
+ * ICOUNT (up to 16 lines, 254 bytes each). Exit 0 when the guest stopped the same way on both, 1 at the first
  * difference (printed), 2 on bad usage. */
 #include <getopt.h>
 #include <stdio.h>
@@ -52,9 +55,12 @@ int main(int argc, char **argv)
 				      .rng = 1 };
 	uint64_t seed = 1, maxstops = 100000;
 	int hot = 1, bits = 17;
+	const char *console = NULL;
+	struct { uint64_t icount; char line[256]; } typed[16];
+	int ntyped = 0;
 	static const struct option lo[] = { { "smp", required_argument, 0, 'p' }, { 0, 0, 0, 0 } };
 	int c;
-	while ((c = getopt_long(argc, argv, "s:n:j:c:b:i:a:m:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:n:j:c:b:i:a:m:o:t:", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': maxstops = strtoull(optarg, NULL, 0); break;
@@ -65,12 +71,22 @@ int main(int argc, char **argv)
 		case 'i': cfg.initrd = optarg; break;
 		case 'a': cfg.append = optarg; break;
 		case 'm': cfg.ram_size = strtoull(optarg, NULL, 0) << 20; break;
+		case 'o': console = optarg; break;
+		case 't': {
+			char *e;
+			if (ntyped >= 16) return 2;
+			typed[ntyped].icount = strtoull(optarg, &e, 0);
+			if (*e != ':' || strlen(e + 1) > 254) return 2;
+			snprintf(typed[ntyped++].line, 256, "%s\n", e + 1);
+			break;
+		}
 		default: return 2;
 		}
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "usage: rr-core-diff [-s SEED] [-n MAXSTOPS] [-j HOT] [--smp N] "
-			"[-b BIOS] [-i INITRD] [-a APPEND] [-m MiB] KERNEL\n");
+			"[-c BITS] [-b BIOS] [-i INITRD] [-a APPEND] [-m MiB] [-o CONSOLE] "
+			"[-t ICOUNT:LINE]... KERNEL\n");
 		return 2;
 	}
 	cfg.kernel = argv[optind];
@@ -82,6 +98,9 @@ int main(int argc, char **argv)
 	char err[256];
 	for (int i = 0; i < 2; i++) {
 		fake_init(fh[i], 1);
+		for (int k = 0; k < ntyped; k++)
+			fake_add_input(fh[i], typed[k].icount, EMU_INPUT_SERIAL, 0, 0, typed[k].line,
+				       (uint32_t)strlen(typed[k].line));
 		cfg.cpu = i ? HART_CPU_JIT : HART_CPU_INTERP;
 		m[i] = machine_new(&cfg, &fh[i]->host, err, sizeof err);
 		if (!m[i]) {
@@ -116,6 +135,10 @@ int main(int argc, char **argv)
 		for (int k = 0; !why && k < n0; k++)
 			if (n0 != n1 || h0[k] != h1[k])
 				snprintf(buf, sizeof buf, "hash %s", machine_hash_name(k)), why = buf;
+		if (!why && (fh[0]->nserial != fh[1]->nserial ||
+			     memcmp(fh[0]->serial, fh[1]->serial, fh[0]->nserial)))
+			snprintf(buf, sizeof buf, "console output (%zu / %zu bytes)", fh[0]->nserial,
+				 fh[1]->nserial), why = buf;
 		if (why) {
 			printf("DIFF at stop %llu (icount %llu): %s (interp / jit)\n",
 			       (unsigned long long)stops, (unsigned long long)machine_icount(m[0]), why);
@@ -126,8 +149,16 @@ int main(int argc, char **argv)
 		if (stops >= maxstops)
 			break;
 	}
-	printf("same: %llu stops, icount %llu, exit code %d\n", (unsigned long long)stops,
-	       (unsigned long long)machine_icount(m[0]), machine_exit_code(m[0]));
+	printf("same: %llu stops, icount %llu, exit code %d, console %zu bytes\n",
+	       (unsigned long long)stops, (unsigned long long)machine_icount(m[0]),
+	       machine_exit_code(m[0]), fh[0]->nserial);
+	if (console) {
+		FILE *f = fopen(console, "w");
+		if (!f || fwrite(fh[0]->serial, 1, fh[0]->nserial, f) != fh[0]->nserial || fclose(f)) {
+			fprintf(stderr, "rr-core-diff: %s: cannot write\n", console);
+			return 2;
+		}
+	}
 	for (int i = 0; i < 2; i++)
 		machine_free(m[i]);
 	free(fh[0]);
