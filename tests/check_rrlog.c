@@ -343,6 +343,90 @@ START_TEST(test_writer_rejects)
 }
 END_TEST
 
+/* An event written in pieces (begin_data/write_data/end_data) makes the log append
+ * makes, byte for byte: inline and data-block sizes, snapshots and other kinds,
+ * pieces of every size; and the stream's misuses are refused. */
+START_TEST(test_writer_stream)
+{
+	static const size_t sizes[] = { 0, 1, 100, RL_INLINE_MAX, RL_INLINE_MAX + 1,
+					RL_DATA_CHUNK, RL_DATA_CHUNK + 1, 3 * RL_DATA_CHUNK + 5 };
+	size_t max = 3 * RL_DATA_CHUNK + 5;
+	uint8_t *data = malloc(max);
+	ck_assert_ptr_nonnull(data);
+	uint32_t x = 12345;
+	for (size_t i = 0; i < max; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (uint8_t)(i % 3 ? x >> 24 : 0); /* compressible, not trivially */
+	}
+	for (int kind = 0; kind < 2; kind++) {
+		for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+			size_t len = sizes[si];
+			rrlog_writer *w;
+			struct rrlog_event e1 = { .kind = RRLOG_INSN, .icount = 10 };
+			struct rrlog_event ev = { .kind = kind ? RRLOG_SNAPSHOT : RRLOG_NET, .icount = 20,
+						  .sub = kind ? RRLOG_SNAP_FULL : 3, .value = 7,
+						  .data = data, .len = len };
+			struct rrlog_event e2 = { .kind = RRLOG_INSN, .icount = 30 };
+			ck_assert_int_eq(rrlog_writer_open(tpath("one.rr"), NULL, &w), 0);
+			ck_assert_int_eq(rrlog_writer_append(w, &e1), 0);
+			ck_assert_int_eq(rrlog_writer_append(w, &ev), 0);
+			ck_assert_int_eq(rrlog_writer_append(w, &e2), 0);
+			ck_assert_int_eq(rrlog_writer_close(w), 0);
+			ck_assert_int_eq(rrlog_writer_open(tpath("pieces.rr"), NULL, &w), 0);
+			ck_assert_int_eq(rrlog_writer_append(w, &e1), 0);
+			struct rrlog_event hdr = ev;
+			hdr.data = NULL;
+			ck_assert_int_eq(rrlog_writer_begin_data(w, &hdr), 0);
+			ck_assert_int_eq(rrlog_writer_append(w, &e2), RRLOG_EINVAL); /* not now */
+			ck_assert_int_eq(rrlog_writer_flush(w), RRLOG_EINVAL);
+			size_t done = 0, step = 1;
+			while (done < len) {
+				size_t k = step < len - done ? step : len - done;
+				ck_assert_int_eq(rrlog_writer_write_data(w, data + done, k), 0);
+				done += k;
+				step = step * 7 + 3; /* 1, 10, 73, ... across every boundary */
+			}
+			ck_assert_int_eq(rrlog_writer_end_data(w), 0);
+			ck_assert_int_eq(rrlog_writer_append(w, &e2), 0);
+			ck_assert_int_eq(rrlog_writer_close(w), 0);
+			size_t n1, n2;
+			uint8_t *a = slurp(tpath("one.rr"), &n1), *b = slurp(tpath("pieces.rr"), &n2);
+			ck_assert_msg(n1 == n2 && !memcmp(a, b, n1), "kind %d len %zu: logs differ", kind, len);
+			free(a);
+			free(b);
+		}
+	}
+	/* misuse: more than len (sticky), fewer than len (sticky), a close in between */
+	rrlog_writer *w;
+	struct rrlog_event ev = { .kind = RRLOG_NET, .icount = 5, .len = 10 };
+	ck_assert_int_eq(rrlog_writer_open(tpath("bad.rr"), NULL, &w), 0);
+	ck_assert_int_eq(rrlog_writer_write_data(w, data, 1), RRLOG_EINVAL); /* no stream */
+	ck_assert_int_eq(rrlog_writer_end_data(w), RRLOG_EINVAL);
+	ck_assert_int_eq(rrlog_writer_begin_data(w, &ev), 0);
+	ck_assert_int_eq(rrlog_writer_begin_data(w, &ev), RRLOG_EINVAL);
+	ck_assert_int_eq(rrlog_writer_write_data(w, data, 11), RRLOG_EINVAL);
+	ck_assert_ptr_nonnull(strstr(rrlog_writer_errmsg(w), "more data than its len"));
+	ck_assert_int_eq(rrlog_writer_close(w), RRLOG_EINVAL);
+	ck_assert_int_eq(rrlog_writer_open(tpath("bad.rr"), NULL, &w), 0);
+	ck_assert_int_eq(rrlog_writer_begin_data(w, &ev), 0);
+	ck_assert_int_eq(rrlog_writer_write_data(w, data, 9), 0);
+	ck_assert_int_eq(rrlog_writer_end_data(w), RRLOG_EINVAL);
+	ck_assert_ptr_nonnull(strstr(rrlog_writer_errmsg(w), "9 bytes of data for its len 10"));
+	ck_assert_int_eq(rrlog_writer_close(w), RRLOG_EINVAL);
+	ck_assert_int_eq(rrlog_writer_open(tpath("bad.rr"), NULL, &w), 0);
+	ck_assert_int_eq(rrlog_writer_begin_data(w, &ev), 0);
+	ck_assert_int_eq(rrlog_writer_close(w), RRLOG_EINVAL);
+	ev.icount = 1; /* below the previous: refused, the writer stays usable */
+	ck_assert_int_eq(rrlog_writer_open(tpath("bad.rr"), NULL, &w), 0);
+	struct rrlog_event e0 = { .kind = RRLOG_INSN, .icount = 3 };
+	ck_assert_int_eq(rrlog_writer_append(w, &e0), 0);
+	ck_assert_int_eq(rrlog_writer_begin_data(w, &ev), RRLOG_EORDER);
+	ck_assert_int_eq(rrlog_writer_append(w, &e0), 0);
+	ck_assert_int_eq(rrlog_writer_close(w), 0);
+	free(data);
+}
+END_TEST
+
 START_TEST(test_insn_compact)
 {
 	const char *path = tpath("insn.rr");
@@ -1068,6 +1152,7 @@ Suite *rrlog_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_roundtrip_kinds);
 	tcase_add_test(tc, test_writer_rejects);
+	tcase_add_test(tc, test_writer_stream);
 	tcase_add_test(tc, test_insn_compact);
 	tcase_add_test(tc, test_seek_footer);
 	tcase_add_test(tc, test_seek_nofooter);

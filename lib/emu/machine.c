@@ -652,27 +652,71 @@ void machine_request_stop(struct machine *m, int exit, const char *msg)
 
 /* A fast 64-bit hash of a byte range (4 multiply-xorshift lanes); not cryptographic,
  * but any change of a byte changes it with overwhelming probability. */
-uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len)
+/* Four lanes over 32-byte blocks, then the last len % 32 bytes one at a time. */
+static const uint64_t hash_k = 0x9e3779b97f4a7c15ull;
+
+static inline void hash_blocks(uint64_t h[4], const uint8_t *b, size_t nblocks)
 {
-	const uint8_t *b = p;
-	const uint64_t k = 0x9e3779b97f4a7c15ull;
-	uint64_t h[4] = { seed ^ len, seed + k, seed ^ (k >> 7), ~seed };
-	size_t i = 0;
-	for (; i + 32 <= len; i += 32) {
+	for (size_t i = 0; i < nblocks; i++, b += 32) {
 		for (int j = 0; j < 4; j++) {
 			uint64_t w;
-			memcpy(&w, b + i + 8 * j, 8);
-			h[j] = (h[j] ^ w) * k;
+			memcpy(&w, b + 8 * j, 8);
+			h[j] = (h[j] ^ w) * hash_k;
 			h[j] ^= h[j] >> 31;
 		}
 	}
+}
+
+static inline uint64_t hash_finish(const uint64_t h[4], const uint8_t *tail, size_t n)
+{
 	uint64_t r = h[0] ^ (h[1] * 3) ^ (h[2] * 5) ^ (h[3] * 7);
-	for (; i < len; i++)
-		r = (r ^ b[i]) * 0x100000001b3ull;
+	for (size_t i = 0; i < n; i++)
+		r = (r ^ tail[i]) * 0x100000001b3ull;
 	r ^= r >> 33;
 	r *= 0xff51afd7ed558ccdull;
 	r ^= r >> 33;
 	return r;
+}
+
+void machine_hash_begin(struct machine_hash_stream *s, uint64_t seed, size_t len)
+{
+	s->h[0] = seed ^ len;
+	s->h[1] = seed + hash_k;
+	s->h[2] = seed ^ (hash_k >> 7);
+	s->h[3] = ~seed;
+	s->ntail = 0;
+}
+
+void machine_hash_update(struct machine_hash_stream *s, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	if (s->ntail) {
+		size_t k = 32 - s->ntail < n ? 32 - s->ntail : n;
+		memcpy(s->tail + s->ntail, b, k);
+		s->ntail += k;
+		b += k;
+		n -= k;
+		if (s->ntail < 32)
+			return;
+		hash_blocks(s->h, s->tail, 1);
+		s->ntail = 0;
+	}
+	hash_blocks(s->h, b, n / 32);
+	memcpy(s->tail, b + (n & ~(size_t)31), n % 32);
+	s->ntail = n % 32;
+}
+
+uint64_t machine_hash_end(struct machine_hash_stream *s)
+{
+	return hash_finish(s->h, s->tail, s->ntail);
+}
+
+uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint64_t h[4] = { seed ^ len, seed + hash_k, seed ^ (hash_k >> 7), ~seed };
+	hash_blocks(h, b, len / 32);
+	return hash_finish(h, b + (len & ~(size_t)31), len % 32);
 }
 
 int machine_page_known_zero(const struct machine *m, uint64_t i)

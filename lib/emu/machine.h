@@ -113,24 +113,36 @@ void machine_request_stop(struct machine *m, int exit, const char *msg);
 #define MACHINE_HASH_MAX (4 + MACHINE_MAX_HARTS)
 int machine_hash(struct machine *m, uint64_t *out);
 const char *machine_hash_name(int i);
-/* Snapshots (snapshot.c, format in its top comment and in rrlog.5): the whole
- * guest-visible state as one malloc'd blob (NULL if out of memory). incremental:
- * only the RAM pages and disk chunks written since this machine's previous snapshot
- * (a full one is made instead when there is none to build on). Take them between
- * runs, with no block request in the hands of a host thread. */
-void *machine_snapshot_save(struct machine *m, int incremental, size_t *len);
-/* Load a chain (a full snapshot, then the incrementals taken after it, in order)
- * into a machine of the same configuration: 0, or -1 with a reason in err; every
- * blob is checked before anything changes, so on error the machine is unchanged.
- * Block requests in flight in the snapshot are handed to the host again. */
-int machine_snapshot_load(struct machine *m, const void *const *blobs, const size_t *lens, int n,
-			  char *err, size_t errlen);
 struct machine_snapshot_info {
 	int version;                    /* 3 (this build's) or 2 (still loaded) */
 	int incremental;
 	uint32_t nharts;
 	uint64_t ram_size, icount, id, base_id;
 };
+/* Snapshots (snapshot.c, format in its top comment and in rrlog.5): the whole
+ * guest-visible state as one malloc'd blob (NULL if out of memory). incremental:
+ * only the RAM pages and disk chunks written since this machine's previous snapshot
+ * (a full one is made instead when there is none to build on). Take them between
+ * runs, with no block request in the hands of a host thread. */
+void *machine_snapshot_save(struct machine *m, int incremental, size_t *len);
+/* The same snapshot handed out in pieces instead of built in memory (a recorder
+ * writes it to the log as it comes: no copy of RAM is held). begin() gets the
+ * blob's length and what machine_snapshot_info() would say of it, write() its
+ * bytes in order; a nonzero return from either ends the snapshot with that value.
+ * 0 once all of it went out; -1 out of memory (nothing was handed out); the
+ * machine counts the snapshot as taken only on 0. */
+struct machine_snapshot_sink {
+	int (*begin)(void *ctx, size_t len, const struct machine_snapshot_info *info);
+	int (*write)(void *ctx, const void *p, size_t n);
+	void *ctx;
+};
+int machine_snapshot_stream(struct machine *m, int incremental, const struct machine_snapshot_sink *sink);
+/* Load a chain (a full snapshot, then the incrementals taken after it, in order)
+ * into a machine of the same configuration: 0, or -1 with a reason in err; every
+ * blob is checked before anything changes, so on error the machine is unchanged.
+ * Block requests in flight in the snapshot are handed to the host again. */
+int machine_snapshot_load(struct machine *m, const void *const *blobs, const size_t *lens, int n,
+			  char *err, size_t errlen);
 /* Parse a blob's header: 0, or -1 if it is not a snapshot of a format this build
  * loads (version 2 or 3). */
 int machine_snapshot_info(const void *blob, size_t len, struct machine_snapshot_info *info);

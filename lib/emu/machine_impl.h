@@ -99,4 +99,15 @@ int machine_page_known_zero(const struct machine *m, uint64_t i);
 void machine_ram_replaced(struct machine *m, const uint8_t *loaded);
 /* machine.c */
 uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len);
+/* The same hash over bytes given in pieces (the total, len, known at the start):
+ * begin, update with pieces summing to len, end gives machine_hash_bytes(seed, all
+ * of them, len). */
+struct machine_hash_stream {
+	uint64_t h[4];
+	uint8_t tail[32];
+	size_t ntail;
+};
+void machine_hash_begin(struct machine_hash_stream *s, uint64_t seed, size_t len);
+void machine_hash_update(struct machine_hash_stream *s, const void *p, size_t n);
+uint64_t machine_hash_end(struct machine_hash_stream *s);
 #endif

@@ -202,13 +202,38 @@ static int page_is_zero(const uint8_t *p)
 	return memcmp(p, zero, 4096) == 0;
 }
 
-void *machine_snapshot_save(struct machine *m, int incremental, size_t *len)
+/* The pages a snapshot carries: incremental, those written since the last one;
+ * full, every page not zero. */
+static int snap_page_in(struct machine *m, int incremental, uint64_t i)
+{
+	if (incremental)
+		return m->snap_dirty[i] != 0;
+	return !machine_page_known_zero(m, i) && !page_is_zero(m->ram + (i << 12));
+}
+
+/* What machine_snapshot_stream hands out: the bytes before SUM are hashed. */
+struct snap_out {
+	const struct machine_snapshot_sink *sink;
+	struct machine_hash_stream hs;
+	int rc;
+};
+
+static void snap_emit(struct snap_out *o, const void *p, size_t n)
+{
+	if (o->rc)
+		return;
+	machine_hash_update(&o->hs, p, n);
+	o->rc = o->sink->write(o->sink->ctx, p, n);
+}
+
+int machine_snapshot_stream(struct machine *m, int incremental, const struct machine_snapshot_sink *sink)
 {
 	struct sbuf b = { 0 };
 	uint64_t npages = m->cfg.ram_size >> 12;
 	if (!m->snap_id)
 		incremental = 0; /* nothing to build on (first snapshot, or after a load) */
 	machine_collect_dirty(m);
+	/* everything before the pages, in memory (small: no RAM) */
 	uint8_t *h = room(&b, HDR);
 	if (h) {
 		memcpy(h, snap_magic, 8);
@@ -234,7 +259,7 @@ void *machine_snapshot_save(struct machine *m, int incremental, size_t *len)
 	void *devs = machine_devices_save(m, incremental, &dlen);
 	if (!devs) {
 		free(b.p);
-		return NULL;
+		return -1;
 	}
 	put_shdr(&b, T_DEVS, dlen);
 	put(&b, devs, dlen);
@@ -242,39 +267,87 @@ void *machine_snapshot_save(struct machine *m, int incremental, size_t *len)
 	void *host = machine_devices_host_save(m, &dlen);
 	if (!host) {
 		free(b.p);
-		return NULL;
+		return -1;
 	}
 	put_shdr(&b, T_HOST, dlen);
 	put(&b, host, dlen);
 	free(host);
-	/* PAGE: the section length and count are patched in once the pages are out,
-	 * so each page is looked at once; a full snapshot skips pages known to be zero */
-	size_t shdr_at = b.len;
-	put_shdr(&b, T_PAGE, 0);
-	size_t count_at = b.len;
-	put_u64(&b, 0);
+	/* PAGE: which pages, first (a full snapshot looks at each page once: in[]) */
+	uint8_t *in = malloc(npages ? npages : 1);
 	uint64_t count = 0;
-	for (uint64_t i = 0; i < npages; i++) {
-		const uint8_t *pg = m->ram + (i << 12);
-		if (incremental ? !m->snap_dirty[i] : machine_page_known_zero(m, i) || page_is_zero(pg))
+	for (uint64_t i = 0; in && i < npages; i++)
+		count += in[i] = (uint8_t)snap_page_in(m, incremental, i);
+	put_shdr(&b, T_PAGE, 8 + count * (8 + 4096));
+	put_u64(&b, count);
+	if (b.oom || !in) {
+		free(b.p);
+		free(in);
+		return -1;
+	}
+	size_t len = b.len + count * (8 + 4096) + 16 + 8;
+	struct machine_snapshot_info si;
+	machine_snapshot_info(b.p, b.len, &si);
+	struct snap_out o = { .sink = sink };
+	machine_hash_begin(&o.hs, 7, len - 24);
+	o.rc = sink->begin(sink->ctx, len, &si);
+	snap_emit(&o, b.p, b.len);
+	free(b.p);
+	for (uint64_t i = 0; i < npages && !o.rc; i++) {
+		if (!in[i])
 			continue;
-		put_u64(&b, i);
-		put(&b, pg, 4096);
-		count++;
+		uint8_t ix[8];
+		put_le(ix, i, 8);
+		snap_emit(&o, ix, 8);
+		snap_emit(&o, m->ram + (i << 12), 4096);
 	}
-	if (!b.oom) {
-		put_le(b.p + shdr_at + 8, 8 + count * (8 + 4096), 8);
-		put_le(b.p + count_at, count, 8);
-	}
-	put_shdr(&b, T_SUM, 8);
-	if (!b.oom)
-		put_u64(&b, machine_hash_bytes(7, b.p, b.len - 16));
-	if (b.oom) {
+	free(in);
+	uint8_t sum[24];
+	put_le(sum, T_SUM, 4);
+	put_le(sum + 4, 0, 4);
+	put_le(sum + 8, 8, 8);
+	put_le(sum + 16, machine_hash_end(&o.hs), 8);
+	if (!o.rc)
+		o.rc = sink->write(sink->ctx, sum, sizeof sum);
+	if (o.rc)
+		return o.rc;
+	memset(m->snap_dirty, 0, npages);
+	m->snap_id++;
+	return 0;
+}
+
+/* machine_snapshot_save's sink: one buffer of the blob's length. */
+struct snap_blob {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int blob_begin(void *ctx, size_t len, const struct machine_snapshot_info *info)
+{
+	(void)info;
+	struct snap_blob *b = ctx;
+	b->cap = len;
+	b->p = malloc(len);
+	return b->p ? 0 : -1;
+}
+
+static int blob_write(void *ctx, const void *p, size_t n)
+{
+	struct snap_blob *b = ctx;
+	if (n > b->cap - b->len)
+		return -1;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+void *machine_snapshot_save(struct machine *m, int incremental, size_t *len)
+{
+	struct snap_blob b = { 0 };
+	struct machine_snapshot_sink sink = { blob_begin, blob_write, &b };
+	if (machine_snapshot_stream(m, incremental, &sink) != 0 || b.len != b.cap) {
 		free(b.p);
 		return NULL;
 	}
-	memset(m->snap_dirty, 0, npages);
-	m->snap_id++;
 	*len = b.len;
 	return b.p;
 }

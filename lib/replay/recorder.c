@@ -168,6 +168,29 @@ static void log_hash(rr_recorder *r)
 	r->hashed_at = machine_instructions(r->m);
 }
 
+/* The recorder's snapshot sink: the blob goes to the log as the machine makes it. */
+struct rec_snap {
+	rr_recorder *r;
+	size_t len;
+};
+
+static int rec_snap_begin(void *ctx, size_t len, const struct machine_snapshot_info *si)
+{
+	struct rec_snap *rs = ctx;
+	rr_recorder *r = rs->r;
+	struct rrlog_event ev = { .kind = RRLOG_SNAPSHOT, .icount = machine_icount(r->m),
+				  .sub = si->incremental ? RRLOG_SNAP_INCREMENTAL : RRLOG_SNAP_FULL,
+				  .value = si->id, .len = len };
+	rs->len = len;
+	return rrlog_writer_begin_data(r->w, &ev);
+}
+
+static int rec_snap_write(void *ctx, const void *p, size_t n)
+{
+	struct rec_snap *rs = ctx;
+	return rrlog_writer_write_data(rs->r->w, p, n);
+}
+
 int rr_recorder_snapshot(rr_recorder *r)
 {
 	if (!r)
@@ -178,19 +201,24 @@ int rr_recorder_snapshot(rr_recorder *r)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int full_every = r->o.full_every > 0 ? r->o.full_every : 16;
 	int incremental = r->nsnap % full_every != 0;
-	size_t n;
-	void *snap = machine_snapshot_save(r->m, incremental, &n);
-	if (!snap) {
+	struct rec_snap rs = { r, 0 };
+	struct machine_snapshot_sink sink = { rec_snap_begin, rec_snap_write, &rs };
+	int rc = machine_snapshot_stream(r->m, incremental, &sink);
+	if (rc == 0)
+		rc = rrlog_writer_end_data(r->w);
+	if (rc == -1 && !rs.len) {
 		r->err = RR_ENOMEM;
 		snprintf(r->msg, sizeof r->msg, "out of memory for a snapshot");
 		machine_request_stop(r->m, MACHINE_EXIT_ERROR, r->msg);
 		return r->err;
 	}
-	struct machine_snapshot_info si;
-	machine_snapshot_info(snap, n, &si);
-	rec_simple(r, RRLOG_SNAPSHOT, si.incremental ? RRLOG_SNAP_INCREMENTAL : RRLOG_SNAP_FULL,
-		   si.id, snap, n);
-	free(snap);
+	if (rc < 0) {
+		rec_fail(r, rc);
+		return r->err;
+	}
+	size_t n = rs.len;
+	r->st.events++;
+	r->unflushed++;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->nsnap++;
 	r->st.snapshots++;

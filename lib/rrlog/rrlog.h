@@ -250,6 +250,16 @@ int rrlog_writer_set_level(rrlog_writer *w, int level);
  * usable); kind must be < RRLOG_KIND_COUNT and not END.  Events are buffered in a
  * block; a full block is compressed and written. */
 int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev);
+/* Appends one event whose data is handed over in pieces (a snapshot written as it
+ * is made, with no copy of it in memory): begin_data takes the event with ev->len
+ * the total (ev->data is ignored) and checks it as append does; write_data gives
+ * the next n bytes; end_data, once ev->len bytes went in, finishes the event.  The
+ * log is byte for byte what append would have written.  In between nothing else
+ * may be appended or flushed (RRLOG_EINVAL); more or fewer bytes than ev->len, or
+ * a close in between, is a sticky RRLOG_EINVAL.  Holds at most 1 MiB of the data. */
+int rrlog_writer_begin_data(rrlog_writer *w, const struct rrlog_event *ev);
+int rrlog_writer_write_data(rrlog_writer *w, const void *p, size_t n);
+int rrlog_writer_end_data(rrlog_writer *w);
 /* Ends the current block and write()s it, so everything appended so far survives
  * a kill -9 of the process. */
 int rrlog_writer_flush(rrlog_writer *w);

@@ -30,6 +30,12 @@ struct rrlog_writer {
 	uint64_t events;        /* excluding END */
 	uint64_t raw_bytes, blocks;
 	struct rl_index ix;
+	/* an event whose data comes in pieces (rrlog_writer_begin_data) */
+	int streaming;
+	struct rrlog_event sev;  /* its record; sev.len the total */
+	uint8_t *sbuf;           /* the next data block's bytes (all of them if inline) */
+	size_t slen, sdone;      /* bytes in sbuf; bytes already in data blocks */
+	uint32_t schunk;         /* the next data block's number */
 };
 
 static int w_fail(rrlog_writer *w, int code, const char *what)
@@ -268,40 +274,61 @@ static inline __attribute__((always_inline)) void w_encode(rrlog_writer *w, cons
 	w->nev++;
 }
 
-/* A SNAPSHOT gets an events block of its own, marked in its header (format 2), with
- * its bytes inline or in the data blocks after it. */
-static int w_snapshot(rrlog_writer *w, const struct rrlog_event *ev)
+/* The record of an event whose bytes go to data blocks (ext), or of a SNAPSHOT,
+ * which gets an events block of its own, marked in its header (format 2), with its
+ * bytes inline or in the data blocks after it. Ends the block the record is in. */
+static int w_big_record(rrlog_writer *w, const struct rrlog_event *ev, int ext)
 {
-	uint32_t aux = RL_AUX_SNAPSHOT | (ev->sub == RRLOG_SNAP_FULL ? RL_AUX_SNAP_FULL : 0);
-	int ext = ev->len > RL_INLINE_MAX;
-	if (w_end_block(w)) return w->err;
+	if (ev->kind == RRLOG_SNAPSHOT) {
+		if (w_end_block(w)) return w->err;
+	} else if (w->ulen + RL_REC_MAX > w->ucap && w_end_block(w)) {
+		return w->err;
+	}
 	w_encode(w, ev, ext);
 	w->any = 1;
 	w->events++;
-	if (w_end_block_aux(w, aux)) return w->err;
-	uint32_t chunk = 0;
-	for (size_t done = 0; ext && done < ev->len; chunk++) {
-		size_t n = ev->len - done < RL_DATA_CHUNK ? ev->len - done : RL_DATA_CHUNK;
-		if (w_block(w, RRLOG_BLOCK_DATA, ev->data + done, n, chunk, ev->icount, ev->icount, 0, 1))
+	uint32_t aux = ev->kind != RRLOG_SNAPSHOT ? 0
+		: RL_AUX_SNAPSHOT | (ev->sub == RRLOG_SNAP_FULL ? RL_AUX_SNAP_FULL : 0);
+	return w_end_block_aux(w, aux);
+}
+
+/* Data blocks for [p, p+n) of ev's bytes, numbered from *chunk: RL_DATA_CHUNK each,
+ * the last one shorter. */
+static int w_data_blocks(rrlog_writer *w, const struct rrlog_event *ev, const uint8_t *p, size_t n,
+                         uint32_t *chunk)
+{
+	for (size_t done = 0; done < n; (*chunk)++) {
+		size_t k = n - done < RL_DATA_CHUNK ? n - done : RL_DATA_CHUNK;
+		if (w_block(w, RRLOG_BLOCK_DATA, p + done, k, *chunk, ev->icount, ev->icount, 0, 1))
 			return w->err;
-		done += n;
+		done += k;
 	}
 	return 0;
 }
 
-int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev)
+/* Everything rrlog_writer_append checks before it takes an event. */
+static int w_check(rrlog_writer *w, const struct rrlog_event *ev, int need_data)
 {
 	if (UNLIKELY(!w || !ev)) return RRLOG_EINVAL;
 	if (UNLIKELY(w->err)) return w->err;
+	if (UNLIKELY(w->streaming))
+		return rl_fmt(w->msg, RRLOG_EINVAL, "an event's data is still being written");
 	if (UNLIKELY((unsigned)ev->kind >= RRLOG_KIND_COUNT || ev->kind == RRLOG_END))
 		return rl_fmt(w->msg, RRLOG_EINVAL, "event kind %d cannot be appended", (int)ev->kind);
-	if (UNLIKELY(ev->len && !ev->data))
+	if (UNLIKELY(need_data && ev->len && !ev->data))
 		return rl_fmt(w->msg, RRLOG_EINVAL, "event has len %zu but no data", ev->len);
 	if (UNLIKELY(ev->icount < w->icount && w->any))
 		return rl_fmt(w->msg, RRLOG_EORDER,
 		              "%s event at icount %llu is below the previous event's icount %llu",
 		              rrlog_kind_name(ev->kind), (unsigned long long)ev->icount,
 		              (unsigned long long)w->icount);
+	return 0;
+}
+
+int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev)
+{
+	int rc = w_check(w, ev, 1);
+	if (UNLIKELY(rc)) return rc;
 	if (LIKELY(ev->len <= RL_INLINE_MAX && ev->kind != RRLOG_SNAPSHOT)) {
 		if (UNLIKELY(w->ulen + RL_REC_MAX + ev->len > w->ucap) && w_end_block(w)) return w->err;
 		w_encode(w, ev, 0);
@@ -309,26 +336,76 @@ int rrlog_writer_append(rrlog_writer *w, const struct rrlog_event *ev)
 		w->events++;
 		return UNLIKELY(w->ulen >= RL_BLOCK_TARGET) ? w_end_block(w) : 0;
 	}
-	if (UNLIKELY(ev->kind == RRLOG_SNAPSHOT)) return w_snapshot(w, ev);
-	/* A big event: its record ends the block; its bytes follow in data blocks. */
-	if (w->ulen + RL_REC_MAX > w->ucap && w_end_block(w)) return w->err;
-	w_encode(w, ev, 1);
-	w->any = 1;
-	w->events++;
-	if (w_end_block(w)) return w->err;
+	/* A big event or a snapshot: its record ends the block; big bytes follow in
+	 * data blocks. */
+	int ext = ev->len > RL_INLINE_MAX;
 	uint32_t chunk = 0;
-	for (size_t done = 0; done < ev->len; chunk++) {
-		size_t n = ev->len - done < RL_DATA_CHUNK ? ev->len - done : RL_DATA_CHUNK;
-		if (w_block(w, RRLOG_BLOCK_DATA, ev->data + done, n, chunk, ev->icount, ev->icount, 0, 1))
-			return w->err;
-		done += n;
+	if (w_big_record(w, ev, ext)) return w->err;
+	return ext ? w_data_blocks(w, ev, ev->data, ev->len, &chunk) : 0;
+}
+
+int rrlog_writer_begin_data(rrlog_writer *w, const struct rrlog_event *ev)
+{
+	int rc = w_check(w, ev, 0);
+	if (UNLIKELY(rc)) return rc;
+	if (!w->sbuf && !(w->sbuf = malloc(RL_DATA_CHUNK))) {
+		errno = ENOMEM;
+		return w_fail(w, RRLOG_ENOMEM, "data buffer");
+	}
+	w->sev = *ev;
+	w->sev.data = NULL;
+	w->slen = w->sdone = 0;
+	w->schunk = 0;
+	w->streaming = 1;
+	/* bytes for data blocks: the record now; inline bytes wait for the record */
+	if (ev->len > RL_INLINE_MAX && w_big_record(w, &w->sev, 1)) return w->err;
+	return 0;
+}
+
+int rrlog_writer_write_data(rrlog_writer *w, const void *p, size_t n)
+{
+	if (!w || (n && !p)) return RRLOG_EINVAL;
+	if (w->err) return w->err;
+	if (!w->streaming) return rl_fmt(w->msg, RRLOG_EINVAL, "no event's data is being written");
+	const uint8_t *b = p;
+	if (n > w->sev.len - w->sdone - w->slen)
+		return rl_fmt(w->msg, w->err = RRLOG_EINVAL, "%s event: more data than its len %zu",
+		              rrlog_kind_name(w->sev.kind), w->sev.len);
+	while (n) {
+		size_t k = RL_DATA_CHUNK - w->slen < n ? RL_DATA_CHUNK - w->slen : n;
+		memcpy(w->sbuf + w->slen, b, k);
+		w->slen += k;
+		b += k;
+		n -= k;
+		if (w->slen == RL_DATA_CHUNK && w->sev.len > RL_INLINE_MAX) {
+			if (w_data_blocks(w, &w->sev, w->sbuf, w->slen, &w->schunk)) return w->err;
+			w->sdone += w->slen;
+			w->slen = 0;
+		}
 	}
 	return 0;
+}
+
+int rrlog_writer_end_data(rrlog_writer *w)
+{
+	if (!w) return RRLOG_EINVAL;
+	if (w->err) return w->err;
+	if (!w->streaming) return rl_fmt(w->msg, RRLOG_EINVAL, "no event's data is being written");
+	w->streaming = 0;
+	if (w->sdone + w->slen != w->sev.len)
+		return rl_fmt(w->msg, w->err = RRLOG_EINVAL, "%s event: %zu bytes of data for its len %zu",
+		              rrlog_kind_name(w->sev.kind), w->sdone + w->slen, w->sev.len);
+	if (w->sev.len > RL_INLINE_MAX)
+		return w_data_blocks(w, &w->sev, w->sbuf, w->slen, &w->schunk);
+	w->sev.data = w->sbuf;
+	return rrlog_writer_append(w, &w->sev);
 }
 
 int rrlog_writer_flush(rrlog_writer *w)
 {
 	if (!w) return RRLOG_EINVAL;
+	if (w->streaming && !w->err)
+		return rl_fmt(w->msg, RRLOG_EINVAL, "an event's data is still being written");
 	return w_end_block(w);
 }
 
@@ -363,6 +440,7 @@ static void w_free(rrlog_writer *w)
 	ZSTD_freeCCtx(w->zc);
 	free(w->ubuf);
 	free(w->cbuf);
+	free(w->sbuf);
 	rl_index_free(&w->ix);
 	free(w);
 }
@@ -370,6 +448,8 @@ static void w_free(rrlog_writer *w)
 int rrlog_writer_close(rrlog_writer *w)
 {
 	if (!w) return 0;
+	if (w->streaming && !w->err)
+		rl_fmt(w->msg, w->err = RRLOG_EINVAL, "closed while an event's data was being written");
 	int rc = w->err ? w->err : w_finish(w);
 	if (w->own_fd && w->fd >= 0 && close(w->fd) && !rc)
 		rc = rl_errno_code(errno);
