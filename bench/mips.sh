@@ -2,7 +2,7 @@
 # MIPS on a CPU-bound bare-metal loop: rr-run versus QEMU (-icount shift=0), same ELF,
 # same run, best of N, in CPU seconds (user + system: the machine is shared). The
 # instruction count is rr-run's (the program is deterministic, so QEMU executes the
-# same count). Rows: rr-run's interpreter (the default) and its JIT (--cpu jit),
+# same count). Rows: rr-run's interpreter (--cpu interp) and its JIT (--cpu jit, the default on x86-64),
 # interleaved with QEMU in every round.   bench/mips.sh [N]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -268,7 +268,11 @@ static int open_writer(rr_recorder *r, const char *path, struct rrlog_header_inf
 			 r->w && *rrlog_writer_errmsg(r->w) ? rrlog_writer_errmsg(r->w) : rrlog_strerror(rc));
 		rrlog_writer_abort(r->w);
 		r->w = NULL;
+		return r->err;
 	}
+	/* blocks are compressed and written beside the guest, not in its way; without
+	 * a thread the writer stays synchronous, which is only slower */
+	rrlog_writer_set_async(r->w, 1);
 	return r->err;
 }
 

@@ -245,6 +245,14 @@ int rrlog_writer_open(const char *path, const struct rrlog_header_info *hdr,
 int rrlog_writer_open_fd(int fd, const struct rrlog_header_info *hdr, rrlog_writer **out);
 /* zstd level for blocks ended from now on (default 1; negative = faster). */
 int rrlog_writer_set_level(rrlog_writer *w, int level);
+/* on: compress and write blocks on a thread of the writer's own, so append,
+ * write_data and flush's block hand-over cost a copy, not a compression (the log
+ * is byte for byte the same).  An I/O error then surfaces at a later call: the
+ * next block handed over, flush (which waits for the thread, so everything
+ * appended before it survives a kill -9 as before) or close.  RRLOG_ENOMEM (not
+ * sticky) if the thread cannot be had: the writer stays synchronous.  off: waits
+ * for the thread and ends it.  Holds up to 3 MiB more. */
+int rrlog_writer_set_async(rrlog_writer *w, int on);
 /* Appends one event (its data is copied or written before return).  icount must be
  * >= the previous event's (else RRLOG_EORDER, the event is dropped, the writer stays
  * usable); kind must be < RRLOG_KIND_COUNT and not END.  Events are buffered in a

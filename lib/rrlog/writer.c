@@ -1,10 +1,22 @@
 /* librrlog writer: encodes events into blocks, compresses each block with zstd,
  * writes it with one writev(), and finishes the log with END, the index and the
  * footer.  Memory: one raw block, one compressed block, a zstd context and the
- * index (bounded by RL_INDEX_CAP_LOG2), whatever the log's size. */
+ * index (bounded by RL_INDEX_CAP_LOG2), whatever the log's size; with
+ * rrlog_writer_set_async, W_QUEUE more raw blocks.
+ *
+ * Async mode: blocks are compressed and written by a thread of the writer's own.
+ * The caller's thread encodes events as before and copies each finished block
+ * into a free queue buffer (waiting while all W_QUEUE are taken); the thread
+ * works through them in order with a shadow writer (`ow`) that owns the output
+ * side while it runs: the fd's offset, the zstd context, the compressed buffer
+ * and the index. Block numbers and counters are assigned when a block is queued,
+ * so the log is byte for byte the synchronous writer's. The thread's first error
+ * is kept under the lock and becomes the writer's sticky error at the next block
+ * queued or the next drain (flush, close, leaving async mode). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -36,6 +48,35 @@ struct rrlog_writer {
 	uint8_t *sbuf;           /* the next data block's bytes (all of them if inline) */
 	size_t slen, sdone;      /* bytes in sbuf; bytes already in data blocks */
 	uint32_t schunk;         /* the next data block's number */
+	struct w_async *as;      /* async mode (NULL: blocks are written in the call) */
+};
+
+/* ---- async mode ---- */
+
+#define W_QUEUE 3
+#define W_JOB_CAP (RL_DATA_CHUNK > RL_EVBLOCK_MAX ? RL_DATA_CHUNK : RL_EVBLOCK_MAX)
+
+struct w_job {
+	uint8_t *raw;
+	size_t n;
+	uint32_t type, count, aux, seq;
+	uint64_t first, last;
+	int compress, level;
+};
+
+struct w_async {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;   /* a job was queued; a job is finished */
+	struct w_job q[W_QUEUE];
+	unsigned head, count;         /* q[head] is the oldest; count queued or in work */
+	uint8_t *free[W_QUEUE];
+	int nfree;
+	int stop, abort;
+	int err;                      /* the thread's first error, and its message */
+	char msg[RL_ERRMSG];
+	uint64_t off;                 /* bytes written, as of the last finished job */
+	rrlog_writer *ow;             /* the shadow writer the thread writes with */
 };
 
 static int w_fail(rrlog_writer *w, int code, const char *what)
@@ -72,8 +113,8 @@ static int w_write2(rrlog_writer *w, const void *a, size_t na, const void *b, si
 
 /* Compresses raw bytes [p, p+n) as one block of the given type and writes it.
  * count/first/last/aux go into its header.  Returns 0 or the sticky error. */
-static int w_block(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n, uint32_t count,
-                   uint64_t first, uint64_t last, uint32_t aux, int compress)
+static int w_block_now(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n, uint32_t count,
+                       uint64_t first, uint64_t last, uint32_t aux, int compress)
 {
 	struct rl_bhdr h = { .type = type, .codec = RL_CODEC_RAW, .aux = aux, .stored = n,
 	                     .raw = n, .count = count, .seq = w->seq, .first = first, .last = last };
@@ -99,6 +140,173 @@ static int w_block(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n, u
 		return w_fail(w, RRLOG_ENOMEM, "index");
 	}
 	return 0;
+}
+
+/* The thread's error becomes the writer's (sticky); under as->mu. */
+static void w_absorb(rrlog_writer *w)
+{
+	if (w->as->err && !w->err) {
+		w->err = w->as->err;
+		memcpy(w->msg, w->as->msg, sizeof w->msg);
+	}
+}
+
+static void *w_worker(void *arg)
+{
+	struct w_async *as = arg;
+	rrlog_writer *o = as->ow;
+	pthread_mutex_lock(&as->mu);
+	for (;;) {
+		while (!as->count && !as->stop) pthread_cond_wait(&as->work, &as->mu);
+		if (!as->count) break;
+		struct w_job *j = &as->q[as->head];
+		int skip = as->err || as->abort;
+		pthread_mutex_unlock(&as->mu);
+		if (!skip) {
+			o->seq = j->seq;
+			o->level = j->level;
+			w_block_now(o, j->type, j->raw, j->n, j->count, j->first, j->last, j->aux,
+			            j->compress);
+		}
+		pthread_mutex_lock(&as->mu);
+		if (o->err && !as->err) {
+			as->err = o->err;
+			memcpy(as->msg, o->msg, sizeof as->msg);
+		}
+		as->off = o->off;
+		as->free[as->nfree++] = j->raw;
+		as->head = (as->head + 1) % W_QUEUE;
+		as->count--;
+		pthread_cond_broadcast(&as->done);
+	}
+	pthread_mutex_unlock(&as->mu);
+	return NULL;
+}
+
+/* Queues a copy of [p, p+n) as a block; waits while every buffer is taken. */
+static int w_enqueue(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n, uint32_t count,
+                     uint64_t first, uint64_t last, uint32_t aux, int compress)
+{
+	struct w_async *as = w->as;
+	if (n > W_JOB_CAP) return rl_fmt(w->msg, w->err = RRLOG_EINVAL, "block of %zu bytes", n);
+	pthread_mutex_lock(&as->mu);
+	while (as->count == W_QUEUE && !as->err) pthread_cond_wait(&as->done, &as->mu);
+	w_absorb(w);
+	if (w->err) {
+		pthread_mutex_unlock(&as->mu);
+		return w->err;
+	}
+	uint8_t *buf = as->free[--as->nfree];
+	pthread_mutex_unlock(&as->mu);
+	memcpy(buf, p, n);
+	struct w_job j = { .raw = buf, .n = n, .type = type, .count = count, .aux = aux,
+	                   .seq = w->seq, .first = first, .last = last, .compress = compress,
+	                   .level = w->level };
+	pthread_mutex_lock(&as->mu);
+	as->q[(as->head + as->count) % W_QUEUE] = j;
+	as->count++;
+	pthread_cond_signal(&as->work);
+	pthread_mutex_unlock(&as->mu);
+	w->seq++;
+	w->blocks++;
+	w->raw_bytes += n;
+	return 0;
+}
+
+/* Waits until every queued block is written; returns the sticky error. */
+static int w_drain(rrlog_writer *w)
+{
+	struct w_async *as = w->as;
+	pthread_mutex_lock(&as->mu);
+	while (as->count) pthread_cond_wait(&as->done, &as->mu);
+	w_absorb(w);
+	pthread_mutex_unlock(&as->mu);
+	return w->err;
+}
+
+/* Ends async mode: drains (drops the queue instead if abort), joins the thread
+ * and takes the output side back from the shadow writer. */
+static void w_async_stop(rrlog_writer *w, int abort)
+{
+	struct w_async *as = w->as;
+	if (!as) return;
+	pthread_mutex_lock(&as->mu);
+	as->abort = abort;
+	as->stop = 1;
+	pthread_cond_signal(&as->work);
+	pthread_mutex_unlock(&as->mu);
+	pthread_join(as->th, NULL);
+	w_absorb(w);
+	rrlog_writer *o = as->ow;
+	w->off = o->off;
+	w->zc = o->zc;
+	w->cbuf = o->cbuf;
+	w->ix = o->ix;
+	for (int i = 0; i < as->nfree; i++) free(as->free[i]);
+	pthread_mutex_destroy(&as->mu);
+	pthread_cond_destroy(&as->work);
+	pthread_cond_destroy(&as->done);
+	free(o);
+	free(as);
+	w->as = NULL;
+}
+
+int rrlog_writer_set_async(rrlog_writer *w, int on)
+{
+	if (!w) return RRLOG_EINVAL;
+	if (w->err) return w->err;
+	if (!on) {
+		if (w->as) {
+			w_drain(w);
+			w_async_stop(w, 0);
+		}
+		return w->err;
+	}
+	if (w->as) return 0;
+	struct w_async *as = calloc(1, sizeof *as);
+	rrlog_writer *o = calloc(1, sizeof *o);
+	int ok = as && o;
+	for (int i = 0; ok && i < W_QUEUE; i++) ok = (as->free[as->nfree++] = malloc(W_JOB_CAP)) != NULL;
+	if (ok && pthread_mutex_init(&as->mu, NULL)) ok = 0;
+	else if (ok && pthread_cond_init(&as->work, NULL)) { pthread_mutex_destroy(&as->mu); ok = 0; }
+	else if (ok && pthread_cond_init(&as->done, NULL)) {
+		pthread_cond_destroy(&as->work);
+		pthread_mutex_destroy(&as->mu);
+		ok = 0;
+	}
+	if (ok) {
+		o->fd = w->fd;
+		o->off = as->off = w->off;
+		o->zc = w->zc;
+		o->cbuf = w->cbuf;
+		o->ccap = w->ccap;
+		o->ix = w->ix;
+		as->ow = o;
+		if (pthread_create(&as->th, NULL, w_worker, as)) {
+			pthread_cond_destroy(&as->done);
+			pthread_cond_destroy(&as->work);
+			pthread_mutex_destroy(&as->mu);
+			ok = 0;
+		}
+	}
+	if (!ok) {
+		for (int i = 0; as && i < as->nfree; i++) free(as->free[i]);
+		free(as);
+		free(o);
+		return rl_fmt(w->msg, RRLOG_ENOMEM, "cannot start the writer's thread (the writer stays synchronous)");
+	}
+	w->zc = NULL;
+	w->cbuf = NULL;
+	memset(&w->ix, 0, sizeof w->ix);
+	w->as = as;
+	return 0;
+}
+
+static int w_block(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n, uint32_t count,
+                   uint64_t first, uint64_t last, uint32_t aux, int compress)
+{
+	if (w->as) return w_enqueue(w, type, p, n, count, first, last, aux, compress);
+	return w_block_now(w, type, p, n, count, first, last, aux, compress);
 }
 
 /* Ends the current events block, if any; aux marks the block holding END. */
@@ -406,7 +614,8 @@ int rrlog_writer_flush(rrlog_writer *w)
 	if (!w) return RRLOG_EINVAL;
 	if (w->streaming && !w->err)
 		return rl_fmt(w->msg, RRLOG_EINVAL, "an event's data is still being written");
-	return w_end_block(w);
+	if (w_end_block(w)) return w->err;
+	return w->as ? w_drain(w) : 0;
 }
 
 /* Writes END, the last block, the index block and the footer. */
@@ -437,6 +646,7 @@ static int w_finish(rrlog_writer *w)
 
 static void w_free(rrlog_writer *w)
 {
+	w_async_stop(w, 1);
 	ZSTD_freeCCtx(w->zc);
 	free(w->ubuf);
 	free(w->cbuf);
@@ -450,6 +660,7 @@ int rrlog_writer_close(rrlog_writer *w)
 	if (!w) return 0;
 	if (w->streaming && !w->err)
 		rl_fmt(w->msg, w->err = RRLOG_EINVAL, "closed while an event's data was being written");
+	w_async_stop(w, 0); /* END and the index are written here, as without it */
 	int rc = w->err ? w->err : w_finish(w);
 	if (w->own_fd && w->fd >= 0 && close(w->fd) && !rc)
 		rc = rl_errno_code(errno);
@@ -460,6 +671,7 @@ int rrlog_writer_close(rrlog_writer *w)
 void rrlog_writer_abort(rrlog_writer *w)
 {
 	if (!w) return;
+	w_async_stop(w, 1);
 	if (w->own_fd && w->fd >= 0) close(w->fd);
 	w_free(w);
 }
@@ -477,5 +689,10 @@ void rrlog_writer_stats(const rrlog_writer *w, struct rrlog_writer_stats *st)
 	st->blocks = w->blocks;
 	st->raw_bytes = w->raw_bytes + w->ulen;
 	st->bytes_written = w->off;
+	if (w->as) {
+		pthread_mutex_lock(&w->as->mu);
+		st->bytes_written = w->as->off;
+		pthread_mutex_unlock(&w->as->mu);
+	}
 	st->last_icount = w->icount;
 }
