@@ -258,8 +258,10 @@ static int buf_make(struct hart_jit_buf *j)
 	void *rx = mmap(NULL, JIT_BUF_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
 	uint8_t *stage = malloc(JIT_STAGE);
 	struct em e = { stage, 0, 0, JIT_STAGE, 0 };
-	if (stage)
+	if (stage) {
+		memset(stage, 0xcc, JIT_STAGE); /* int3 in the gaps between the trampolines */
 		emit_trampolines(&e);
+	}
 	if (rx == MAP_FAILED || !stage || pwrite(fd, stage, TRAMP_END, 0) != TRAMP_END) {
 		if (rx != MAP_FAILED)
 			munmap(rx, JIT_BUF_SIZE);
