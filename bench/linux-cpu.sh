@@ -10,7 +10,8 @@
 #   io   the 16 MiB disk read 3*S times (page cache dropped in between), 4*S MiB
 #        written to it, then an 8*S MiB HTTP download from a server on the host's
 #        loopback through user-mode networking (slirp on both machines)
-# Prints, best of RUNS: rr-run live / record (-w) / replay (-r), QEMU plain TCG,
+# Prints, best of RUNS (CPU time, and wall time: the recorder compresses and writes
+# its log on a thread of its own, which CPU time adds in): rr-run live / record (-w) / replay (-r), QEMU plain TCG,
 # -icount shift=auto, -icount shift=auto,rr=record, their MIPS (rr-run's instruction
 # count), ratios, log sizes and peak RSS; with -c jit also rr-run --cpu jit
 # (jlive / jrecord / jreplay rows: the JIT's recording replayed by the JIT) and the
@@ -93,21 +94,25 @@ done
 [ -f "$T/w.rr" ] || cp "$T/j.rr" "$T/w.rr"
 ic=$("$B/rr-dump" --stats "$T/w.rr" 2>/dev/null | sed -n 's/^icount: [0-9]*\.\.\([0-9]*\).*/\1/p')
 best() { sort -n "$T/$1" | head -1 | cut -d' ' -f1; }
+bestw() { sort -n -k3 "$T/$1" | head -1 | cut -d' ' -f3; }
 rss() { sort -n -k2 "$T/$1" | tail -1 | cut -d' ' -f2; }
 echo "workload $work, scale $scale, best of $runs (CPU seconds); instructions (rr-run recording): $ic"
 [ -f "$T/out.record" ] || cp "$T/out.jrecord" "$T/out.record"
 tr -d '\r' <"$T/out.record" | grep -a -e '  -$' -e '^mem done' -e 'wget' | head -5 | sed 's/^/  guest: /'
 for n in $rows qplain qicount qrecord; do
 	t=$(best $n)
-	printf '%-8s %7.2f s  %6.0f MIPS  peak RSS %s KB\n' "$n" "$t" "$(echo "$ic / $t / 1000000" | bc -l)" "$(rss $n)"
+	printf '%-8s %7.2f s  %6.0f MIPS  peak RSS %s KB  wall %s s\n' "$n" "$t" "$(echo "$ic / $t / 1000000" | bc -l)" "$(rss $n)" "$(bestw $n)"
 done
 echo "log bytes: rr-run $(wc -c <"$T/w.rr"), QEMU $(cat "$T"/w.qemu* 2>/dev/null | wc -c)"
 r() { echo "scale=2; $(best "$1") / $(best "$2")" | bc -l; }
+rw() { echo "scale=3; $(bestw "$1") / $(bestw "$2")" | bc -l; }
 case $cores in interp|both)
-echo "ratios (CPU time): record/qemu-rr=record $(r record qrecord), live/qemu-icount $(r live qicount), live/qemu-plain $(r live qplain), record/live $(r record live), replay/record $(r replay record)" ;;
+echo "ratios (CPU time): record/qemu-rr=record $(r record qrecord), live/qemu-icount $(r live qicount), live/qemu-plain $(r live qplain), record/live $(r record live), replay/record $(r replay record)"
+echo "ratios (wall time): record/qemu-rr=record $(rw record qrecord), record/live $(rw record live), replay/record $(rw replay record)" ;;
 esac
 case $cores in jit|both)
-echo "JIT ratios (CPU time): record/qemu-rr=record $(r jrecord qrecord), live/qemu-icount $(r jlive qicount), live/qemu-plain $(r jlive qplain), record/live $(r jrecord jlive), replay/record $(r jreplay jrecord)" ;;
+echo "JIT ratios (CPU time): record/qemu-rr=record $(r jrecord qrecord), live/qemu-icount $(r jlive qicount), live/qemu-plain $(r jlive qplain), record/live $(r jrecord jlive), replay/record $(r jreplay jrecord)"
+echo "JIT ratios (wall time; the recorder's log thread runs beside the guest): record/qemu-rr=record $(rw jrecord qrecord), record/live $(rw jrecord jlive), replay/record $(rw jreplay jrecord)" ;;
 esac
 case $cores in both)
 echo "JIT / interpreter (CPU time): live $(r jlive live), record $(r jrecord record), replay $(r jreplay replay)" ;;

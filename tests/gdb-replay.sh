@@ -240,7 +240,7 @@ r = ask(b"qRcmd," + b"replay_seek 300000000".hex().encode()); packet()
 ic = 300000000
 check("Z0 at _start", ask(b"Z0,80000000,2") == b"OK", "OK")
 s.sendall(pkt(b"bc")); check("bc acked", ack() == b"+", "+")
-time.sleep(0.2); s.sendall(b"\x03")
+time.sleep(0.02); s.sendall(b"\x03")
 r = packet(); check("Ctrl-C interrupts reverse-continue", r.startswith(b"T02"), r)
 r = ask(b"qRcmd," + b"when".hex().encode()); packet()
 ic2 = int(bytes.fromhex(r[1:].decode()).decode().split("=")[1])

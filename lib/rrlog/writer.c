@@ -183,7 +183,8 @@ static void *w_worker(void *arg)
 	return NULL;
 }
 
-/* Queues a copy of [p, p+n) as a block; waits while every buffer is taken. */
+/* Queues [p, p+n) as a block, waiting while every buffer is taken: the writer's
+ * own block buffers (ubuf, sbuf) are swapped for a free one, other bytes copied. */
 static int w_enqueue(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n, uint32_t count,
                      uint64_t first, uint64_t last, uint32_t aux, int compress)
 {
@@ -198,7 +199,15 @@ static int w_enqueue(rrlog_writer *w, uint32_t type, const uint8_t *p, size_t n,
 	}
 	uint8_t *buf = as->free[--as->nfree];
 	pthread_mutex_unlock(&as->mu);
-	memcpy(buf, p, n);
+	if (p == w->ubuf) {
+		w->ubuf = buf;
+		buf = (uint8_t *)p;
+	} else if (p == w->sbuf) {
+		w->sbuf = buf;
+		buf = (uint8_t *)p;
+	} else {
+		memcpy(buf, p, n);
+	}
 	struct w_job j = { .raw = buf, .n = n, .type = type, .count = count, .aux = aux,
 	                   .seq = w->seq, .first = first, .last = last, .compress = compress,
 	                   .level = w->level };
@@ -266,6 +275,10 @@ int rrlog_writer_set_async(rrlog_writer *w, int on)
 	struct w_async *as = calloc(1, sizeof *as);
 	rrlog_writer *o = calloc(1, sizeof *o);
 	int ok = as && o;
+	/* every buffer that can be queued is W_JOB_CAP long, so any may be swapped in */
+	uint8_t *nu = ok ? realloc(w->ubuf, W_JOB_CAP) : NULL;
+	if (nu) w->ubuf = nu;
+	else ok = 0;
 	for (int i = 0; ok && i < W_QUEUE; i++) ok = (as->free[as->nfree++] = malloc(W_JOB_CAP)) != NULL;
 	if (ok && pthread_mutex_init(&as->mu, NULL)) ok = 0;
 	else if (ok && pthread_cond_init(&as->work, NULL)) { pthread_mutex_destroy(&as->mu); ok = 0; }
@@ -556,7 +569,7 @@ int rrlog_writer_begin_data(rrlog_writer *w, const struct rrlog_event *ev)
 {
 	int rc = w_check(w, ev, 0);
 	if (UNLIKELY(rc)) return rc;
-	if (!w->sbuf && !(w->sbuf = malloc(RL_DATA_CHUNK))) {
+	if (!w->sbuf && !(w->sbuf = malloc(W_JOB_CAP))) {
 		errno = ENOMEM;
 		return w_fail(w, RRLOG_ENOMEM, "data buffer");
 	}
