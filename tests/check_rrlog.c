@@ -427,6 +427,32 @@ START_TEST(test_writer_stream)
 }
 END_TEST
 
+/* A writer (async or not) on a pipe whose reader went away, appended to until it
+ * says so: RRLOG_EIO with the system's "Broken pipe". *pw: the pipe's write end. */
+static rrlog_writer *write_to_gone_reader(int async, int *pw)
+{
+	signal(SIGPIPE, SIG_IGN);
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	rrlog_writer *w;
+	ck_assert_int_eq(rrlog_writer_open_fd(p[1], NULL, &w), 0);
+	if (async)
+		ck_assert_int_eq(rrlog_writer_set_async(w, 1), 0);
+	close(p[0]);
+	struct gen g;
+	gen_init(&g, 1, 0);
+	int rc = 0;
+	for (int i = 0; i < 2000000 && !rc; i++) {
+		struct rrlog_event ev;
+		gen_next(&g, &ev);
+		rc = rrlog_writer_append(w, &ev);
+	}
+	ck_assert_int_eq(rc, RRLOG_EIO);
+	ck_assert_ptr_nonnull(strstr(rrlog_writer_errmsg(w), "Broken pipe"));
+	*pw = p[1];
+	return w;
+}
+
 /* Writes gen's events (seed 3) with a flush every 5000 events and two big events,
  * one given in pieces; async as asked (2: on for the first half only). */
 static void write_mixed(const char *path, int async)
@@ -493,27 +519,13 @@ START_TEST(test_writer_async)
 	struct rrlog_validation v;
 	ck_assert_int_eq(rrlog_validate(tpath("async.rr"), &v), 0);
 	/* a reader that goes away: the error comes back from a later call */
-	signal(SIGPIPE, SIG_IGN);
-	int p[2];
-	ck_assert_int_eq(pipe(p), 0);
-	rrlog_writer *w;
-	ck_assert_int_eq(rrlog_writer_open_fd(p[1], NULL, &w), 0);
-	ck_assert_int_eq(rrlog_writer_set_async(w, 1), 0);
-	close(p[0]);
-	struct gen g;
-	gen_init(&g, 1, 0);
-	int rc = 0;
-	for (int i = 0; i < 2000000 && !rc; i++) {
-		struct rrlog_event ev;
-		gen_next(&g, &ev);
-		rc = rrlog_writer_append(w, &ev);
-	}
-	ck_assert_int_eq(rc, RRLOG_EIO);
-	ck_assert_ptr_nonnull(strstr(rrlog_writer_errmsg(w), "Broken pipe"));
+	int pw;
+	rrlog_writer *w = write_to_gone_reader(1, &pw);
 	ck_assert_int_eq(rrlog_writer_flush(w), RRLOG_EIO);
 	ck_assert_int_eq(rrlog_writer_set_async(w, 0), RRLOG_EIO);
 	ck_assert_int_eq(rrlog_writer_close(w), RRLOG_EIO);
-	close(p[1]);
+	close(pw);
+	struct gen g;
 	/* abort with blocks queued: no leak, no hang (ASan and valgrind runs check) */
 	ck_assert_int_eq(rrlog_writer_open(tpath("ab.rr"), NULL, &w), 0);
 	ck_assert_int_eq(rrlog_writer_set_async(w, 1), 0);
@@ -986,28 +998,14 @@ static void close_child(int fd, void *arg) { (void)arg; close(fd); }
 
 START_TEST(test_epipe)
 {
-	signal(SIGPIPE, SIG_IGN);
-	int p[2];
-	ck_assert_int_eq(pipe(p), 0);
-	rrlog_writer *w;
-	ck_assert_int_eq(rrlog_writer_open_fd(p[1], NULL, &w), 0);
-	close(p[0]); /* the reader goes away */
-	struct gen g;
-	gen_init(&g, 1, 0);
-	int rc = 0;
-	for (int i = 0; i < 2000000 && !rc; i++) {
-		struct rrlog_event ev;
-		gen_next(&g, &ev);
-		rc = rrlog_writer_append(w, &ev);
-	}
-	ck_assert_int_eq(rc, RRLOG_EIO);
-	ck_assert_ptr_nonnull(strstr(rrlog_writer_errmsg(w), "Broken pipe"));
+	int pw;
+	rrlog_writer *w = write_to_gone_reader(0, &pw);
 	struct rrlog_writer_stats st;
 	rrlog_writer_stats(w, &st);
 	ck_assert_uint_gt(st.events, 0);
 	ck_assert_int_eq(rrlog_writer_flush(w), RRLOG_EIO);
 	ck_assert_int_eq(rrlog_writer_close(w), RRLOG_EIO);
-	close(p[1]);
+	close(pw);
 	/* A reader on a pipe whose writer closed at once: not a log. */
 	pid_t pid;
 	int fd = pipe_from(close_child, NULL, &pid);
