@@ -63,7 +63,7 @@ RRKIT_CPU=bogus "$RUN" --bios none "$G/hello.elf" >/dev/null 2>&1
 [ $? -eq 2 ] && ok "RRKIT_CPU=bogus is a usage error" || bad "RRKIT_CPU=bogus accepted"
 
 out=$("$RUN" --help | grep -A1 -e '--cpu')
-case $out in *"default on x86-64"*) ok "the JIT is rr-run's default here" ;; *) bad "--help: $out" ;; esac
+case $out in *"default on x86-64"*) ok "rr-run --help names the JIT as the default here" ;; *) bad "--help: $out" ;; esac
 RRKIT_CPU=interp sh "$TOP/tests/hart-guest.sh" >"$T/hg.out" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then ok "guest programs against QEMU on the interpreter"

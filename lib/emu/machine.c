@@ -650,9 +650,8 @@ void machine_request_stop(struct machine *m, int exit, const char *msg)
 
 /* ---- state hashes ---- */
 
-/* A fast 64-bit hash of a byte range (4 multiply-xorshift lanes); not cryptographic,
- * but any change of a byte changes it with overwhelming probability. */
-/* Four lanes over 32-byte blocks, then the last len % 32 bytes one at a time. */
+/* The hash: four lanes over 32-byte blocks, then the last len % 32 bytes one at a
+ * time. */
 static const uint64_t hash_k = 0x9e3779b97f4a7c15ull;
 
 static inline void hash_blocks(uint64_t h[4], const uint8_t *b, size_t nblocks)
@@ -711,6 +710,8 @@ uint64_t machine_hash_end(struct machine_hash_stream *s)
 	return hash_finish(s->h, s->tail, s->ntail);
 }
 
+/* A fast 64-bit hash of a byte range (4 multiply-xorshift lanes); not cryptographic,
+ * but any change of a byte changes it with overwhelming probability. */
 uint64_t machine_hash_bytes(uint64_t seed, const void *p, size_t len)
 {
 	const uint8_t *b = p;

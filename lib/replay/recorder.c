@@ -206,6 +206,7 @@ int rr_recorder_snapshot(rr_recorder *r)
 	int rc = machine_snapshot_stream(r->m, incremental, &sink);
 	if (rc == 0)
 		rc = rrlog_writer_end_data(r->w);
+	/* -1 before begin() is the machine's out of memory; after it, a writer code */
 	if (rc == -1 && !rs.len) {
 		r->err = RR_ENOMEM;
 		snprintf(r->msg, sizeof r->msg, "out of memory for a snapshot");

@@ -5,8 +5,9 @@
  * rrlog_writer_set_async, W_QUEUE more raw blocks.
  *
  * Async mode: blocks are compressed and written by a thread of the writer's own.
- * The caller's thread encodes events as before and copies each finished block
- * into a free queue buffer (waiting while all W_QUEUE are taken); the thread
+ * The caller's thread encodes events as before and queues each finished block,
+ * swapping its own block buffer for a free one (other bytes, a caller's big event,
+ * are copied), waiting while all W_QUEUE are taken; the thread
  * works through them in order with a shadow writer (`ow`) that owns the output
  * side while it runs: the fd's offset, the zstd context, the compressed buffer
  * and the index. Block numbers and counters are assigned when a block is queued,
@@ -265,10 +266,7 @@ int rrlog_writer_set_async(rrlog_writer *w, int on)
 	if (!w) return RRLOG_EINVAL;
 	if (w->err) return w->err;
 	if (!on) {
-		if (w->as) {
-			w_drain(w);
-			w_async_stop(w, 0);
-		}
+		w_async_stop(w, 0); /* the thread writes what is queued before it ends */
 		return w->err;
 	}
 	if (w->as) return 0;
@@ -659,7 +657,6 @@ static int w_finish(rrlog_writer *w)
 
 static void w_free(rrlog_writer *w)
 {
-	w_async_stop(w, 1);
 	ZSTD_freeCCtx(w->zc);
 	free(w->ubuf);
 	free(w->cbuf);
