@@ -62,8 +62,14 @@ RRKIT_CPU=jit timeout 60 "$RUN" -q -r "$T/x.rr" </dev/null >"$T/rep.txt" 2>&1 &&
 RRKIT_CPU=bogus "$RUN" --bios none "$G/hello.elf" >/dev/null 2>&1
 [ $? -eq 2 ] && ok "RRKIT_CPU=bogus is a usage error" || bad "RRKIT_CPU=bogus accepted"
 
-out=$("$RUN" --help | grep -A1 -e '--cpu')
-case $out in *"default on x86-64"*) ok "rr-run --help names the JIT as the default here" ;; *) bad "--help: $out" ;; esac
+# the core that ran, as --stats reports it: the JIT unless told otherwise, when
+# recording, replaying (a recording made by the other core) and live
+core() { "$RUN" --stats "$@" </dev/null 2>&1 >/dev/null | sed -n 's/^rr-run: stats: icount=.* core=//p'; }
+c1=$(core -q -w "$T/h.rr" --bios none "$G/hello.elf") c2=$(core -q -r "$T/x.rr")
+c3=$(core -q --cpu interp -r "$T/h.rr") c4=$(RRKIT_CPU=interp core -q --bios none "$G/hello.elf")
+c5=$(RRKIT_CPU=interp core -q --cpu jit --bios none "$G/hello.elf")
+if [ "$c1 $c2 $c3 $c4 $c5" = "jit jit interp interp jit" ]; then ok "--stats: the JIT by default, --cpu and RRKIT_CPU obeyed"
+else bad "--stats core: record '$c1' replay '$c2' --cpu interp '$c3' RRKIT_CPU=interp '$c4' both '$c5'"; fi
 RRKIT_CPU=interp sh "$TOP/tests/hart-guest.sh" >"$T/hg.out" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then ok "guest programs against QEMU on the interpreter"

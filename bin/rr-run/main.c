@@ -39,8 +39,8 @@ static void print_stats(const struct rr_options *o, struct machine *m, double t0
 		return;
 	double dt = now() - t0;
 	uint64_t n = machine_icount(m);
-	msg(NULL, "stats: icount=%llu host_seconds=%.3f mips=%.1f",
-		(unsigned long long)n, dt, dt > 0 ? n / dt / 1e6 : 0.0);
+	msg(NULL, "stats: icount=%llu host_seconds=%.3f mips=%.1f core=%s",
+		(unsigned long long)n, dt, dt > 0 ? n / dt / 1e6 : 0.0, hart_cpu_name(o->cfg.cpu));
 }
 
 static int dump_dtb(const struct rr_options *o)

@@ -211,7 +211,7 @@ int rr_parse_options(int argc, char **argv, struct rr_options *o)
 	o->snapshot_interval = RR_DEFAULT_SNAPSHOT_INTERVAL;
 	o->stop_at = UINT64_MAX;
 	/* the core: the fastest this build has, RRKIT_CPU=interp|jit, then --cpu */
-	o->cfg.cpu = hart_cpu_default();
+	o->cfg.cpu = HART_CPU_DEFAULT;
 	const char *cpu_env = getenv("RRKIT_CPU");
 	if (cpu_env && *cpu_env && rr_parse_cpu(o, cpu_env) < 0) {
 		msg(NULL, "RRKIT_CPU=%s: interp or jit", cpu_env);

@@ -3,7 +3,7 @@
  * for the hot ones (hart_jit.c).
  *
  * The two cores. The interpreter is the reference (a zeroed hart runs it); the
- * JIT, which the tools run by default where it exists (hart_cpu_default()), is an
+ * JIT, which a machine runs by default where it exists (HART_CPU_DEFAULT), is an
  * accelerator inside it, not a second emulator. It compiles a block (the
  * interpreter's decoded block, the same boundaries) at its h->jit_hot-th entry,
  * and emits inline only: LUI, AUIPC, the integer register-register and
@@ -154,8 +154,9 @@ struct hart {
 	int ebreak_exits;                   /* ebreak returns HART_EXIT_BREAK (debugger attached) */
 	int skip_break_once;                /* the next hart_run ignores a breakpoint or an
 					       exiting ebreak at its first pc (debugger resume) */
-	int cpu;                            /* HART_CPU_INTERP (0) or HART_CPU_JIT:
-					       configuration, any time between runs */
+	int cpu;                            /* HART_CPU_JIT, or anything else: the
+					       interpreter (machine_new resolves
+					       HART_CPU_DEFAULT); any time between runs */
 	int jit_hot;                        /* JIT: compile a block at its n-th entry (0: 16) */
 	char fatal_msg[160];                /* why HART_EXIT_FATAL: "pc=0x... cause=..." */
 	/* A watched access (hart_add_watch): the run ends after the instruction that
@@ -177,13 +178,19 @@ struct hart {
 	_Alignas(64) unsigned char cache[HART_CACHE_BYTES];
 };
 
-enum { HART_CPU_INTERP = 0, HART_CPU_JIT = 1 };
+/* The cores. HART_CPU_DEFAULT (0, what a zeroed machine_config or
+ * rr_session_options holds) is hart_cpu_default(); the interpreter is the
+ * reference and must be asked for by name. */
+enum { HART_CPU_DEFAULT = 0, HART_CPU_INTERP = 1, HART_CPU_JIT = 2 };
 /* Is the JIT available in this build (x86-64)? Elsewhere HART_CPU_JIT interprets. */
 int hart_jit_available(void);
-/* The core the tools run when the user names none: the JIT where this build has
- * one, else the interpreter. A zeroed hart or machine_config stays on the
- * interpreter, the reference. */
+/* The core HART_CPU_DEFAULT stands for: the JIT where this build has one, else the
+ * interpreter. */
 int hart_cpu_default(void);
+/* The core a configuration value runs: cpu itself, or hart_cpu_default() for
+ * HART_CPU_DEFAULT; "interp" or "jit" by hart_cpu_name. */
+int hart_cpu_resolve(int cpu);
+const char *hart_cpu_name(int cpu);
 
 enum hart_exit {
 	HART_EXIT_BUDGET = 0,   /* executed the whole budget */

@@ -766,3 +766,13 @@ void hart_jit_free(struct hart *h)
 	(void)h;
 }
 #endif
+
+int hart_cpu_resolve(int cpu)
+{
+	return cpu == HART_CPU_DEFAULT ? hart_cpu_default() : cpu;
+}
+
+const char *hart_cpu_name(int cpu)
+{
+	return hart_cpu_resolve(cpu) == HART_CPU_JIT && hart_jit_available() ? "jit" : "interp";
+}

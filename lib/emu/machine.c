@@ -450,7 +450,7 @@ struct machine *machine_new(const struct machine_config *cfg, struct emu_host *h
 		struct hart *h = &m->harts[i];
 		hart_init(h, i, &m->pm);
 		h->get_mtime = hart_get_mtime;
-		h->cpu = cfg->cpu;
+		h->cpu = hart_cpu_resolve(cfg->cpu);
 		h->opaque = m;
 		m->st.mtimecmp[i] = ~0ull;
 	}

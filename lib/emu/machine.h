@@ -45,8 +45,9 @@ struct machine_config {
 	int input;               /* virtio-input keyboard present */
 	int icount_shift;        /* virtual ns per instruction = 1 << shift */
 	int no_reboot;           /* a guest reset ends the run (MACHINE_EXIT_RESET) */
-	int cpu;                 /* HART_CPU_INTERP (0) or HART_CPU_JIT: how the harts run,
-				    not guest-visible, not in a recording's configuration */
+	int cpu;                 /* HART_CPU_DEFAULT (0), HART_CPU_INTERP or HART_CPU_JIT:
+				    how the harts run, not guest-visible, not in a
+				    recording's configuration */
 };
 
 struct machine;

@@ -160,7 +160,7 @@ int rr_replay_diff(const char *pa, const char *pb, int json, struct rr_replay_di
 		return rc;
 	res->end_a = la;
 	res->end_b = lb;
-	struct rr_session_options so = { .no_hash_check = 1, .cpu = hart_cpu_default() };
+	struct rr_session_options so = { .no_hash_check = 1 };
 	rr_session *a = NULL, *b = NULL;
 	rr_state *sa = NULL, *sb = NULL;
 	if ((rc = rr_session_open(pa, &so, &a)) != RR_OK || (rc = rr_session_open(pb, &so, &b)) != RR_OK) {
@@ -360,7 +360,7 @@ int rr_replay_diff_oracle(const char *log, rr_probe_fn *other, void *ctx, int js
 {
 	memset(res, 0, sizeof *res);
 	*report = NULL;
-	struct rr_session_options so = { .no_hash_check = 1, .cpu = hart_cpu_default() };
+	struct rr_session_options so = { .no_hash_check = 1 };
 	rr_session *s = NULL;
 	int rc = rr_session_open(log, &so, &s);
 	if (rc != RR_OK) {

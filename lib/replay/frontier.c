@@ -94,7 +94,8 @@ static int past(struct rr_frontier *f)
 		return f_err(f, RR_EIO, "%s", rr_recorder_errmsg(f->r));
 	/* the session checks the images again: cached SHA-256, no re-read */
 	rr_session *rep = NULL;
-	int rc = rr_session_open(f->path, NULL, &rep);
+	struct rr_session_options so = { .cpu = machine_hart(front(f), 0)->cpu }; /* the recorder's core */
+	int rc = rr_session_open(f->path, &so, &rep);
 	if (rc != RR_OK) {
 		f_err(f, rc, "reading back the recording: %s", rr_session_errmsg(rep));
 		rr_session_close(rep);

@@ -140,12 +140,12 @@ struct rr_session_options {
 	 * whose SHA-256 matches is taken from here first. */
 	const char *const *images;
 	int no_hash_check;           /* do not compare STATE_HASH events */
-	int cpu;                     /* the harts' core: HART_CPU_INTERP (0) or HART_CPU_JIT */
+	int cpu;                     /* the harts' core: HART_CPU_DEFAULT (0), _INTERP, _JIT */
 };
 
 /* Open a recording (a log or a bundle; "-" reads a log from stdin, which cannot
  * seek backwards) into a machine ready at the first instruction the log covers.
- * o NULL: no output, state hashes compared, the core hart_cpu_default(). */
+ * o NULL: as a zeroed one (no output, state hashes compared, the default core). */
 int rr_session_open(const char *path, const struct rr_session_options *o, rr_session **out);
 /* A session over a live machine (borrowed; its host answers every input), for a
  * debugger of a live run: it runs, but cannot seek, go back or save. */

@@ -600,8 +600,6 @@ int rr_session_open(const char *path, const struct rr_session_options *o, rr_ses
 	s->consumed = 1;
 	if (o)
 		s->o = *o;
-	else
-		s->o.cpu = hart_cpu_default();
 	if (!path)
 		return s_err(s, RR_EINVAL, "no log given");
 	int rc = session_open(s, path);
@@ -622,7 +620,8 @@ int rr_session_sibling(rr_session *s, rr_session **out)
 		if (*fields[i])
 			imgs[k++] = *fields[i];
 	imgs[k] = NULL;
-	struct rr_session_options o = { .images = imgs, .no_hash_check = s->o.no_hash_check };
+	struct rr_session_options o = { .images = imgs, .no_hash_check = s->o.no_hash_check,
+					   .cpu = s->o.cpu };
 	rr_session *sib;
 	int rc = rr_session_open(s->path, &o, &sib);
 	if (rc != RR_OK)

@@ -13,6 +13,7 @@ G=${RRKIT_CACHE:-$TOP/cache}/guest
 RUN="$B/rr-run"
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+. "$TOP/tests/lib/wait.sh"
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -42,12 +43,6 @@ for cfg in "1 1 1" "2 16 2"; do
 done
 
 # 2. cross-replay
-feed() { # OUTFILE: the workload once the shell's prompt shows in OUTFILE
-	i=0
-	while ! grep -q "rrguest:/#" "$1" 2>/dev/null && [ $i -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
-	printf '%s\n' "$W"
-	sleep 5
-}
 cp "$G/disk.img" "$T/disk.img"
 sum0=$(sha256sum <"$T/disk.img")
 for smp in 1 2; do
@@ -55,7 +50,7 @@ for smp in 1 2; do
 		rep=jit; [ $rec = jit ] && rep=interp
 		n=$smp.$rec
 		rm -f "$T/in"; mkfifo "$T/in"
-		feed "$T/rec.$n" >"$T/in" &
+		feed "$T/rec.$n" "rrguest:/#" "$W" >"$T/in" &
 		timeout 600 "$RUN" -q --cpu $rec -w "$T/$n.rr" --smp $smp -m 256M --kernel "$G/Image" \
 			--initrd "$G/initramfs.cpio.gz" --append "console=ttyS0 quiet" \
 			--drive "$T/disk.img" --net user <"$T/in" >"$T/rec.$n" 2>"$T/rec.$n.err"

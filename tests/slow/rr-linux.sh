@@ -16,6 +16,7 @@ B=${BUILD:?}; TOP=${TOP:?}
 G=${RRKIT_CACHE:-$TOP/cache}/guest
 RUN="$B/rr-run"
 T=$(mktemp -d)
+. "$TOP/tests/lib/wait.sh"
 server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
@@ -27,24 +28,6 @@ for f in Image initramfs.cpio.gz disk.img; do
 done
 cp "$G/disk.img" "$T/disk.img"
 sum0=$(sha256sum <"$T/disk.img")
-
-# feed OUT PATTERN TEXT...: once OUT contains PATTERN, type each TEXT line (waiting
-# for PATTERN again between lines); runs until done, at most 300 s.
-feed() {
-	out=$1 pat=$2; shift 2
-	seen=0
-	for line in "$@"; do
-		i=0
-		while :; do
-			c=$(grep -c -- "$pat" "$out" 2>/dev/null); c=${c:-0}
-			[ "$c" -le $seen ] && [ $i -lt 3000 ] || break
-			sleep 0.1; i=$((i + 1))
-		done
-		seen=$((seen + 1))
-		printf '%s\n' "$line"
-	done
-	sleep 2
-}
 
 mkdir "$T/www"
 seq 1 20000 >"$T/www/data.bin"
