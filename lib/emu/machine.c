@@ -654,16 +654,34 @@ void machine_request_stop(struct machine *m, int exit, const char *msg)
  * time. */
 static const uint64_t hash_k = 0x9e3779b97f4a7c15ull;
 
+static inline uint64_t hash_word(const uint8_t *b)
+{
+	uint64_t w;
+	memcpy(&w, b, 8);
+	return w;
+}
+
+static inline uint64_t hash_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * hash_k;
+	return h ^ (h >> 31);
+}
+
+/* Each lane i takes word i of every block. The lanes are kept in scalar
+ * registers (the empty asm): GCC would otherwise vectorize them with SSE2, which
+ * has no 64-bit multiply, and its emulation runs at half the speed (512 KiB:
+ * 105 us vectorized, 58 us scalar, /tmp microbenchmark on the 2-core Xeon). */
 static inline void hash_blocks(uint64_t h[4], const uint8_t *b, size_t nblocks)
 {
+	uint64_t h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3];
 	for (size_t i = 0; i < nblocks; i++, b += 32) {
-		for (int j = 0; j < 4; j++) {
-			uint64_t w;
-			memcpy(&w, b + 8 * j, 8);
-			h[j] = (h[j] ^ w) * hash_k;
-			h[j] ^= h[j] >> 31;
-		}
+		h0 = hash_mix(h0, hash_word(b));
+		h1 = hash_mix(h1, hash_word(b + 8));
+		h2 = hash_mix(h2, hash_word(b + 16));
+		h3 = hash_mix(h3, hash_word(b + 24));
+		__asm__("" : "+r"(h0), "+r"(h1), "+r"(h2), "+r"(h3));
 	}
+	h[0] = h0, h[1] = h1, h[2] = h2, h[3] = h3;
 }
 
 static inline uint64_t hash_finish(const uint64_t h[4], const uint8_t *tail, size_t n)
