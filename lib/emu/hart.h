@@ -222,6 +222,11 @@ int hart_wakeup_pending(const struct hart *h);
  * generation moved (physmem_write, writable DMA pointers, physmem_ram_changed()).
  * RAM written with a plain memcpy needs physmem_ram_changed() or this call.) */
 void hart_flush_caches(struct hart *h);
+/* Drop every write mapping of the TLB (nothing else): physmem's dirty bits are
+ * set when a store's page gets one, so after the machine clears them each page's
+ * next store from this hart sets its bit again. Cheaper than hart_flush_caches():
+ * reads, fetches and decoded blocks stay. */
+void hart_forget_writes(struct hart *h);
 /* Drop the LR/SC reservation (the machine calls it when it switches harts). */
 void hart_clear_reservation(struct hart *h);
 /* Breakpoints (checked before executing the instruction at pc). add returns 0, or -1

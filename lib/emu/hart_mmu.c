@@ -177,6 +177,16 @@ void hart_tlb_drop_writes(struct hart *h, const uint8_t *page)
 	}
 }
 
+void hart_forget_writes(struct hart *h)
+{
+	struct hart_cache *c = hart_cache(h);
+	tlb_clear(c->tlb_m[ACC_W], HART_TLB_SIZE);
+	for (int k = 0; k < HART_TLB_SPACES; k++)
+		if (c->space_tlb[k].valid)
+			for (int p = 0; p < 3; p++)
+				tlb_clear(c->space_tlb[k].tlb[p][ACC_W], HART_TLB_SIZE);
+}
+
 /* Remember that slices of the superpage [base, base + mask] may be cached. */
 static void note_super(struct hart *h, uint64_t va, uint64_t mask)
 {

@@ -743,20 +743,38 @@ int machine_page_known_zero(const struct machine *m, uint64_t i)
 	return !m->pm.dirty[i] && !m->hash_dirty[i] && m->page_hash[i] == m->zero_page_hash;
 }
 
+/* The next page from i on whose flag in f (one byte a page) is set, or n: eight
+ * flags a compare, since most pages of a large RAM are clean between hashes. */
+static uint64_t next_flagged(const uint8_t *f, uint64_t i, uint64_t n)
+{
+	while (i < n && (i & 7))
+		if (f[i++])
+			return i - 1;
+	for (;;) {
+		uint64_t w;
+		while (i + 8 <= n && (memcpy(&w, f + i, 8), !w))
+			i += 8;
+		for (uint64_t e = i + 8 < n ? i + 8 : n; i < e; i++)
+			if (f[i])
+				return i;
+		if (i >= n)
+			return n;
+	}
+}
+
 void machine_collect_dirty(struct machine *m)
 {
 	uint64_t npages = m->cfg.ram_size >> 12;
 	int any = 0;
-	for (uint64_t i = 0; i < npages; i++) {
-		if (!m->pm.dirty[i])
-			continue;
+	for (uint64_t i = next_flagged(m->pm.dirty, 0, npages); i < npages;
+	     i = next_flagged(m->pm.dirty, i + 1, npages)) {
 		m->hash_dirty[i] = m->snap_dirty[i] = 1;
 		m->pm.dirty[i] = 0;
 		any = 1;
 	}
-	if (any)
+	if (any)        /* the next store to each page must set its flag again */
 		for (int i = 0; i < m->nharts; i++)
-			hart_flush_caches(&m->harts[i]);
+			hart_forget_writes(&m->harts[i]);
 }
 
 void machine_ram_replaced(struct machine *m, const uint8_t *loaded)
@@ -786,9 +804,8 @@ static uint64_t ram_hash(struct machine *m)
 {
 	uint64_t npages = m->cfg.ram_size >> 12;
 	machine_collect_dirty(m);
-	for (uint64_t i = 0; i < npages; i++) {
-		if (!m->hash_dirty[i])
-			continue;
+	for (uint64_t i = next_flagged(m->hash_dirty, 0, npages); i < npages;
+	     i = next_flagged(m->hash_dirty, i + 1, npages)) {
 		m->page_hash[i] = page_hash_of(m->ram + (i << 12));
 		m->hash_dirty[i] = 0;
 	}
