@@ -6,7 +6,11 @@
 # (-w, default hash and snapshot intervals) and replayed (-r), each on the core
 # CPU (default: rr-run's default). The recorder's log thread (compression and
 # write, rrlog_writer_set_async) is counted apart: it runs beside the guest.
-#   bench/record-overhead.sh          (BUILD=DIR for another build, CPU=interp|jit)
+# WORK=disk runs instead the part of bench/linux-cpu.sh's io workload that makes
+# recording dearest: the 16 MiB disk read once (dd | sha256sum, about 1.6 G guest
+# instructions), which fills the page cache, so every state hash and snapshot
+# has many written pages to hash.
+#   bench/record-overhead.sh   (BUILD=DIR for another build, CPU=interp|jit, WORK=cpu|disk)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${BUILD:-$top/build}
@@ -15,7 +19,11 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cpu=${CPU:+--cpu $CPU}
 bb=/bin/busybox
-W="$bb seq 1 20000 | $bb sort -r | $bb sha256sum; $bb yes abcdefgh | $bb head -c 400000 | $bb sha256sum; $bb poweroff -f"
+case ${WORK:-cpu} in
+cpu) W="$bb seq 1 20000 | $bb sort -r | $bb sha256sum; $bb yes abcdefgh | $bb head -c 400000 | $bb sha256sum; $bb poweroff -f" ;;
+disk) W="$bb mount -t proc p /proc; $bb mount -t devtmpfs d /dev; $bb dd if=/dev/vda bs=64k 2>/dev/null | $bb sha256sum; $bb poweroff -f" ;;
+*) echo "record-overhead.sh: WORK=cpu or WORK=disk" >&2; exit 2 ;;
+esac
 L="-m 256M --kernel $G/Image --initrd $G/initramfs.cpio.gz --drive $G/disk.img"
 cg() { # NAME rr-run-args...: callgrind, one profile a thread ($T/NAME-01 is the guest's)
 	n=$1; shift
@@ -32,7 +40,7 @@ ir() { sed -n 's/^summary: //p' "$T/$1" | head -1; }
 rest() { s=0; for f in "$T/$1"-0[2-9] "$T/$1"-[1-9][0-9]; do [ -f "$f" ] && s=$((s + $(ir "${f#"$T"/}"))); done; echo $s; }
 ic=$(sed -n 's/.*icount=\([0-9]*\).*/\1/p' "$T/live.err")
 l=$(ir live-01) r=$(ir record-01) p=$(ir replay-01)
-printf 'core %s, guest instructions %s (live)\n' "${CPU:-default}" "$ic"
+printf 'workload %s, core %s, guest instructions %s (live)\n' "${WORK:-cpu}" "${CPU:-default}" "$ic"
 printf 'live    guest thread %s host instructions\n' "$l"
 printf 'record  guest thread %s (%.3f x live); other threads %s (%.3f x live)\n' "$r" \
 	"$(echo "$r / $l" | bc -l)" "$(rest record)" "$(echo "$(rest record) / $l" | bc -l)"
