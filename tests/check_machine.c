@@ -109,6 +109,72 @@ START_TEST(test_split_invariance)
 }
 END_TEST
 
+/* The RAM hash from its definition (machine.h: a hash, seed 2, of the per-page
+ * hashes, seed 3, of every 4 KiB page), for test_ram_hash_incremental. */
+static uint64_t ram_hash_from_scratch(struct machine *m)
+{
+	uint64_t npages = m->cfg.ram_size >> 12;
+	uint64_t *ph = malloc(npages * sizeof *ph);
+	ck_assert(ph != NULL);
+	for (uint64_t i = 0; i < npages; i++)
+		ph[i] = machine_hash_bytes(3, m->ram + (i << 12), 4096);
+	uint64_t h = machine_hash_bytes(2, ph, npages * sizeof *ph);
+	free(ph);
+	return h;
+}
+
+static uint64_t ram_hash_incremental(struct machine *m)
+{
+	uint64_t h[MACHINE_HASH_MAX];
+	int n = machine_hash(m, h), k = 0;
+	while (k < n && strcmp(machine_hash_name(k), "ram"))
+		k++;
+	ck_assert_int_lt(k, n);
+	return h[k];
+}
+
+/* The RAM hash kept up to date page by page (dirty flags set by stores through
+ * write mappings, dropped after each hash) equals the hash computed from scratch,
+ * on both cores, after every slice: stores through the MMU and the page walker's
+ * A/D updates (mmu, vmchurn), AMOs (rv64a), a large working set rewritten over
+ * and over in M-mode (churn) and in S-mode through cached translations (vmchurn),
+ * and after a snapshot is loaded back into the running machine. */
+START_TEST(test_ram_hash_incremental)
+{
+	static const char *progs[] = { "mmu", "rv64a", "churn", "vmchurn" };
+	static const int cpus[] = { HART_CPU_INTERP, HART_CPU_JIT };
+	for (int p = 0; p < 4; p++)
+		for (int k = 0; k < 2; k++) {
+			struct fake *f = fake_new();
+			struct machine_config c = bare(progs[p], 1);
+			c.ram_size = 16ull << 20;
+			c.cpu = cpus[k];
+			struct machine *m = mk(&c, f);
+			void *snap = NULL;
+			size_t len = 0;
+			int e = MACHINE_EXIT_ICOUNT, slices = 0;
+			while (e == MACHINE_EXIT_ICOUNT && machine_icount(m) < 4000000) {
+				e = machine_run(m, machine_icount(m) + (slices < 20 ? 20011 : 500009));
+				ck_assert_uint_eq(ram_hash_incremental(m), ram_hash_from_scratch(m));
+				if (++slices == 5) {
+					snap = machine_snapshot_save(m, 0, &len);
+					ck_assert(snap != NULL);
+				}
+			}
+			ck_assert_msg(snap != NULL, "%s: too short", progs[p]);
+			char err[256];
+			const void *chain[1] = { snap };
+			ck_assert_msg(machine_snapshot_load(m, chain, &len, 1, err, sizeof err) == 0, "%s", err);
+			ck_assert_uint_eq(ram_hash_incremental(m), ram_hash_from_scratch(m));
+			for (int i = 0; i < 3 && machine_run(m, machine_icount(m) + 20011) == MACHINE_EXIT_ICOUNT; i++)
+				ck_assert_uint_eq(ram_hash_incremental(m), ram_hash_from_scratch(m));
+			free(snap);
+			machine_free(m);
+			free(f);
+		}
+}
+END_TEST
+
 /* Exact stops: machine_run(m, N) stops at icount N. */
 START_TEST(test_exact_stop)
 {
@@ -724,6 +790,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_hello);
 	tcase_add_test(tc, test_split_invariance);
+	tcase_add_test(tc, test_ram_hash_incremental);
 	tcase_add_test(tc, test_exact_stop);
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_snapshot_stream);

@@ -14,7 +14,7 @@ RUN=$B/rr-run
 QEMU=${QEMU:-qemu-system-riscv64}
 QEMU0=$QEMU
 noqemu=0
-PROGS=${GUEST_PROGS:-"hello rv64i rv64m rv64a rvc fparith fpmisc csr traps priv irq mmu pmp fencei encodings"}
+PROGS=${GUEST_PROGS:-"hello rv64i rv64m rv64a rvc fparith fpmisc csr traps priv irq mmu pmp fencei encodings vmchurn"}
 
 if [ ! -x "$RUN" ]; then
 	echo "SKIP: $RUN not built yet (nothing to compare against QEMU)"
