@@ -81,7 +81,10 @@
  * flush the TLB: the translations of the last 4 satp values are kept until
  * sfence.vma (QEMU flushes at every satp write; the spec allows keeping them, and
  * a guest that edits page tables then switches satp without sfence.vma may see
- * the old translations, as it may see them without a satp switch).
+ * the old translations, as it may see them without a satp switch). The TLB is a
+ * cache, not state: a snapshot loads with it empty, so such a guest (or one that
+ * clears A/D bits without sfence.vma, which the next walk sets again) can run
+ * differently after a seek than in its recording; the next state hash says so.
  * Stop requests: h->stop is looked at after every instruction that called out of
  * the interpreter (MMIO, CSR, trap), at run start, and at interrupt/budget checks.
  */
@@ -222,10 +225,12 @@ int hart_wakeup_pending(const struct hart *h);
  * generation moved (physmem_write, writable DMA pointers, physmem_ram_changed()).
  * RAM written with a plain memcpy needs physmem_ram_changed() or this call.) */
 void hart_flush_caches(struct hart *h);
-/* Drop every write mapping of the TLB (nothing else): physmem's dirty bits are
- * set when a store's page gets one, so after the machine clears them each page's
- * next store from this hart sets its bit again. Cheaper than hart_flush_caches():
- * reads, fetches and decoded blocks stay. */
+/* Park every write mapping of the TLB (nothing else): physmem's dirty bits are
+ * set when a store's page gets a write mapping or takes a parked one back, so
+ * after the machine clears them each page's next store from this hart sets its
+ * bit again. Not guest-visible (a parked mapping comes back without a page-table
+ * walk, so no A/D update happens that a run without it would not make), and
+ * cheaper than hart_flush_caches(): reads, fetches and decoded blocks stay. */
 void hart_forget_writes(struct hart *h);
 /* Drop the LR/SC reservation (the machine calls it when it switches harts). */
 void hart_clear_reservation(struct hart *h);

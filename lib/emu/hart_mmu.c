@@ -156,10 +156,11 @@ void hart_tlb_switch(struct hart *h)
 	hart_update_mode(h);
 }
 
+/* Drop the write entries (parked or not) that map the host page `page`. */
 static void drop_writes_in(struct hart_tlb_entry *e, const uint8_t *page)
 {
 	for (int i = 0; i < HART_TLB_SIZE; i++)
-		if (e[i].addend + e[i].tag == (uintptr_t)page)
+		if (e[i].tag != HART_TLB_EMPTY && e[i].addend + (e[i].tag & ~HART_TLB_PARKED) == (uintptr_t)page)
 			e[i].tag = HART_TLB_EMPTY;
 }
 
@@ -177,14 +178,24 @@ void hart_tlb_drop_writes(struct hart *h, const uint8_t *page)
 	}
 }
 
+static void park_writes_in(struct hart_tlb_entry *e)
+{
+	for (int i = 0; i < HART_TLB_SIZE; i++)
+		if (e[i].tag != HART_TLB_EMPTY)
+			e[i].tag |= HART_TLB_PARKED;
+}
+
+/* The write entries are parked, not dropped: the next store to a page takes its
+ * entry back without a walk (unpark_write), as a run without state hashes would
+ * have used it, and marks the page dirty again. */
 void hart_forget_writes(struct hart *h)
 {
 	struct hart_cache *c = hart_cache(h);
-	tlb_clear(c->tlb_m[ACC_W], HART_TLB_SIZE);
+	park_writes_in(c->tlb_m[ACC_W]);
 	for (int k = 0; k < HART_TLB_SPACES; k++)
 		if (c->space_tlb[k].valid)
 			for (int p = 0; p < 3; p++)
-				tlb_clear(c->space_tlb[k].tlb[p][ACC_W], HART_TLB_SIZE);
+				park_writes_in(c->space_tlb[k].tlb[p][ACC_W]);
 }
 
 /* Remember that slices of the superpage [base, base + mask] may be cached. */
@@ -212,12 +223,12 @@ static void tlb_flush_page(struct hart *h, uint64_t va)
 	uint64_t tag = va & ~PAGE_MASK;
 	int i = (va >> 12) & (HART_TLB_SIZE - 1);
 	for (int k = 0; k < 3; k++)
-		if (c->tlb_m[k][i].tag == tag)
+		if ((c->tlb_m[k][i].tag & ~HART_TLB_PARKED) == tag)
 			c->tlb_m[k][i].tag = HART_TLB_EMPTY;
 	for (int n = 0; n < HART_TLB_SPACES; n++)
 		for (int p = 0; p < 3; p++)
 			for (int k = 0; k < 3; k++)
-				if (c->space_tlb[n].tlb[p][k][i].tag == tag)
+				if ((c->space_tlb[n].tlb[p][k][i].tag & ~HART_TLB_PARKED) == tag)
 					c->space_tlb[n].tlb[p][k][i].tag = HART_TLB_EMPTY;
 	hart_new_epoch(h);
 }
@@ -306,6 +317,34 @@ static int raise(struct hart *h, int cause, uint64_t tval)
 	return 1;
 }
 
+/* The RAM page at host gets a write mapping: it may change from now on, so its
+ * blocks are checked again (a new epoch) and it is marked dirty. */
+static void write_mapped(struct hart *h, uint8_t *host)
+{
+	struct hart_cache *c = hart_cache(h);
+	int64_t cp = hart_ram_page(h, host);
+	if (cp < 0)
+		return;         /* not the main RAM: neither tracked nor holding blocks */
+	if ((c->code[cp >> 6] >> (cp & 63)) & 1) {
+		c->code[cp >> 6] &= ~(1ull << (cp & 63));
+		hart_new_epoch(h);
+	}
+	physmem_mark_dirty(h->pm, h->pm->ram_base + ((uint64_t)cp << 12), 4096);
+}
+
+/* A store of size bytes at va (aligned, as the fast path takes them) whose entry in
+ * the current write set was parked by hart_forget_writes: the entry is live again
+ * and returned, or NULL if there is none for va's page. */
+static struct hart_tlb_entry *unpark_write(struct hart *h, uint64_t va, int size)
+{
+	struct hart_tlb_entry *e = &hart_cache(h)->tlb_w[(va >> 12) & (HART_TLB_SIZE - 1)];
+	if ((va & (size - 1)) || e->tag != ((va & ~PAGE_MASK) | HART_TLB_PARKED))
+		return NULL;
+	e->tag = va & ~PAGE_MASK;
+	write_mapped(h, (uint8_t *)(e->addend + e->tag));
+	return e;
+}
+
 /* Translate and check [va, va+len) (inside one page) for access kind acc: walk,
  * physical region, and PMP over [pa, pa+pmp_len) (pmp_len >= len: QEMU checks a
  * page-crossing access's whole size on its first page). Fills the TLB when the
@@ -333,15 +372,8 @@ static int translate(struct hart *h, uint64_t va, int len, int pmp_len, int acc,
 			uint8_t *host = r->ram + (pg - r->base);
 			e->tag = va & ~PAGE_MASK;
 			e->addend = (uintptr_t)host - (va & ~PAGE_MASK);
-			if (k == 1) { /* a write mapping: the page may change from now on */
-				int64_t cp = hart_ram_page(h, host);
-				if (cp >= 0 && ((c->code[cp >> 6] >> (cp & 63)) & 1)) {
-					/* its blocks are checked again (new epoch) */
-					c->code[cp >> 6] &= ~(1ull << (cp & 63));
-					hart_new_epoch(h);
-				}
-				physmem_mark_dirty(h->pm, pg, 4096);
-			}
+			if (k == 1)
+				write_mapped(h, host);
 			if (super)
 				note_super(h, va, super);
 		}
@@ -390,6 +422,13 @@ int hart_store_slow(struct hart *h, uint64_t va, int size, uint64_t val)
 	uint64_t pa;
 	if ((va & PAGE_MASK) + size > 0x1000)
 		return access_split(h, va, size, ACC_W, &val, 1);
+	const struct hart_tlb_entry *e = unpark_write(h, va, size);
+	if (e) {
+		uint8_t *p = (uint8_t *)(e->addend + va);
+		for (int i = 0; i < size; i++)  /* little-endian, as the guest */
+			p[i] = (uint8_t)(val >> (8 * i));
+		return 0;
+	}
 	if (translate(h, va, size, size, ACC_W, &pa))
 		return 1;
 	if (data_write(h, pa, size, val))
@@ -458,7 +497,7 @@ static int amo_target(struct hart *h, uint64_t va, int size, int acc, uint8_t **
 {
 	const struct hart_tlb_entry *e = (acc == ACC_R ? hart_cache(h)->tlb_r : hart_cache(h)->tlb_w) +
 					 ((va >> 12) & (HART_TLB_SIZE - 1));
-	if (e->tag == (va & ~PAGE_MASK)) {
+	if (e->tag == (va & ~PAGE_MASK) || (acc == ACC_W && (e = unpark_write(h, va, size)))) {
 		*host = (uint8_t *)(e->addend + va);
 		return 0;
 	}

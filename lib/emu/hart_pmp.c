@@ -14,18 +14,6 @@ static int pmp_locked_entry(const struct hart *h, int i)
 	return (h->s.pmpcfg[i] & PMP_L) != 0;
 }
 
-void hart_pmp_update(struct hart *h)
-{
-	h->pmp_active = h->pmp_locked = 0;
-	for (int i = 0; i < HART_NPMP; i++) {
-		if (h->s.pmpcfg[i] & 0x18)
-			h->pmp_active = 1;
-		if (h->s.pmpcfg[i] & PMP_L)
-			h->pmp_locked = 1;
-	}
-	hart_tlb_flush(h);
-}
-
 /* Address range [lo, hi) of entry i; 0 if the entry is off or empty. */
 static int pmp_range(const struct hart *h, int i, uint64_t *lo, uint64_t *hi)
 {
@@ -49,19 +37,37 @@ static int pmp_range(const struct hart *h, int i, uint64_t *lo, uint64_t *hi)
 	return 0;
 }
 
+/* Recompute the derived flags and the decoded ranges (struct hart_cache) after a
+ * PMP register changed or the state was loaded; flushes the TLB. */
+void hart_pmp_update(struct hart *h)
+{
+	struct hart_cache *c = hart_cache(h);
+	h->pmp_active = h->pmp_locked = 0;
+	c->npmp = 0;
+	for (int i = 0; i < HART_NPMP; i++) {
+		if (h->s.pmpcfg[i] & 0x18)
+			h->pmp_active = 1;
+		if (h->s.pmpcfg[i] & PMP_L)
+			h->pmp_locked = 1;
+		uint64_t lo, hi;
+		if (pmp_range(h, i, &lo, &hi))
+			c->pmp[c->npmp++] = (struct hart_pmp_range){ lo, hi, h->s.pmpcfg[i] };
+	}
+	hart_tlb_flush(h);
+}
+
 int hart_pmp_ok(struct hart *h, uint64_t pa, uint64_t len, int acc, int priv)
 {
 	if (!h->pmp_active || (priv == PRV_M && !h->pmp_locked))
 		return 1;
-	for (int i = 0; i < HART_NPMP; i++) {
-		uint64_t lo, hi;
-		if (!pmp_range(h, i, &lo, &hi))
-			continue;
+	const struct hart_cache *c = hart_cache(h);
+	for (int i = 0; i < c->npmp; i++) {
+		uint64_t lo = c->pmp[i].lo, hi = c->pmp[i].hi;
 		if (pa + len <= lo || pa >= hi)
 			continue;
 		if (pa < lo || pa + len > hi)
 			return 0;       /* partial match fails */
-		uint8_t cfg = h->s.pmpcfg[i];
+		uint8_t cfg = c->pmp[i].cfg;
 		if (priv == PRV_M && !(cfg & PMP_L))
 			return 1;
 		int need = acc == ACC_R ? PMP_R : acc == ACC_W ? PMP_W : acc == ACC_X ? PMP_X

@@ -105,6 +105,10 @@ struct hart_tlb_entry {
 /* Matches no access: the fast paths compare the tag with the address masked to
  * its page and its alignment bits, which are never all ones. */
 #define HART_TLB_EMPTY  (~0ull)
+/* A write entry parked by hart_forget_writes: tag | HART_TLB_PARKED, which the fast
+ * paths' compare never matches (bit 11 of the compared address is cleared), until
+ * the next store to the page takes it back (hart_mmu.c: unpark_write). */
+#define HART_TLB_PARKED 0x800ull
 #define HART_MAX_SUPER  16
 #define HART_TLB_SPACES 4               /* address spaces (satp values) cached */
 
@@ -203,6 +207,10 @@ struct hart_cache {
 	 * maps such a page, so every store to it takes the slow path (and ends the
 	 * epoch). A write TLB fill clears the page's bit. */
 	uint64_t code[HART_CODE_PAGES / 64];
+	/* The PMP entries that match some address, in priority order, decoded by
+	 * hart_pmp_update (hart_pmp.c) */
+	int npmp;
+	struct hart_pmp_range { uint64_t lo, hi; uint8_t cfg; } pmp[HART_NPMP];
 	struct hart_jit_buf jit;                /* --cpu jit (hart_jit.c) */
 	struct hart_block *index[HART_INDEX];   /* &dummy when empty */
 	struct hart_block dummy;                /* pc 1: matches nothing */

@@ -36,8 +36,9 @@ struct physmem {
 	uint8_t *ram;
 	uint64_t ram_base, ram_size;
 	/* Dirty tracking of the main DRAM, one byte a 4 KiB page (NULL: off). A page
-	 * is marked when a hart maps it for writing (so a hart's cached write
-	 * mappings must be dropped whenever the marks are cleared), on every
+	 * is marked when a hart maps it for writing, or takes back a write mapping
+	 * it parked (so a hart's cached write mappings must be dropped or parked
+	 * whenever the marks are cleared: hart_forget_writes), on every
 	 * physmem_write to it, and for every writable DMA pointer handed out. */
 	uint8_t *dirty;
 	/* RAM write generation: bumped by every write to RAM that does not come from a
